@@ -1,0 +1,400 @@
+//! Engine configuration: the data part of `createPipedriveSync(config)`, validated with errors that name the
+//! setting and the rule.
+//!
+//! The JavaScript facade checks the function-valued settings (store, http, clocks, `apiTokenFor`) and passes the
+//! rest here as JSON.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+
+use crate::error::SyncError;
+use crate::secret::ApiToken;
+
+/// Where Pipedrive lives when no `baseUrl` is given.
+pub const DEFAULT_BASE_URL: &str = "https://api.pipedrive.com";
+
+/// Pipedrive subscription plans; they set the default burst limit until headers tell the real one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Plan {
+    /// 20 requests per 2 s per token.
+    Lite,
+    /// 40 requests per 2 s per token.
+    Growth,
+    /// 100 requests per 2 s per token.
+    Premium,
+    /// 120 requests per 2 s per token.
+    Ultimate,
+}
+
+/// How a field changed on both sides is settled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConflictStrategy {
+    /// The newer side wins.
+    LastWriteWins,
+    /// A person decides; the conflict is recorded.
+    Manual,
+    /// Values are merged where they can be (lists, labels); otherwise the newer side wins.
+    AutoMerge,
+}
+
+/// A per-user request allowance for user-initiated operations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UserThrottle {
+    /// Requests allowed per window.
+    pub requests: u32,
+    /// Window length in milliseconds.
+    pub per_ms: u64,
+}
+
+/// The tunable behaviour of the engine (`options` in the config), with the documented defaults.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SyncOptions {
+    /// Warmness score at which a contact becomes a warm lead.
+    pub warm_lead_threshold: i64,
+    /// Name of the label applied to warm leads.
+    pub warm_lead_label: String,
+    /// Retries after the first attempt.
+    pub max_retries: u32,
+    /// First backoff step.
+    pub base_delay_ms: u64,
+    /// Longest single backoff.
+    pub max_delay_ms: u64,
+    /// Timeout of one HTTP request.
+    pub request_timeout_ms: u64,
+    /// How long cached Pipedrive metadata (users, fields, activity types) stays fresh.
+    pub cache_ttl_ms: u64,
+    /// Overrides of the CRM activity type → Pipedrive type mapping.
+    pub activity_type_map: BTreeMap<String, String>,
+    /// Default merge strategy for conflicts.
+    pub conflict_strategy: ConflictStrategy,
+    /// Per-user throttle for user-initiated work.
+    pub user_throttle: UserThrottle,
+    /// How many items of a batch run at once.
+    pub batch_concurrency: u32,
+    /// The account's plan.
+    pub plan: Plan,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        SyncOptions {
+            warm_lead_threshold: 4,
+            warm_lead_label: "Warm Lead".to_string(),
+            max_retries: 3,
+            base_delay_ms: 500,
+            max_delay_ms: 30_000,
+            request_timeout_ms: 10_000,
+            cache_ttl_ms: 10 * 60 * 1000,
+            activity_type_map: BTreeMap::new(),
+            conflict_strategy: ConflictStrategy::LastWriteWins,
+            user_throttle: UserThrottle { requests: 10, per_ms: 60_000 },
+            batch_concurrency: 5,
+            plan: Plan::Lite,
+        }
+    }
+}
+
+/// The CRM's activity types, the keys `activityTypeMap` may override.
+pub const CRM_ACTIVITY_TYPES: [&str; 6] = ["CALL", "EMAIL", "MEETING", "LINKEDIN", "REFERRAL", "CONFERENCE"];
+
+/// The validated engine configuration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EngineConfig {
+    /// The company-wide token, when one was given.
+    pub api_token: Option<ApiToken>,
+    /// Whether the host resolves per-user tokens (`apiTokenFor`).
+    pub per_user_tokens: bool,
+    /// Base URL without a trailing slash, e.g. `https://api.pipedrive.com`.
+    pub base_url: String,
+    /// Tunable behaviour.
+    pub options: SyncOptions,
+}
+
+impl EngineConfig {
+    /// Validates the JSON the facade passes: `{pipedrive: {apiToken?, baseUrl?, perUserTokens}, options?}`.
+    pub fn from_json(value: &Value) -> Result<Self, SyncError> {
+        let root = object(value, "config")?;
+        reject_unknown(root, "", &["pipedrive", "options"])?;
+        let pipedrive = match root.get("pipedrive") {
+            Some(value) => object(value, "pipedrive")?,
+            None => return Err(SyncError::config("pipedrive", "is required: pass { apiToken } or { apiTokenFor }")),
+        };
+        reject_unknown(pipedrive, "pipedrive.", &["apiToken", "baseUrl", "perUserTokens"])?;
+        let api_token = match pipedrive.get("apiToken") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(token)) => Some(ApiToken::parse("pipedrive.apiToken", token)?),
+            Some(_) => return Err(SyncError::config("pipedrive.apiToken", "must be a string")),
+        };
+        let per_user_tokens = matches!(pipedrive.get("perUserTokens"), Some(Value::Bool(true)));
+        if api_token.is_none() && !per_user_tokens {
+            return Err(SyncError::config(
+                "pipedrive.apiToken",
+                "is required unless pipedrive.apiTokenFor is given (get a token under Personal preferences → API in Pipedrive)",
+            ));
+        }
+        let base_url = match pipedrive.get("baseUrl") {
+            None | Some(Value::Null) => DEFAULT_BASE_URL.to_string(),
+            Some(Value::String(url)) => parse_base_url(url)?,
+            Some(_) => return Err(SyncError::config("pipedrive.baseUrl", "must be a string")),
+        };
+        let options = match root.get("options") {
+            None | Some(Value::Null) => SyncOptions::default(),
+            Some(value) => parse_options(object(value, "options")?)?,
+        };
+        Ok(EngineConfig { api_token, per_user_tokens, base_url, options })
+    }
+}
+
+const OPTION_NAMES: [&str; 12] = [
+    "warmLeadThreshold",
+    "warmLeadLabel",
+    "maxRetries",
+    "baseDelayMs",
+    "maxDelayMs",
+    "requestTimeoutMs",
+    "cacheTtlMs",
+    "activityTypeMap",
+    "conflictStrategy",
+    "userThrottle",
+    "batchConcurrency",
+    "plan",
+];
+
+fn parse_options(map: &Map<String, Value>) -> Result<SyncOptions, SyncError> {
+    reject_unknown(map, "options.", &OPTION_NAMES)?;
+    let mut options = SyncOptions::default();
+    for (name, value) in map {
+        let field = format!("options.{name}");
+        match name.as_str() {
+            "warmLeadThreshold" => options.warm_lead_threshold = integer(value, &field, 0, 1_000_000)? as i64,
+            "warmLeadLabel" => options.warm_lead_label = non_empty_string(value, &field)?,
+            "maxRetries" => options.max_retries = integer(value, &field, 0, 10)? as u32,
+            "baseDelayMs" => options.base_delay_ms = integer(value, &field, 1, 600_000)?,
+            "maxDelayMs" => options.max_delay_ms = integer(value, &field, 1, 3_600_000)?,
+            "requestTimeoutMs" => options.request_timeout_ms = integer(value, &field, 100, 600_000)?,
+            "cacheTtlMs" => options.cache_ttl_ms = integer(value, &field, 0, 86_400_000)?,
+            "activityTypeMap" => options.activity_type_map = activity_type_map(value, &field)?,
+            "conflictStrategy" => {
+                options.conflict_strategy = match value.as_str() {
+                    Some("last-write-wins") => ConflictStrategy::LastWriteWins,
+                    Some("manual") => ConflictStrategy::Manual,
+                    Some("auto-merge") => ConflictStrategy::AutoMerge,
+                    _ => return Err(SyncError::config(field, "must be 'last-write-wins', 'manual' or 'auto-merge'")),
+                }
+            }
+            "userThrottle" => options.user_throttle = user_throttle(value, &field)?,
+            "batchConcurrency" => options.batch_concurrency = integer(value, &field, 1, 50)? as u32,
+            "plan" => {
+                options.plan = match value.as_str() {
+                    Some("lite") => Plan::Lite,
+                    Some("growth") => Plan::Growth,
+                    Some("premium") => Plan::Premium,
+                    Some("ultimate") => Plan::Ultimate,
+                    _ => return Err(SyncError::config(field, "must be 'lite', 'growth', 'premium' or 'ultimate'")),
+                }
+            }
+            _ => unreachable_option(name)?,
+        }
+    }
+    if options.base_delay_ms > options.max_delay_ms {
+        return Err(SyncError::config("options.baseDelayMs", "must not exceed options.maxDelayMs"));
+    }
+    Ok(options)
+}
+
+fn unreachable_option(name: &str) -> Result<(), SyncError> {
+    Err(SyncError::internal(format!("option {name} passed the name check but has no parser")))
+}
+
+fn activity_type_map(value: &Value, field: &str) -> Result<BTreeMap<String, String>, SyncError> {
+    let map = object(value, field)?;
+    let mut result = BTreeMap::new();
+    for (crm_type, pipedrive_type) in map {
+        if !CRM_ACTIVITY_TYPES.contains(&crm_type.as_str()) {
+            return Err(SyncError::config(
+                format!("{field}.{crm_type}"),
+                format!("is not a CRM activity type (known: {})", CRM_ACTIVITY_TYPES.join(", ")),
+            ));
+        }
+        result.insert(crm_type.clone(), non_empty_string(pipedrive_type, &format!("{field}.{crm_type}"))?);
+    }
+    Ok(result)
+}
+
+fn user_throttle(value: &Value, field: &str) -> Result<UserThrottle, SyncError> {
+    let map = object(value, field)?;
+    reject_unknown(map, &format!("{field}."), &["requests", "perMs"])?;
+    let requests = match map.get("requests") {
+        Some(value) => integer(value, &format!("{field}.requests"), 1, 100_000)? as u32,
+        None => return Err(SyncError::config(format!("{field}.requests"), "is required")),
+    };
+    let per_ms = match map.get("perMs") {
+        Some(value) => integer(value, &format!("{field}.perMs"), 1, 86_400_000)?,
+        None => return Err(SyncError::config(format!("{field}.perMs"), "is required")),
+    };
+    Ok(UserThrottle { requests, per_ms })
+}
+
+/// Checks a base URL: http(s), a host, no credentials, query or fragment. Returns it without a trailing slash.
+pub fn parse_base_url(raw: &str) -> Result<String, SyncError> {
+    let field = "pipedrive.baseUrl";
+    let url = raw.trim();
+    let rest = if let Some(rest) = url.strip_prefix("https://") {
+        rest
+    } else if let Some(rest) = url.strip_prefix("http://") {
+        rest
+    } else {
+        return Err(SyncError::config(field, "must start with https:// or http://, e.g. https://yourcompany.pipedrive.com"));
+    };
+    if url.contains(['?', '#']) {
+        return Err(SyncError::config(field, "must not contain a query or a fragment (the token goes in a header)"));
+    }
+    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(SyncError::config(field, "must not contain spaces"));
+    }
+    let authority = rest.split('/').next().unwrap_or_default();
+    if authority.contains('@') {
+        return Err(SyncError::config(field, "must not contain credentials"));
+    }
+    let host = match authority.rsplit_once(':') {
+        Some((host, port)) if !authority.ends_with(']') => {
+            if port.is_empty() || !port.chars().all(|c| c.is_ascii_digit()) || port.parse::<u16>().is_err() {
+                return Err(SyncError::config(field, "has a port that is not a number from 1 to 65535"));
+            }
+            host
+        }
+        _ => authority,
+    };
+    let host_ok = !host.is_empty()
+        && (host.starts_with('[')
+            || host.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-') && !host.starts_with('.'));
+    if !host_ok {
+        return Err(SyncError::config(field, "must name a host, e.g. https://yourcompany.pipedrive.com"));
+    }
+    Ok(url.trim_end_matches('/').to_string())
+}
+
+fn object<'a>(value: &'a Value, field: &str) -> Result<&'a Map<String, Value>, SyncError> {
+    value.as_object().ok_or_else(|| SyncError::config(field, "must be an object"))
+}
+
+fn reject_unknown(map: &Map<String, Value>, prefix: &str, known: &[&str]) -> Result<(), SyncError> {
+    match map.keys().find(|key| !known.contains(&key.as_str())) {
+        Some(key) => Err(SyncError::config(
+            format!("{prefix}{key}"),
+            format!("is not a known setting (known: {})", known.join(", ")),
+        )),
+        None => Ok(()),
+    }
+}
+
+fn integer(value: &Value, field: &str, min: u64, max: u64) -> Result<u64, SyncError> {
+    match value.as_f64() {
+        Some(n) if n.fract() == 0.0 && n >= min as f64 && n <= max as f64 => Ok(n as u64),
+        _ => Err(SyncError::config(field, format!("must be a whole number from {min} to {max}"))),
+    }
+}
+
+fn non_empty_string(value: &Value, field: &str) -> Result<String, SyncError> {
+    match value.as_str().map(str::trim) {
+        Some(text) if !text.is_empty() => Ok(text.to_string()),
+        _ => Err(SyncError::config(field, "must be a non-empty string")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn config(value: Value) -> Result<EngineConfig, SyncError> {
+        EngineConfig::from_json(&value)
+    }
+
+    fn field_of(error: SyncError) -> String {
+        error.details()["field"].as_str().unwrap_or_default().to_string()
+    }
+
+    #[test]
+    fn minimal_config_takes_the_defaults() {
+        let cfg = config(json!({"pipedrive": {"apiToken": "t0k", "perUserTokens": false}})).unwrap();
+        assert_eq!(cfg.base_url, DEFAULT_BASE_URL);
+        assert_eq!(cfg.options, SyncOptions::default());
+        assert_eq!(cfg.options.warm_lead_threshold, 4);
+        assert_eq!(cfg.options.max_retries, 3);
+    }
+
+    #[test]
+    fn per_user_tokens_replace_the_company_token() {
+        let cfg = config(json!({"pipedrive": {"perUserTokens": true}})).unwrap();
+        assert!(cfg.api_token.is_none());
+        assert!(cfg.per_user_tokens);
+    }
+
+    #[test]
+    fn bad_configs_name_the_setting() {
+        let cases = [
+            (json!({}), "pipedrive"),
+            (json!({"pipedrive": {}}), "pipedrive.apiToken"),
+            (json!({"pipedrive": {"apiToken": ""}}), "pipedrive.apiToken"),
+            (json!({"pipedrive": {"apiToken": 42}}), "pipedrive.apiToken"),
+            (json!({"pipedrive": {"apiToken": "t", "baseUrl": "ftp://x"}}), "pipedrive.baseUrl"),
+            (json!({"pipedrive": {"apiToken": "t", "baseUrl": "not a url"}}), "pipedrive.baseUrl"),
+            (json!({"pipedrive": {"apiToken": "t", "baseUrl": "https://x.com?api_token=1"}}), "pipedrive.baseUrl"),
+            (json!({"pipedrive": {"apiToken": "t", "apiKey": "t"}}), "pipedrive.apiKey"),
+            (json!({"pipedrive": {"apiToken": "t"}, "retries": 3}), "retries"),
+            (json!({"pipedrive": {"apiToken": "t"}, "options": {"maxRetrys": 3}}), "options.maxRetrys"),
+            (json!({"pipedrive": {"apiToken": "t"}, "options": {"maxRetries": -1}}), "options.maxRetries"),
+            (json!({"pipedrive": {"apiToken": "t"}, "options": {"maxRetries": 2.5}}), "options.maxRetries"),
+            (json!({"pipedrive": {"apiToken": "t"}, "options": {"plan": "gold"}}), "options.plan"),
+            (json!({"pipedrive": {"apiToken": "t"}, "options": {"conflictStrategy": "x"}}), "options.conflictStrategy"),
+            (json!({"pipedrive": {"apiToken": "t"}, "options": {"activityTypeMap": {"FAX": "call"}}}), "options.activityTypeMap.FAX"),
+            (json!({"pipedrive": {"apiToken": "t"}, "options": {"userThrottle": {"requests": 10}}}), "options.userThrottle.perMs"),
+            (json!({"pipedrive": {"apiToken": "t"}, "options": {"baseDelayMs": 5000, "maxDelayMs": 100}}), "options.baseDelayMs"),
+        ];
+        for (input, expected_field) in cases {
+            let error = config(input.clone()).unwrap_err();
+            assert_eq!(error.code(), "CONFIG", "{input}");
+            assert_eq!(field_of(error), expected_field, "{input}");
+        }
+    }
+
+    #[test]
+    fn unknown_option_lists_the_known_ones() {
+        let error = config(json!({"pipedrive": {"apiToken": "t"}, "options": {"colour": 1}})).unwrap_err();
+        assert!(error.to_string().contains("known: warmLeadThreshold"), "{error}");
+    }
+
+    #[test]
+    fn options_are_read() {
+        let cfg = config(json!({"pipedrive": {"apiToken": "t", "baseUrl": "http://127.0.0.1:4010/"}, "options": {
+            "warmLeadThreshold": 3, "plan": "premium", "conflictStrategy": "auto-merge",
+            "userThrottle": {"requests": 5, "perMs": 1000}, "activityTypeMap": {"LINKEDIN": "linkedin_message"}
+        }}))
+        .unwrap();
+        assert_eq!(cfg.base_url, "http://127.0.0.1:4010");
+        assert_eq!(cfg.options.warm_lead_threshold, 3);
+        assert_eq!(cfg.options.plan, Plan::Premium);
+        assert_eq!(cfg.options.conflict_strategy, ConflictStrategy::AutoMerge);
+        assert_eq!(cfg.options.user_throttle, UserThrottle { requests: 5, per_ms: 1000 });
+        assert_eq!(cfg.options.activity_type_map["LINKEDIN"], "linkedin_message");
+    }
+
+    #[test]
+    fn base_urls() {
+        for (input, expected) in [
+            ("https://acme.pipedrive.com", Ok("https://acme.pipedrive.com")),
+            ("https://acme.pipedrive.com/", Ok("https://acme.pipedrive.com")),
+            ("http://localhost:3000", Ok("http://localhost:3000")),
+            ("http://[::1]:3000", Ok("http://[::1]:3000")),
+            ("https://", Err(())),
+            ("https://user:pw@acme.pipedrive.com", Err(())),
+            ("http://localhost:99999", Err(())),
+            ("http://localhost:", Err(())),
+            ("acme.pipedrive.com", Err(())),
+        ] {
+            assert_eq!(parse_base_url(input).map_err(|_| ()), expected.map(str::to_string), "{input}");
+        }
+    }
+}

@@ -1,0 +1,134 @@
+//! The host boundary: everything the engine asks of the outside world.
+//!
+//! Rust never opens a socket or a database. The JavaScript layer passes one host object whose methods never
+//! throw: each resolves to a value or to a classified failure, which arrives here as the types below.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::error::SyncError;
+
+/// One HTTP request for the host to send.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HttpRequest {
+    /// `GET`, `POST`, `PATCH`, `PUT` or `DELETE`.
+    pub method: String,
+    /// The full URL; never carries a token.
+    pub url: String,
+    /// Request headers (lowercase names), including `x-api-token`.
+    pub headers: BTreeMap<String, String>,
+    /// The JSON body, already serialized.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    /// How long the host waits for the whole response before giving up with a timeout.
+    pub timeout_ms: u64,
+}
+
+/// An HTTP response, whatever its status.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct HttpResponse {
+    /// The HTTP status code.
+    pub status: u16,
+    /// Response headers with lowercase names.
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    /// The body as text.
+    #[serde(default)]
+    pub body: String,
+}
+
+impl HttpResponse {
+    /// A header value by lowercase name.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).map(String::as_str)
+    }
+}
+
+/// Why an HTTP request produced no response.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum TransportError {
+    /// The connection failed or was reset; the request may or may not have been applied.
+    Network {
+        /// The host's description.
+        message: String,
+    },
+    /// No complete response within the request's timeout.
+    Timeout {
+        /// The host's description.
+        message: String,
+    },
+}
+
+/// A store method that rejected.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StoreFailure {
+    /// The error's message.
+    pub message: String,
+    /// Id of the original JS error in the host's registry, so JS can rethrow it with its stack.
+    #[serde(default)]
+    pub js_error_id: Option<u32>,
+}
+
+impl StoreFailure {
+    /// The engine error for this failure of `method`.
+    pub fn into_error(self, method: &str) -> SyncError {
+        SyncError::Store { method: method.to_string(), message: self.message, js_error_id: self.js_error_id }
+    }
+}
+
+/// Severity of a log event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogLevel {
+    /// Detail for debugging.
+    Debug,
+    /// Normal operation worth recording.
+    Info,
+    /// Something went wrong but was handled.
+    Warn,
+    /// An operation failed.
+    Error,
+}
+
+impl LogLevel {
+    /// The level's name as the host receives it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LogLevel::Debug => "debug",
+            LogLevel::Info => "info",
+            LogLevel::Warn => "warn",
+            LogLevel::Error => "error",
+        }
+    }
+}
+
+/// The capabilities the engine needs. Implemented over the JS host object in the `wasm` module and by plain
+/// Rust fakes in tests. Futures are not `Send`: the engine runs on one thread (WebAssembly's event loop).
+#[allow(async_fn_in_trait)]
+pub trait Host {
+    /// Sends one HTTP request. An HTTP error status is a response, not an error.
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError>;
+
+    /// Calls the store method `method` with positional JSON `args`; resolves to its JSON result.
+    async fn store(&self, method: &str, args: Value) -> Result<Value, StoreFailure>;
+
+    /// The API token for a CRM user when the CRM configured per-user tokens (`apiTokenFor`), or `None`.
+    async fn token_for(&self, user_id: &str) -> Result<Option<String>, StoreFailure>;
+
+    /// Milliseconds since the Unix epoch.
+    fn now_ms(&self) -> i64;
+
+    /// Resolves after `ms` milliseconds.
+    async fn sleep(&self, ms: u64);
+
+    /// A uniformly distributed number in `[0, 1)`.
+    fn random(&self) -> f64;
+
+    /// Records a structured event. `fields` never contains a secret.
+    fn log(&self, level: LogLevel, event: &str, fields: Value);
+}

@@ -1,0 +1,23 @@
+//! pipedrive-sync: the Rust core of a Pipedrive integration for Node CRMs.
+//!
+//! Everything here is plain Rust that knows nothing of WebAssembly: mapping, validation, the Pipedrive wire
+//! formats, caches and the flows (written against the [`host::Host`] trait). The [`wasm`] module, compiled for
+//! `wasm32` only, implements that trait over the JavaScript host object and exports the engine.
+
+pub mod cache;
+pub mod config;
+pub mod email;
+pub mod engine;
+pub mod error;
+pub mod host;
+pub mod input;
+pub mod pipedrive;
+pub mod secret;
+pub mod store;
+pub mod users;
+
+#[cfg(test)]
+pub(crate) mod test_host;
+
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;

@@ -1,0 +1,9 @@
+//! The Pipedrive API as the engine speaks it: request building, outcome classification and wire formats.
+//!
+//! API v2 for persons, organizations, activities and deals; v1 only where v2 has nothing (users, fields,
+//! activity types). See `shared/pipedrive/API-FACTS.md`.
+
+pub mod client;
+pub mod outcome;
+pub mod request;
+pub mod users;

@@ -1,0 +1,184 @@
+//! What a Pipedrive response (or its absence) means: the success envelope's data, or a classified error with
+//! Pipedrive's own words and never the token (API-FACTS §6, §7).
+
+use serde_json::Value;
+
+use crate::error::SyncError;
+use crate::host::{HttpResponse, TransportError};
+
+/// What was being done, for messages: e.g. `GET /v1/users`.
+pub type Operation<'a> = &'a str;
+
+/// The `data` of a successful envelope, or the error the response stands for.
+pub fn classify(operation: Operation, response: &HttpResponse) -> Result<Value, SyncError> {
+    let parsed: Option<Value> = serde_json::from_str(&response.body).ok().filter(Value::is_object);
+    let status = response.status;
+    let pipedrive_error = parsed
+        .as_ref()
+        .and_then(|body| body.get("error"))
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("HTTP {status}"));
+    match status {
+        200..=299 => match parsed {
+            Some(body) if body.get("success") == Some(&Value::Bool(false)) => Err(SyncError::Unavailable {
+                message: format!("Pipedrive answered {operation} with success=false: {pipedrive_error}"),
+                status: Some(status),
+            }),
+            Some(mut body) => Ok(body.get_mut("data").map(Value::take).unwrap_or(Value::Null)),
+            None => Err(not_json(operation, response)),
+        },
+        401 => Err(SyncError::Auth {
+            message: format!(
+                "Pipedrive refused the API token on {operation} (401 {pipedrive_error}); check the token under Personal preferences → API"
+            ),
+            status: Some(status),
+        }),
+        402 => Err(SyncError::Auth {
+            message: format!("the Pipedrive company account is not open (402 {pipedrive_error}); check its subscription"),
+            status: Some(status),
+        }),
+        403 if parsed.is_none() => Err(SyncError::RateLimited {
+            message: format!(
+                "Pipedrive blocked {operation} with a non-JSON 403 page after rate-limit responses; work stops until the block lifts"
+            ),
+            retry_after_ms: None,
+        }),
+        403 => Err(SyncError::Auth {
+            message: format!("Pipedrive forbids {operation} for this token (403 {pipedrive_error})"),
+            status: Some(status),
+        }),
+        404 | 410 => Err(SyncError::not_found(format!("Pipedrive has no such record for {operation} ({status} {pipedrive_error})"))),
+        429 => Err(SyncError::RateLimited {
+            message: format!("Pipedrive's rate limit was hit on {operation} ({pipedrive_error})"),
+            retry_after_ms: retry_after_ms(response),
+        }),
+        500..=599 => Err(SyncError::Unavailable {
+            message: format!("Pipedrive failed on {operation} ({status} {pipedrive_error})"),
+            status: Some(status),
+        }),
+        _ => Err(SyncError::Rejected { status, message: format!("{pipedrive_error} ({operation})") }),
+    }
+}
+
+/// The error for a request that got no response.
+pub fn transport_failure(operation: Operation, failure: &TransportError, timeout_ms: u64) -> SyncError {
+    let message = match failure {
+        TransportError::Network { message } => format!("could not reach Pipedrive for {operation}: {message}"),
+        TransportError::Timeout { .. } => format!("Pipedrive did not answer {operation} within {timeout_ms} ms"),
+    };
+    SyncError::Unavailable { message, status: None }
+}
+
+/// How long a 429 asks us to wait: `x-ratelimit-reset` (seconds left in the window) or `Retry-After` (seconds).
+pub fn retry_after_ms(response: &HttpResponse) -> Option<u64> {
+    ["retry-after", "x-ratelimit-reset"]
+        .iter()
+        .filter_map(|name| response.header(name))
+        .filter_map(|value| value.trim().parse::<f64>().ok())
+        .filter(|seconds| seconds.is_finite() && *seconds >= 0.0)
+        .map(|seconds| (seconds * 1000.0).ceil() as u64)
+        .max()
+}
+
+fn not_json(operation: Operation, response: &HttpResponse) -> SyncError {
+    let content_type = response.header("content-type").unwrap_or("no content type");
+    SyncError::Unavailable {
+        message: format!(
+            "Pipedrive answered {operation} with a body that is not a JSON object (status {}, {content_type})",
+            response.status
+        ),
+        status: Some(response.status),
+    }
+}
+
+/// Removes every occurrence of `secret` from `text`: a last line of defence for messages built from host or
+/// Pipedrive text.
+pub fn redact(text: &str, secret: &str) -> String {
+    if secret.is_empty() {
+        text.to_string()
+    } else {
+        text.replace(secret, "<redacted>")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn response(status: u16, body: &str, headers: &[(&str, &str)]) -> HttpResponse {
+        let headers: BTreeMap<String, String> = headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        HttpResponse { status, headers, body: body.to_string() }
+    }
+
+    fn error_body(text: &str) -> String {
+        serde_json::json!({"success": false, "error": text, "error_info": "Please check developers.pipedrive.com", "data": null}).to_string()
+    }
+
+    #[test]
+    fn success_yields_the_data() {
+        let data = classify("GET /v1/users", &response(200, r#"{"success":true,"data":[{"id":1}]}"#, &[])).unwrap();
+        assert_eq!(data, serde_json::json!([{"id": 1}]));
+        let empty = classify("GET /v1/users", &response(200, r#"{"success":true,"data":null}"#, &[])).unwrap();
+        assert_eq!(empty, Value::Null);
+    }
+
+    #[test]
+    fn statuses_map_to_codes() {
+        let cases: [(u16, &str, &str); 12] = [
+            (400, "VALIDATION", "json"),
+            (401, "AUTH", "json"),
+            (402, "AUTH", "json"),
+            (403, "AUTH", "json"),
+            (403, "RATE_LIMITED", "html"),
+            (404, "NOT_FOUND", "json"),
+            (410, "NOT_FOUND", "json"),
+            (422, "VALIDATION", "json"),
+            (429, "RATE_LIMITED", "json"),
+            (500, "UNAVAILABLE", "json"),
+            (503, "UNAVAILABLE", "json"),
+            (200, "UNAVAILABLE", "html"),
+        ];
+        for (status, code, body_kind) in cases {
+            let body = if body_kind == "html" { "<html>Access denied</html>".to_string() } else { error_body("some error") };
+            let error = classify("GET /v1/users", &response(status, &body, &[])).unwrap_err();
+            assert_eq!(error.code(), code, "{status} {body_kind}");
+            assert!(error.to_string().contains("GET /v1/users") || status == 402, "{error}");
+        }
+    }
+
+    #[test]
+    fn errors_carry_pipedrive_words() {
+        let error = classify("GET /v1/users", &response(401, &error_body("unauthorized access"), &[])).unwrap_err();
+        assert!(error.to_string().contains("unauthorized access"), "{error}");
+        assert_eq!(error.details()["status"], 401);
+    }
+
+    #[test]
+    fn a_429_carries_the_wait_from_the_headers() {
+        let error = classify("GET /v1/users", &response(429, &error_body("Request over limit"), &[("x-ratelimit-reset", "2")])).unwrap_err();
+        assert_eq!(error, SyncError::RateLimited {
+            message: "Pipedrive's rate limit was hit on GET /v1/users (Request over limit)".into(),
+            retry_after_ms: Some(2000),
+        });
+        let both = response(429, "{}", &[("x-ratelimit-reset", "1"), ("retry-after", "3")]);
+        assert_eq!(retry_after_ms(&both), Some(3000));
+        assert_eq!(retry_after_ms(&response(429, "{}", &[("retry-after", "soon")])), None);
+    }
+
+    #[test]
+    fn transport_failures_are_unavailable() {
+        let timeout = transport_failure("GET /v1/users", &TransportError::Timeout { message: "aborted".into() }, 1500);
+        assert_eq!(timeout.code(), "UNAVAILABLE");
+        assert!(timeout.to_string().contains("within 1500 ms"));
+        let network = transport_failure("GET /v1/users", &TransportError::Network { message: "ECONNREFUSED".into() }, 1);
+        assert!(network.to_string().contains("ECONNREFUSED"));
+    }
+
+    #[test]
+    fn redact_removes_the_secret() {
+        assert_eq!(redact("token abc in abc", "abc"), "token <redacted> in <redacted>");
+        assert_eq!(redact("nothing", ""), "nothing");
+    }
+}

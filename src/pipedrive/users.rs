@@ -1,0 +1,107 @@
+//! Pipedrive users (`GET /v1/users`, API-FACTS §3): the wire format and matching a CRM email to a user.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::error::SyncError;
+
+/// A Pipedrive user as the engine reports it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PipedriveUser {
+    /// Pipedrive's user id (the `owner_id` of records).
+    pub id: i64,
+    /// Display name.
+    pub name: String,
+    /// Login email as Pipedrive stores it.
+    pub email: String,
+    /// Whether the user is active (`active_flag`).
+    pub active: bool,
+    /// Whether the user is a company admin.
+    pub is_admin: bool,
+}
+
+/// One element of `GET /v1/users` `data` (BaseUser); fields the engine does not use are ignored.
+#[derive(Debug, Deserialize)]
+struct BaseUser {
+    id: i64,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    email: Option<String>,
+    #[serde(default)]
+    active_flag: Option<bool>,
+    #[serde(default)]
+    is_deleted: Option<bool>,
+    #[serde(default)]
+    is_admin: Option<Value>,
+}
+
+/// Parses the `data` of `GET /v1/users` (`null` is an empty list), keeping only active, undeleted users.
+pub fn parse_active_users(data: Value) -> Result<Vec<PipedriveUser>, SyncError> {
+    if data.is_null() {
+        return Ok(Vec::new());
+    }
+    let users: Vec<BaseUser> = serde_json::from_value(data).map_err(|error| SyncError::Unavailable {
+        message: format!("Pipedrive's user list has an unexpected shape: {error}"),
+        status: None,
+    })?;
+    Ok(users
+        .into_iter()
+        .filter(|user| user.active_flag != Some(false) && user.is_deleted != Some(true))
+        .filter_map(|user| {
+            let email = user.email?;
+            Some(PipedriveUser {
+                id: user.id,
+                name: user.name.unwrap_or_default(),
+                email,
+                active: true,
+                is_admin: matches!(user.is_admin, Some(Value::Bool(true))) || user.is_admin.as_ref().and_then(Value::as_i64) == Some(1),
+            })
+        })
+        .collect())
+}
+
+/// The active user whose email equals `normalized_email` (already trimmed and lowercased).
+pub fn find_by_email<'a>(users: &'a [PipedriveUser], normalized_email: &str) -> Option<&'a PipedriveUser> {
+    users.iter().find(|user| user.email.trim().to_lowercase() == normalized_email)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn users() -> Vec<PipedriveUser> {
+        parse_active_users(json!([
+            {"id": 1, "name": "Ann Admin", "email": "Ann@Acme.com", "active_flag": true, "is_admin": 1},
+            {"id": 2, "name": "Ivan Inactive", "email": "ivan@acme.com", "active_flag": false},
+            {"id": 3, "name": "Dora Deleted", "email": "dora@acme.com", "active_flag": true, "is_deleted": true},
+            {"id": 4, "name": "Sam Sales", "email": "sam@acme.com", "active_flag": true, "is_admin": false},
+        ]))
+        .unwrap()
+    }
+
+    #[test]
+    fn inactive_and_deleted_users_are_skipped() {
+        let ids: Vec<i64> = users().iter().map(|user| user.id).collect();
+        assert_eq!(ids, vec![1, 4]);
+        assert!(users()[0].is_admin);
+        assert!(!users()[1].is_admin);
+    }
+
+    #[test]
+    fn emails_match_case_insensitively() {
+        let all = users();
+        assert_eq!(find_by_email(&all, "ann@acme.com").map(|u| u.id), Some(1));
+        assert_eq!(find_by_email(&all, "ivan@acme.com"), None);
+        assert_eq!(find_by_email(&all, "dora@acme.com"), None);
+        assert_eq!(find_by_email(&all, "nobody@acme.com"), None);
+    }
+
+    #[test]
+    fn null_data_is_an_empty_list_and_garbage_is_an_error() {
+        assert!(parse_active_users(Value::Null).unwrap().is_empty());
+        assert_eq!(parse_active_users(json!({"id": "x"})).unwrap_err().code(), "UNAVAILABLE");
+    }
+}

@@ -1,0 +1,129 @@
+//! A scripted in-memory host for native tests of flows: canned HTTP answers, a recorded request log, an
+//! in-memory user table, a settable clock, and a tiny executor to run the flows' futures.
+
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeMap, VecDeque};
+use std::future::Future;
+use std::pin::pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
+
+use serde_json::{json, Value};
+
+use crate::host::{Host, HttpRequest, HttpResponse, LogLevel, StoreFailure, TransportError};
+
+/// Runs a future whose host calls complete immediately (everything here is in memory).
+pub fn block_on<F: Future>(future: F) -> F::Output {
+    struct Noop;
+    impl Wake for Noop {
+        fn wake(self: Arc<Self>) {}
+    }
+    let waker = Waker::from(Arc::new(Noop));
+    let mut context = Context::from_waker(&waker);
+    let mut future = pin!(future);
+    loop {
+        if let Poll::Ready(output) = future.as_mut().poll(&mut context) {
+            return output;
+        }
+    }
+}
+
+/// The scripted host.
+#[derive(Default)]
+pub struct TestHost {
+    /// Answers handed out in order, one per request.
+    pub answers: RefCell<VecDeque<Result<HttpResponse, TransportError>>>,
+    /// Every request sent, in order.
+    pub requests: RefCell<Vec<HttpRequest>>,
+    /// CRM users: `{id, email, name, pipedriveUserId}`.
+    pub users: RefCell<Vec<Value>>,
+    /// Per-user tokens for `token_for`.
+    pub tokens: RefCell<BTreeMap<String, String>>,
+    /// When set, every store call fails with this message.
+    pub store_down: RefCell<Option<String>>,
+    /// The clock.
+    pub now: Cell<i64>,
+    /// Every log event: (level, event, fields).
+    pub logs: RefCell<Vec<(LogLevel, String, Value)>>,
+}
+
+impl TestHost {
+    /// Queues a JSON answer.
+    pub fn answer(&self, status: u16, body: Value) {
+        self.answer_raw(status, &body.to_string(), "application/json");
+    }
+
+    /// Queues an answer with a raw body.
+    pub fn answer_raw(&self, status: u16, body: &str, content_type: &str) {
+        let headers = BTreeMap::from([("content-type".to_string(), content_type.to_string())]);
+        self.answers.borrow_mut().push_back(Ok(HttpResponse { status, headers, body: body.to_string() }));
+    }
+
+    /// Queues a transport failure.
+    pub fn fail(&self, failure: TransportError) {
+        self.answers.borrow_mut().push_back(Err(failure));
+    }
+
+    /// Adds a CRM user.
+    pub fn add_user(&self, id: &str, email: &str) {
+        self.users.borrow_mut().push(json!({"id": id, "email": email, "name": null, "pipedriveUserId": null}));
+    }
+
+    /// The CRM user with `id`.
+    pub fn user(&self, id: &str) -> Option<Value> {
+        self.users.borrow().iter().find(|user| user["id"] == id).cloned()
+    }
+}
+
+impl Host for TestHost {
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
+        self.requests.borrow_mut().push(request);
+        self.answers
+            .borrow_mut()
+            .pop_front()
+            .unwrap_or_else(|| Err(TransportError::Network { message: "no scripted answer left".into() }))
+    }
+
+    async fn store(&self, method: &str, args: Value) -> Result<Value, StoreFailure> {
+        if let Some(message) = self.store_down.borrow().clone() {
+            return Err(StoreFailure { message, js_error_id: Some(7) });
+        }
+        let mut users = self.users.borrow_mut();
+        match method {
+            "findUserById" => Ok(users.iter().find(|user| user["id"] == args[0]).cloned().unwrap_or(Value::Null)),
+            "findUserByEmail" => {
+                let wanted = args[0].as_str().unwrap_or_default().trim().to_lowercase();
+                let found = users.iter().find(|user| user["email"].as_str().unwrap_or_default().to_lowercase() == wanted);
+                Ok(found.cloned().unwrap_or(Value::Null))
+            }
+            "setUserPipedriveId" => match users.iter_mut().find(|user| user["id"] == args[0]) {
+                Some(user) => {
+                    user["pipedriveUserId"] = args[1].clone();
+                    Ok(json!(true))
+                }
+                None => Ok(json!(false)),
+            },
+            other => Err(StoreFailure { message: format!("TestHost has no store method {other}"), js_error_id: None }),
+        }
+    }
+
+    async fn token_for(&self, user_id: &str) -> Result<Option<String>, StoreFailure> {
+        Ok(self.tokens.borrow().get(user_id).cloned())
+    }
+
+    fn now_ms(&self) -> i64 {
+        self.now.get()
+    }
+
+    async fn sleep(&self, ms: u64) {
+        self.now.set(self.now.get() + ms as i64);
+    }
+
+    fn random(&self) -> f64 {
+        0.5
+    }
+
+    fn log(&self, level: LogLevel, event: &str, fields: Value) {
+        self.logs.borrow_mut().push((level, event.to_string(), fields));
+    }
+}
