@@ -1,0 +1,95 @@
+//! The engine as a JavaScript class. Each method is a one-line adapter: arguments in, core call, result out as
+//! a `Promise`. The engine sits behind an `Rc` so that concurrent calls each hold their own handle.
+
+use std::future::Future;
+use std::rc::Rc;
+
+use js_sys::Promise;
+use serde::Serialize;
+use serde_json::Value;
+use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::future_to_promise;
+
+use super::convert::{from_js, to_js, to_js_error};
+use super::js_host::JsHost;
+use super::panic_hook;
+use crate::config::EngineConfig;
+use crate::engine::Engine;
+use crate::error::SyncError;
+
+/// The sync engine. Construct it through `createPipedriveSync` in the TypeScript facade, which builds the host.
+#[wasm_bindgen(js_name = Engine)]
+pub struct WasmEngine {
+    inner: Rc<Engine<JsHost>>,
+}
+
+/// Runs a core future as a JS promise: its value serialized, its error as a JS `Error` with `code`.
+fn spawn<T: Serialize, F: Future<Output = Result<T, SyncError>> + 'static>(future: F) -> Promise {
+    future_to_promise(async move {
+        let value = future.await.map_err(|error| to_js_error(&error))?;
+        to_js(&value).map_err(|error| to_js_error(&error))
+    })
+}
+
+fn arg(value: JsValue, name: &str) -> Result<Value, SyncError> {
+    if value.is_undefined() {
+        return Ok(Value::Null);
+    }
+    from_js(value, name)
+}
+
+#[wasm_bindgen(js_class = Engine)]
+impl WasmEngine {
+    /// Validates `config` (`{pipedrive: {apiToken?, baseUrl?, perUserTokens}, options?}`) and wraps `host`.
+    /// Throws an `Error` with `code: 'CONFIG'` naming the setting that is wrong.
+    #[wasm_bindgen(constructor)]
+    pub fn new(config: JsValue, host: JsValue) -> Result<WasmEngine, JsValue> {
+        panic_hook::install();
+        let build = || -> Result<WasmEngine, SyncError> {
+            let config = EngineConfig::from_json(&arg(config, "config")?)?;
+            let host = JsHost::from_js(host)?;
+            Ok(WasmEngine { inner: Rc::new(Engine::new(config, host)) })
+        };
+        build().map_err(|error| to_js_error(&error))
+    }
+
+    /// What the engine runs with, computed from the validated configuration (no secrets).
+    pub fn describe(&self) -> Result<JsValue, JsValue> {
+        let config = self.inner.config();
+        let description = serde_json::json!({
+            "version": env!("CARGO_PKG_VERSION"),
+            "baseUrl": config.base_url,
+            "tokens": if config.api_token.is_some() { "company" } else { "per-user" },
+            "warmLeadThreshold": config.options.warm_lead_threshold,
+            "warmLeadLabel": config.options.warm_lead_label,
+            "maxRetries": config.options.max_retries,
+            "plan": format!("{:?}", config.options.plan).to_lowercase(),
+        });
+        to_js(&description).map_err(|error| to_js_error(&error))
+    }
+
+    /// `sync.users.findUserByEmail(email)`: the active Pipedrive user with that email, or `null`.
+    #[wasm_bindgen(js_name = findUserByEmail)]
+    pub fn find_user_by_email(&self, email: JsValue) -> Promise {
+        let engine = self.inner.clone();
+        spawn(async move { engine.find_user_by_email(&arg(email, "email")?).await })
+    }
+
+    /// `sync.users.storeUserPipedriveId(userId, pipedriveUserId)`.
+    #[wasm_bindgen(js_name = storeUserPipedriveId)]
+    pub fn store_user_pipedrive_id(&self, user_id: JsValue, pipedrive_user_id: JsValue) -> Promise {
+        let engine = self.inner.clone();
+        spawn(async move {
+            let user_id = arg(user_id, "userId")?;
+            engine.store_user_pipedrive_id(&user_id, &arg(pipedrive_user_id, "pipedriveUserId")?).await
+        })
+    }
+
+    /// `sync.users.setupUser(email)`: answers `{success, pipedriveUserId?, error?, code?}`.
+    #[wasm_bindgen(js_name = setupUser)]
+    pub fn setup_user(&self, email: JsValue) -> Promise {
+        let engine = self.inner.clone();
+        spawn(async move { Ok(engine.setup_user(&arg(email, "email")?).await) })
+    }
+}

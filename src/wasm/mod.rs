@@ -1,0 +1,10 @@
+//! The WebAssembly bindings: the JS host object as a [`crate::host::Host`], and the engine exported to
+//! JavaScript. Only uniform adapters live here (JS value in → core call → JS value out); all logic is in the core.
+
+mod convert;
+mod engine_export;
+mod js_host;
+mod panic_hook;
+
+pub use engine_export::WasmEngine;
+pub use panic_hook::{debug_panic, take_last_panic};

@@ -1,0 +1,151 @@
+//! wasm-bindgen-test suite, run under Node: the exported engine driven through hosts written in JavaScript,
+//! exactly as the TypeScript facade drives it.
+#![cfg(target_arch = "wasm32")]
+
+use js_sys::{Promise, Reflect};
+use pipedrive_sync::wasm::WasmEngine;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::wasm_bindgen_test;
+
+#[wasm_bindgen(inline_js = r#"
+export function makeHost(script) {
+  const requests = [];
+  const users = [{ id: 'u1', email: 'Ann@Acme.com', name: 'Ann', pipedriveUserId: null }];
+  const logs = [];
+  const answers = script.slice();
+  const host = {
+    requests, users, logs,
+    async send(req) {
+      requests.push(req);
+      const next = answers.shift();
+      if (next === undefined) return { ok: false, error: { kind: 'network', message: 'ECONNREFUSED' } };
+      if (next.kind) return { ok: false, error: next };
+      return { ok: true, value: { status: next.status, headers: next.headers || {}, body: next.body } };
+    },
+    async store(method, args) {
+      if (method === 'findUserByEmail') {
+        const found = users.find((u) => u.email.toLowerCase() === args[0].trim().toLowerCase());
+        return { ok: true, value: found || null };
+      }
+      if (method === 'findUserById') return { ok: true, value: users.find((u) => u.id === args[0]) || null };
+      if (method === 'setUserPipedriveId') {
+        const user = users.find((u) => u.id === args[0]);
+        if (user) user.pipedriveUserId = args[1];
+        return { ok: true, value: !!user };
+      }
+      return { ok: false, error: { message: 'no method ' + method, jsErrorId: 3 } };
+    },
+    async tokenFor() { return { ok: true, value: null }; },
+    now() { return 1_700_000_000_000; },
+    sleep(ms) { return new Promise((resolve) => setTimeout(resolve, ms)); },
+    random() { return 0.5; },
+    log(level, event, fields) { logs.push({ level, event, fields }); },
+  };
+  return host;
+}
+
+export function usersAnswer() {
+  return {
+    status: 200,
+    headers: { 'content-type': 'application/json', 'x-ratelimit-remaining': '19' },
+    body: JSON.stringify({ success: true, data: [
+      { id: 11, name: 'Ann', email: 'ann@acme.com', active_flag: true, is_admin: 1 },
+      { id: 12, name: 'Ivan', email: 'ivan@acme.com', active_flag: false },
+    ] }),
+  };
+}
+
+export function config(extra) {
+  return Object.assign({ pipedrive: { apiToken: 'tok-secret-9', baseUrl: 'http://pd.test', perUserTokens: false } }, extra || {});
+}
+
+export function throwingHost() {
+  const host = makeHost([]);
+  host.send = () => { throw new Error('host exploded'); };
+  return host;
+}
+"#)]
+extern "C" {
+    #[wasm_bindgen(js_name = makeHost)]
+    fn make_host(script: &js_sys::Array) -> JsValue;
+    #[wasm_bindgen(js_name = usersAnswer)]
+    fn users_answer() -> JsValue;
+    fn config(extra: &JsValue) -> JsValue;
+    #[wasm_bindgen(js_name = throwingHost)]
+    fn throwing_host() -> JsValue;
+}
+
+fn get(object: &JsValue, key: &str) -> JsValue {
+    Reflect::get(object, &JsValue::from_str(key)).unwrap()
+}
+
+async fn settle(promise: Promise) -> Result<JsValue, JsValue> {
+    JsFuture::from(promise).await
+}
+
+fn script(answers: &[JsValue]) -> js_sys::Array {
+    answers.iter().collect()
+}
+
+#[wasm_bindgen_test]
+async fn finds_a_user_through_a_js_host() {
+    let host = make_host(&script(&[users_answer()]));
+    let engine = WasmEngine::new(config(&JsValue::UNDEFINED), host.clone()).unwrap();
+    let user = settle(engine.find_user_by_email("ANN@acme.com".into())).await.unwrap();
+    assert_eq!(get(&user, "id").as_f64(), Some(11.0));
+    assert_eq!(get(&user, "isAdmin").as_bool(), Some(true));
+    let requests: js_sys::Array = get(&host, "requests").into();
+    assert_eq!(requests.length(), 1);
+    let request = requests.get(0);
+    assert_eq!(get(&request, "url").as_string().unwrap(), "http://pd.test/v1/users");
+    assert_eq!(get(&get(&request, "headers"), "x-api-token").as_string().unwrap(), "tok-secret-9");
+    let inactive = settle(engine.find_user_by_email("ivan@acme.com".into())).await.unwrap();
+    assert!(inactive.is_null(), "inactive users never match; the list came from the cache");
+    assert_eq!(js_sys::Array::from(&get(&host, "requests")).length(), 1);
+}
+
+#[wasm_bindgen_test]
+async fn setup_user_links_the_crm_user_through_the_js_store() {
+    let host = make_host(&script(&[users_answer()]));
+    let engine = WasmEngine::new(config(&JsValue::UNDEFINED), host.clone()).unwrap();
+    let response = settle(engine.setup_user("ann@acme.com".into())).await.unwrap();
+    assert_eq!(get(&response, "success").as_bool(), Some(true));
+    assert_eq!(get(&response, "pipedriveUserId").as_f64(), Some(11.0));
+    let users: js_sys::Array = get(&host, "users").into();
+    assert_eq!(get(&users.get(0), "pipedriveUserId").as_f64(), Some(11.0));
+}
+
+#[wasm_bindgen_test]
+async fn errors_arrive_as_js_errors_with_codes_and_no_token() {
+    let host = make_host(&script(&[]));
+    let engine = WasmEngine::new(config(&JsValue::UNDEFINED), host).unwrap();
+    let error = settle(engine.find_user_by_email("ann@acme.com".into())).await.unwrap_err();
+    assert!(error.is_instance_of::<js_sys::Error>());
+    assert_eq!(get(&error, "code").as_string().unwrap(), "UNAVAILABLE");
+    let message = get(&error, "message").as_string().unwrap();
+    assert!(message.contains("ECONNREFUSED"), "{message}");
+    assert!(!message.contains("tok-secret-9"));
+
+    let invalid = settle(WasmEngine::new(config(&JsValue::UNDEFINED), make_host(&script(&[]))).unwrap().find_user_by_email("nope".into()))
+        .await
+        .unwrap_err();
+    assert_eq!(get(&invalid, "code").as_string().unwrap(), "VALIDATION");
+    assert_eq!(get(&get(&invalid, "details"), "field").as_string().unwrap(), "email");
+}
+
+#[wasm_bindgen_test]
+async fn a_host_that_throws_is_a_failure_not_a_crash() {
+    let engine = WasmEngine::new(config(&JsValue::UNDEFINED), throwing_host()).unwrap();
+    let error = settle(engine.find_user_by_email("ann@acme.com".into())).await.unwrap_err();
+    assert_eq!(get(&error, "code").as_string().unwrap(), "UNAVAILABLE");
+    assert!(get(&error, "message").as_string().unwrap().contains("host exploded"));
+}
+
+#[wasm_bindgen_test]
+fn bad_config_is_a_config_error_naming_the_setting() {
+    let bad = js_sys::JSON::parse(r#"{"options": {"maxRetries": "three"}}"#).unwrap();
+    let error = WasmEngine::new(config(&bad), make_host(&script(&[]))).err().unwrap();
+    assert_eq!(get(&error, "code").as_string().unwrap(), "CONFIG");
+    assert_eq!(get(&get(&error, "details"), "field").as_string().unwrap(), "options.maxRetries");
+}
