@@ -15,7 +15,9 @@ pub fn normalize_email(field: &str, value: &str) -> Result<String, SyncError> {
     };
     let domain_ok = !domain.contains('@')
         && domain.contains('.')
-        && domain.split('.').all(|label| !label.is_empty() && !label.starts_with('-') && !label.ends_with('-'));
+        && domain
+            .split('.')
+            .all(|label| !label.is_empty() && !label.starts_with('-') && !label.ends_with('-'));
     if local.is_empty() || local.len() > 64 || !domain_ok {
         return Err(SyncError::validation(field, rule));
     }
@@ -39,12 +41,23 @@ mod tests {
 
     #[test]
     fn rejects_what_is_not_an_email() {
-        for input in ["", "ann", "ann@", "@example.com", "ann@example", "ann@@example.com", "a b@example.com",
-            "ann@example..com", "ann@-example.com"]
-        {
+        for input in [
+            "",
+            "ann",
+            "ann@",
+            "@example.com",
+            "ann@example",
+            "ann@@example.com",
+            "a b@example.com",
+            "ann@example..com",
+            "ann@-example.com",
+        ] {
             let error = normalize_email("email", input).unwrap_err();
             assert_eq!(error.code(), "VALIDATION", "{input}");
-            assert!(error.to_string().contains("email must be an email address"), "{input}");
+            assert!(
+                error.to_string().contains("email must be an email address"),
+                "{input}"
+            );
         }
     }
 }

@@ -104,31 +104,49 @@ impl SyncError {
             }
             SyncError::NotFound { .. } | SyncError::Internal { .. } => json!({}),
             SyncError::Auth { status, .. } => json!({ "status": status }),
-            SyncError::RateLimited { retry_after_ms, .. } => json!({ "retryAfterMs": retry_after_ms }),
+            SyncError::RateLimited { retry_after_ms, .. } => {
+                json!({ "retryAfterMs": retry_after_ms })
+            }
             SyncError::Unavailable { status, .. } => json!({ "status": status }),
-            SyncError::Rejected { status, message } => json!({ "status": status, "pipedriveError": message }),
-            SyncError::Store { method, js_error_id, .. } => json!({ "method": method, "jsErrorId": js_error_id }),
+            SyncError::Rejected { status, message } => {
+                json!({ "status": status, "pipedriveError": message })
+            }
+            SyncError::Store {
+                method,
+                js_error_id,
+                ..
+            } => json!({ "method": method, "jsErrorId": js_error_id }),
         }
     }
 
     /// Shorthand for a [`SyncError::Validation`].
     pub fn validation(field: impl Into<String>, rule: impl Into<String>) -> Self {
-        SyncError::Validation { field: field.into(), rule: rule.into() }
+        SyncError::Validation {
+            field: field.into(),
+            rule: rule.into(),
+        }
     }
 
     /// Shorthand for a [`SyncError::Config`].
     pub fn config(field: impl Into<String>, rule: impl Into<String>) -> Self {
-        SyncError::Config { field: field.into(), rule: rule.into() }
+        SyncError::Config {
+            field: field.into(),
+            rule: rule.into(),
+        }
     }
 
     /// Shorthand for a [`SyncError::NotFound`].
     pub fn not_found(message: impl Into<String>) -> Self {
-        SyncError::NotFound { message: message.into() }
+        SyncError::NotFound {
+            message: message.into(),
+        }
     }
 
     /// Shorthand for a [`SyncError::Internal`].
     pub fn internal(message: impl Into<String>) -> Self {
-        SyncError::Internal { message: message.into() }
+        SyncError::Internal {
+            message: message.into(),
+        }
     }
 }
 
@@ -142,23 +160,48 @@ mod tests {
             SyncError::config("baseUrl", "must be an http(s) URL"),
             SyncError::validation("email", "must be an email address"),
             SyncError::not_found("no user"),
-            SyncError::Auth { message: "refused".into(), status: Some(401) },
-            SyncError::RateLimited { message: "over".into(), retry_after_ms: Some(2000) },
-            SyncError::Unavailable { message: "down".into(), status: Some(503) },
-            SyncError::Rejected { status: 400, message: "bad".into() },
-            SyncError::Store { method: "findUserById".into(), message: "closed".into(), js_error_id: None },
+            SyncError::Auth {
+                message: "refused".into(),
+                status: Some(401),
+            },
+            SyncError::RateLimited {
+                message: "over".into(),
+                retry_after_ms: Some(2000),
+            },
+            SyncError::Unavailable {
+                message: "down".into(),
+                status: Some(503),
+            },
+            SyncError::Rejected {
+                status: 400,
+                message: "bad".into(),
+            },
+            SyncError::Store {
+                method: "findUserById".into(),
+                message: "closed".into(),
+                js_error_id: None,
+            },
             SyncError::internal("bug"),
         ];
         for error in errors {
-            assert!(error.to_string().starts_with(&format!("{}: ", error.code())), "{error}");
+            assert!(
+                error
+                    .to_string()
+                    .starts_with(&format!("{}: ", error.code())),
+                "{error}"
+            );
             assert!(error.details().is_object());
         }
     }
 
     #[test]
     fn validation_names_the_field_and_the_rule() {
-        let error = SyncError::validation("email", "must be an email address like name@example.com");
-        assert_eq!(error.to_string(), "VALIDATION: email must be an email address like name@example.com");
+        let error =
+            SyncError::validation("email", "must be an email address like name@example.com");
+        assert_eq!(
+            error.to_string(),
+            "VALIDATION: email must be an email address like name@example.com"
+        );
         assert_eq!(error.details()["field"], "email");
     }
 }

@@ -11,10 +11,16 @@ impl ApiToken {
     pub fn parse(field: &str, value: &str) -> Result<Self, crate::error::SyncError> {
         let trimmed = value.trim();
         if trimmed.is_empty() {
-            return Err(crate::error::SyncError::config(field, "must be a non-empty API token"));
+            return Err(crate::error::SyncError::config(
+                field,
+                "must be a non-empty API token",
+            ));
         }
         if trimmed.chars().any(|c| c.is_whitespace() || c.is_control()) {
-            return Err(crate::error::SyncError::config(field, "must not contain spaces or control characters"));
+            return Err(crate::error::SyncError::config(
+                field,
+                "must not contain spaces or control characters",
+            ));
         }
         Ok(ApiToken(trimmed.to_string()))
     }

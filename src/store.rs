@@ -25,22 +25,44 @@ pub struct LocalUser {
 }
 
 /// `findUserById(userId)`.
-pub async fn find_user_by_id<H: Host>(host: &H, user_id: &str) -> Result<Option<LocalUser>, SyncError> {
+pub async fn find_user_by_id<H: Host>(
+    host: &H,
+    user_id: &str,
+) -> Result<Option<LocalUser>, SyncError> {
     call(host, "findUserById", json!([user_id])).await
 }
 
 /// `findUserByEmail(email)`: the store compares case-insensitively.
-pub async fn find_user_by_email<H: Host>(host: &H, email: &str) -> Result<Option<LocalUser>, SyncError> {
+pub async fn find_user_by_email<H: Host>(
+    host: &H,
+    email: &str,
+) -> Result<Option<LocalUser>, SyncError> {
     call(host, "findUserByEmail", json!([email])).await
 }
 
 /// `setUserPipedriveId(userId, pipedriveUserId)`: `false` when the user does not exist.
-pub async fn set_user_pipedrive_id<H: Host>(host: &H, user_id: &str, pipedrive_user_id: i64) -> Result<bool, SyncError> {
-    call(host, "setUserPipedriveId", json!([user_id, pipedrive_user_id])).await
+pub async fn set_user_pipedrive_id<H: Host>(
+    host: &H,
+    user_id: &str,
+    pipedrive_user_id: i64,
+) -> Result<bool, SyncError> {
+    call(
+        host,
+        "setUserPipedriveId",
+        json!([user_id, pipedrive_user_id]),
+    )
+    .await
 }
 
-async fn call<H: Host, T: DeserializeOwned>(host: &H, method: &str, args: Value) -> Result<T, SyncError> {
-    let value = host.store(method, args).await.map_err(|failure| failure.into_error(method))?;
+async fn call<H: Host, T: DeserializeOwned>(
+    host: &H,
+    method: &str,
+    args: Value,
+) -> Result<T, SyncError> {
+    let value = host
+        .store(method, args)
+        .await
+        .map_err(|failure| failure.into_error(method))?;
     serde_json::from_value(value).map_err(|error| SyncError::Store {
         method: method.to_string(),
         message: format!("returned a value that breaks the SyncStore contract: {error}"),

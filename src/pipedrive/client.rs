@@ -10,18 +10,30 @@ use crate::pipedrive::request::path_of;
 use crate::secret::ApiToken;
 
 /// Sends `request` (authenticated by `token`) and returns the envelope's `data`, or the classified error.
-pub async fn send<H: Host>(host: &H, token: &ApiToken, request: HttpRequest) -> Result<Value, SyncError> {
-    let operation = format!("{} {}", request.method, path_of(&request.url).split('?').next().unwrap_or("/"));
+pub async fn send<H: Host>(
+    host: &H,
+    token: &ApiToken,
+    request: HttpRequest,
+) -> Result<Value, SyncError> {
+    let operation = format!(
+        "{} {}",
+        request.method,
+        path_of(&request.url).split('?').next().unwrap_or("/")
+    );
     let timeout_ms = request.timeout_ms;
     let started = host.now_ms();
     let result = match host.send(request).await {
         Ok(response) => {
-            host.log(LogLevel::Debug, "pipedrive.response", json!({
-                "operation": operation,
-                "status": response.status,
-                "ms": host.now_ms() - started,
-                "rateLimitRemaining": response.header("x-ratelimit-remaining"),
-            }));
+            host.log(
+                LogLevel::Debug,
+                "pipedrive.response",
+                json!({
+                    "operation": operation,
+                    "status": response.status,
+                    "ms": host.now_ms() - started,
+                    "rateLimitRemaining": response.header("x-ratelimit-remaining"),
+                }),
+            );
             classify(&operation, &response)
         }
         Err(failure) => Err(transport_failure(&operation, &failure, timeout_ms)),
@@ -34,11 +46,28 @@ pub async fn send<H: Host>(host: &H, token: &ApiToken, request: HttpRequest) -> 
 fn scrub(error: SyncError, token: &ApiToken) -> SyncError {
     let secret = token.expose();
     match error {
-        SyncError::Auth { message, status } => SyncError::Auth { message: redact(&message, secret), status },
-        SyncError::RateLimited { message, retry_after_ms } => SyncError::RateLimited { message: redact(&message, secret), retry_after_ms },
-        SyncError::Unavailable { message, status } => SyncError::Unavailable { message: redact(&message, secret), status },
-        SyncError::Rejected { status, message } => SyncError::Rejected { status, message: redact(&message, secret) },
-        SyncError::NotFound { message } => SyncError::NotFound { message: redact(&message, secret) },
+        SyncError::Auth { message, status } => SyncError::Auth {
+            message: redact(&message, secret),
+            status,
+        },
+        SyncError::RateLimited {
+            message,
+            retry_after_ms,
+        } => SyncError::RateLimited {
+            message: redact(&message, secret),
+            retry_after_ms,
+        },
+        SyncError::Unavailable { message, status } => SyncError::Unavailable {
+            message: redact(&message, secret),
+            status,
+        },
+        SyncError::Rejected { status, message } => SyncError::Rejected {
+            status,
+            message: redact(&message, secret),
+        },
+        SyncError::NotFound { message } => SyncError::NotFound {
+            message: redact(&message, secret),
+        },
         other => other,
     }
 }

@@ -11,7 +11,9 @@ pub type Operation<'a> = &'a str;
 
 /// The `data` of a successful envelope, or the error the response stands for.
 pub fn classify(operation: Operation, response: &HttpResponse) -> Result<Value, SyncError> {
-    let parsed: Option<Value> = serde_json::from_str(&response.body).ok().filter(Value::is_object);
+    let parsed: Option<Value> = serde_json::from_str(&response.body)
+        .ok()
+        .filter(Value::is_object);
     let status = response.status;
     let pipedrive_error = parsed
         .as_ref()
@@ -62,12 +64,23 @@ pub fn classify(operation: Operation, response: &HttpResponse) -> Result<Value, 
 }
 
 /// The error for a request that got no response.
-pub fn transport_failure(operation: Operation, failure: &TransportError, timeout_ms: u64) -> SyncError {
+pub fn transport_failure(
+    operation: Operation,
+    failure: &TransportError,
+    timeout_ms: u64,
+) -> SyncError {
     let message = match failure {
-        TransportError::Network { message } => format!("could not reach Pipedrive for {operation}: {message}"),
-        TransportError::Timeout { .. } => format!("Pipedrive did not answer {operation} within {timeout_ms} ms"),
+        TransportError::Network { message } => {
+            format!("could not reach Pipedrive for {operation}: {message}")
+        }
+        TransportError::Timeout { .. } => {
+            format!("Pipedrive did not answer {operation} within {timeout_ms} ms")
+        }
     };
-    SyncError::Unavailable { message, status: None }
+    SyncError::Unavailable {
+        message,
+        status: None,
+    }
 }
 
 /// How long a 429 asks us to wait: `x-ratelimit-reset` (seconds left in the window) or `Retry-After` (seconds).
@@ -108,8 +121,15 @@ mod tests {
     use std::collections::BTreeMap;
 
     fn response(status: u16, body: &str, headers: &[(&str, &str)]) -> HttpResponse {
-        let headers: BTreeMap<String, String> = headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        HttpResponse { status, headers, body: body.to_string() }
+        let headers: BTreeMap<String, String> = headers
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        HttpResponse {
+            status,
+            headers,
+            body: body.to_string(),
+        }
     }
 
     fn error_body(text: &str) -> String {
@@ -118,9 +138,17 @@ mod tests {
 
     #[test]
     fn success_yields_the_data() {
-        let data = classify("GET /v1/users", &response(200, r#"{"success":true,"data":[{"id":1}]}"#, &[])).unwrap();
+        let data = classify(
+            "GET /v1/users",
+            &response(200, r#"{"success":true,"data":[{"id":1}]}"#, &[]),
+        )
+        .unwrap();
         assert_eq!(data, serde_json::json!([{"id": 1}]));
-        let empty = classify("GET /v1/users", &response(200, r#"{"success":true,"data":null}"#, &[])).unwrap();
+        let empty = classify(
+            "GET /v1/users",
+            &response(200, r#"{"success":true,"data":null}"#, &[]),
+        )
+        .unwrap();
         assert_eq!(empty, Value::Null);
     }
 
@@ -141,44 +169,89 @@ mod tests {
             (200, "UNAVAILABLE", "html"),
         ];
         for (status, code, body_kind) in cases {
-            let body = if body_kind == "html" { "<html>Access denied</html>".to_string() } else { error_body("some error") };
+            let body = if body_kind == "html" {
+                "<html>Access denied</html>".to_string()
+            } else {
+                error_body("some error")
+            };
             let error = classify("GET /v1/users", &response(status, &body, &[])).unwrap_err();
             assert_eq!(error.code(), code, "{status} {body_kind}");
-            assert!(error.to_string().contains("GET /v1/users") || status == 402, "{error}");
+            assert!(
+                error.to_string().contains("GET /v1/users") || status == 402,
+                "{error}"
+            );
         }
     }
 
     #[test]
     fn errors_carry_pipedrive_words() {
-        let error = classify("GET /v1/users", &response(401, &error_body("unauthorized access"), &[])).unwrap_err();
+        let error = classify(
+            "GET /v1/users",
+            &response(401, &error_body("unauthorized access"), &[]),
+        )
+        .unwrap_err();
         assert!(error.to_string().contains("unauthorized access"), "{error}");
         assert_eq!(error.details()["status"], 401);
     }
 
     #[test]
     fn a_429_carries_the_wait_from_the_headers() {
-        let error = classify("GET /v1/users", &response(429, &error_body("Request over limit"), &[("x-ratelimit-reset", "2")])).unwrap_err();
-        assert_eq!(error, SyncError::RateLimited {
-            message: "Pipedrive's rate limit was hit on GET /v1/users (Request over limit)".into(),
-            retry_after_ms: Some(2000),
-        });
-        let both = response(429, "{}", &[("x-ratelimit-reset", "1"), ("retry-after", "3")]);
+        let error = classify(
+            "GET /v1/users",
+            &response(
+                429,
+                &error_body("Request over limit"),
+                &[("x-ratelimit-reset", "2")],
+            ),
+        )
+        .unwrap_err();
+        assert_eq!(
+            error,
+            SyncError::RateLimited {
+                message: "Pipedrive's rate limit was hit on GET /v1/users (Request over limit)"
+                    .into(),
+                retry_after_ms: Some(2000),
+            }
+        );
+        let both = response(
+            429,
+            "{}",
+            &[("x-ratelimit-reset", "1"), ("retry-after", "3")],
+        );
         assert_eq!(retry_after_ms(&both), Some(3000));
-        assert_eq!(retry_after_ms(&response(429, "{}", &[("retry-after", "soon")])), None);
+        assert_eq!(
+            retry_after_ms(&response(429, "{}", &[("retry-after", "soon")])),
+            None
+        );
     }
 
     #[test]
     fn transport_failures_are_unavailable() {
-        let timeout = transport_failure("GET /v1/users", &TransportError::Timeout { message: "aborted".into() }, 1500);
+        let timeout = transport_failure(
+            "GET /v1/users",
+            &TransportError::Timeout {
+                message: "aborted".into(),
+            },
+            1500,
+        );
         assert_eq!(timeout.code(), "UNAVAILABLE");
         assert!(timeout.to_string().contains("within 1500 ms"));
-        let network = transport_failure("GET /v1/users", &TransportError::Network { message: "ECONNREFUSED".into() }, 1);
+        let network = transport_failure(
+            "GET /v1/users",
+            &TransportError::Network {
+                message: "ECONNREFUSED".into(),
+            },
+            1,
+        );
         assert!(network.to_string().contains("ECONNREFUSED"));
     }
 
     #[test]
     fn redact_removes_the_secret() {
-        assert_eq!(redact("token abc in abc", "abc"), "token <redacted> in <redacted>");
+        assert_eq!(
+            redact("token abc in abc", "abc"),
+            "token <redacted> in <redacted>"
+        );
         assert_eq!(redact("nothing", ""), "nothing");
     }
 }

@@ -13,12 +13,17 @@ use crate::error::SyncError;
 pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, SyncError> {
     value
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|error| SyncError::internal(format!("could not convert a result for JavaScript: {error}")))
+        .map_err(|error| {
+            SyncError::internal(format!(
+                "could not convert a result for JavaScript: {error}"
+            ))
+        })
 }
 
 /// Deserializes a JS value; `what` names it in the error.
 pub fn from_js<T: DeserializeOwned>(value: JsValue, what: &str) -> Result<T, SyncError> {
-    serde_wasm_bindgen::from_value(value).map_err(|error| SyncError::internal(format!("{what} has an unexpected shape: {error}")))
+    serde_wasm_bindgen::from_value(value)
+        .map_err(|error| SyncError::internal(format!("{what} has an unexpected shape: {error}")))
 }
 
 /// A JS `Error` whose message is the error's text, with `code` and `details` properties.

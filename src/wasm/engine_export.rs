@@ -1,19 +1,19 @@
 //! The engine as a JavaScript class. Each method is a one-line adapter: arguments in, core call, result out as
-//! a `Promise`. The engine sits behind an `Rc` so that concurrent calls each hold their own handle.
+//! a [`Task`] the facade drives. The engine sits behind an `Rc` so that concurrent calls each hold their own
+//! handle.
 
 use std::future::Future;
 use std::rc::Rc;
 
-use js_sys::Promise;
 use serde::Serialize;
 use serde_json::Value;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::JsValue;
-use wasm_bindgen_futures::future_to_promise;
 
 use super::convert::{from_js, to_js, to_js_error};
 use super::js_host::JsHost;
 use super::panic_hook;
+use super::task::Task;
 use crate::config::EngineConfig;
 use crate::engine::Engine;
 use crate::error::SyncError;
@@ -24,9 +24,9 @@ pub struct WasmEngine {
     inner: Rc<Engine<JsHost>>,
 }
 
-/// Runs a core future as a JS promise: its value serialized, its error as a JS `Error` with `code`.
-fn spawn<T: Serialize, F: Future<Output = Result<T, SyncError>> + 'static>(future: F) -> Promise {
-    future_to_promise(async move {
+/// Runs a core future as a task: its value serialized, its error as a JS `Error` with `code`.
+fn spawn<T: Serialize, F: Future<Output = Result<T, SyncError>> + 'static>(future: F) -> Task {
+    Task::new(async move {
         let value = future.await.map_err(|error| to_js_error(&error))?;
         to_js(&value).map_err(|error| to_js_error(&error))
     })
@@ -49,7 +49,9 @@ impl WasmEngine {
         let build = || -> Result<WasmEngine, SyncError> {
             let config = EngineConfig::from_json(&arg(config, "config")?)?;
             let host = JsHost::from_js(host)?;
-            Ok(WasmEngine { inner: Rc::new(Engine::new(config, host)) })
+            Ok(WasmEngine {
+                inner: Rc::new(Engine::new(config, host)),
+            })
         };
         build().map_err(|error| to_js_error(&error))
     }
@@ -71,25 +73,42 @@ impl WasmEngine {
 
     /// `sync.users.findUserByEmail(email)`: the active Pipedrive user with that email, or `null`.
     #[wasm_bindgen(js_name = findUserByEmail)]
-    pub fn find_user_by_email(&self, email: JsValue) -> Promise {
+    pub fn find_user_by_email(&self, email: JsValue) -> Task {
         let engine = self.inner.clone();
         spawn(async move { engine.find_user_by_email(&arg(email, "email")?).await })
     }
 
     /// `sync.users.storeUserPipedriveId(userId, pipedriveUserId)`.
     #[wasm_bindgen(js_name = storeUserPipedriveId)]
-    pub fn store_user_pipedrive_id(&self, user_id: JsValue, pipedrive_user_id: JsValue) -> Promise {
+    pub fn store_user_pipedrive_id(&self, user_id: JsValue, pipedrive_user_id: JsValue) -> Task {
         let engine = self.inner.clone();
         spawn(async move {
             let user_id = arg(user_id, "userId")?;
-            engine.store_user_pipedrive_id(&user_id, &arg(pipedrive_user_id, "pipedriveUserId")?).await
+            engine
+                .store_user_pipedrive_id(&user_id, &arg(pipedrive_user_id, "pipedriveUserId")?)
+                .await
         })
     }
 
     /// `sync.users.setupUser(email)`: answers `{success, pipedriveUserId?, error?, code?}`.
     #[wasm_bindgen(js_name = setupUser)]
-    pub fn setup_user(&self, email: JsValue) -> Promise {
+    pub fn setup_user(&self, email: JsValue) -> Task {
         let engine = self.inner.clone();
         spawn(async move { Ok(engine.setup_user(&arg(email, "email")?).await) })
+    }
+
+    /// Waits one host `sleep(0)` and then panics with `message`: a diagnostic that lets the facade's tests prove
+    /// that a panic inside an async flow surfaces with its message and the engine is re-created. Never called by
+    /// the package itself.
+    #[wasm_bindgen(js_name = debugPanic)]
+    pub fn debug_panic(&self, message: String) -> Task {
+        let engine = self.inner.clone();
+        spawn(async move {
+            crate::host::Host::sleep(engine.host(), 0).await;
+            if !message.is_empty() {
+                panic!("{message}");
+            }
+            Ok(())
+        })
     }
 }

@@ -5,6 +5,8 @@ mod convert;
 mod engine_export;
 mod js_host;
 mod panic_hook;
+mod task;
 
 pub use engine_export::WasmEngine;
-pub use panic_hook::{debug_panic, take_last_panic};
+pub use panic_hook::set_panic_reporter;
+pub use task::Task;
