@@ -1,0 +1,186 @@
+//! v2 activities: `/api/v2/activities` CRUD. People are linked only through `participants` (sending `person_id`
+//! is the real "read-only, add a primary participant" 400); `person_id` in responses is the primary participant.
+//! `type` must be an active activity type; `due_date` is `YYYY-MM-DD`, `due_time`/`duration` are wall-clock times.
+
+import { normaliseTime, rfc3339 } from './clock';
+import { ADDRESS_SPEC, addressFrom } from './contact_fields';
+import { badRequest, validationFailed } from './envelope';
+import type { EntityDef } from './entities';
+import type { ActivityRecord, Attendee, Participant } from './records';
+import type { RequestContext } from './router';
+import { validateBody, type BodySpec } from './validation';
+
+/** The exact message v2 sends when a client writes `person_id` on an activity (n8n-io/n8n#31684). */
+export const PERSON_ID_READ_ONLY =
+  `'person_id' is a read-only field. Add a primary participant to set 'person_id' instead. For example: "participants": [{ "person_id": 1, "primary": true }]`;
+
+const ACTIVITY_BODY: BodySpec = {
+  subject: { kind: 'string' },
+  type: { kind: 'string', nonEmpty: true },
+  owner_id: { kind: 'integer' },
+  deal_id: { kind: 'integer', nullable: true },
+  lead_id: { kind: 'string', nullable: true },
+  person_id: { kind: 'integer', nullable: true },
+  org_id: { kind: 'integer', nullable: true },
+  project_id: { kind: 'integer', nullable: true },
+  due_date: { kind: 'string', format: 'date', nullable: true },
+  due_time: { kind: 'string', format: 'time', nullable: true },
+  duration: { kind: 'string', format: 'time', nullable: true },
+  busy: { kind: 'boolean' },
+  done: { kind: 'boolean' },
+  location: ADDRESS_SPEC,
+  participants: {
+    kind: 'array',
+    items: { kind: 'object', fields: { person_id: { kind: 'integer' }, primary: { kind: 'boolean' } }, required: ['person_id'] },
+  },
+  attendees: {
+    kind: 'array',
+    items: {
+      kind: 'object',
+      fields: {
+        email: { kind: 'string' }, name: { kind: 'string' }, status: { kind: 'string' }, is_organizer: { kind: 'boolean' },
+        person_id: { kind: 'integer' }, user_id: { kind: 'integer' },
+      },
+    },
+  },
+  public_description: { kind: 'string', nullable: true },
+  priority: { kind: 'integer', nullable: true },
+  note: { kind: 'string', nullable: true },
+};
+
+/** Builds a stored activity from a seed or a validated body. */
+export function buildActivity(input: Partial<ActivityRecord>, id: number, now: number, ownerId: number): ActivityRecord {
+  const time = rfc3339(now);
+  const participants = input.participants ?? (input.person_id ? [{ person_id: input.person_id, primary: true }] : []);
+  const done = input.done ?? false;
+  return {
+    id,
+    subject: input.subject ?? 'Call',
+    type: input.type ?? 'call',
+    owner_id: input.owner_id ?? ownerId,
+    creator_user_id: input.creator_user_id ?? ownerId,
+    is_deleted: input.is_deleted ?? false,
+    add_time: input.add_time ?? time,
+    update_time: input.update_time ?? time,
+    deal_id: input.deal_id ?? null,
+    lead_id: input.lead_id ?? null,
+    person_id: participants.find((p) => p.primary)?.person_id ?? null,
+    org_id: input.org_id ?? null,
+    project_id: input.project_id ?? null,
+    due_date: input.due_date ?? null,
+    due_time: input.due_time ?? null,
+    duration: input.duration ?? null,
+    busy: input.busy ?? false,
+    done,
+    marked_as_done_time: input.marked_as_done_time ?? (done ? time : null),
+    location: addressFrom(input.location),
+    participants,
+    attendees: input.attendees ?? [],
+    conference_meeting_client: null,
+    conference_meeting_url: null,
+    conference_meeting_id: null,
+    public_description: input.public_description ?? null,
+    priority: input.priority ?? null,
+    note: input.note ?? null,
+  };
+}
+
+function normaliseParticipants(raw: unknown): Participant[] {
+  const list = raw as { person_id: number; primary?: boolean }[];
+  const primaries = list.filter((p) => p.primary === true).length;
+  if (primaries > 1) throw validationFailed(`'participants' may have at most one primary participant, got ${primaries}`);
+  const seen = new Set<number>();
+  for (const p of list) {
+    if (seen.has(p.person_id)) throw validationFailed(`'participants' lists person ${p.person_id} more than once`);
+    seen.add(p.person_id);
+  }
+  return list.map((p) => ({ person_id: p.person_id, primary: p.primary === true }));
+}
+
+function validate(ctx: RequestContext, raw: unknown): Record<string, unknown> {
+  const body = validateBody(raw, ACTIVITY_BODY);
+  if (body.person_id !== undefined) throw badRequest(PERSON_ID_READ_ONLY);
+  if (typeof body.type === 'string' && !ctx.state.activityTypes.some((t) => t.active_flag && t.key_string === body.type)) {
+    const known = ctx.state.activityTypes.filter((t) => t.active_flag).map((t) => t.key_string).join(', ');
+    throw validationFailed(`'type' must be the key_string of an active activity type (${known}), got '${body.type}'`);
+  }
+  if (typeof body.owner_id === 'number') ctx.state.requireActiveUser(body.owner_id, 'owner_id');
+  if (typeof body.deal_id === 'number') ctx.state.requireLive('deal', body.deal_id, 'deal_id');
+  if (typeof body.org_id === 'number') ctx.state.requireLive('organization', body.org_id, 'org_id');
+  if (Array.isArray(body.participants)) {
+    (body.participants as Participant[]).forEach((p, i) => ctx.state.requireLive('person', p.person_id, `participants[${i}].person_id`));
+  }
+  return body;
+}
+
+function attendeesFrom(raw: unknown): Attendee[] {
+  return (raw as Partial<Attendee>[]).map((a) => ({
+    email: a.email ?? null, name: a.name ?? null, status: a.status ?? null, is_organizer: a.is_organizer ?? false,
+    person_id: a.person_id ?? null, user_id: a.user_id ?? null,
+  }));
+}
+
+function apply(rec: ActivityRecord, body: Record<string, unknown>, now: number): void {
+  for (const [key, value] of Object.entries(body)) {
+    switch (key) {
+      case 'participants':
+        rec.participants = normaliseParticipants(value);
+        rec.person_id = rec.participants.find((p) => p.primary)?.person_id ?? null;
+        break;
+      case 'attendees': rec.attendees = attendeesFrom(value); break;
+      case 'location': rec.location = addressFrom(value); break;
+      case 'due_time': rec.due_time = value === null ? null : normaliseTime(value as string); break;
+      case 'duration': rec.duration = value === null ? null : normaliseTime(value as string); break;
+      case 'done':
+        if (value === true && !rec.done) rec.marked_as_done_time = rfc3339(now);
+        if (value === false) rec.marked_as_done_time = null;
+        rec.done = value as boolean;
+        break;
+      default: (rec as unknown as Record<string, unknown>)[key] = value;
+    }
+  }
+}
+
+/** The activity entity definition. */
+export const ACTIVITIES: EntityDef<ActivityRecord> = {
+  kind: 'activity',
+  noun: 'Activity',
+  path: '/api/v2/activities',
+  collection: (state) => state.activities,
+  listFilters: {
+    owner_id: { kind: 'integer' }, deal_id: { kind: 'integer' }, lead_id: { kind: 'string' }, person_id: { kind: 'integer' },
+    org_id: { kind: 'integer' }, done: { kind: 'boolean' },
+  },
+  sortFields: ['id', 'update_time', 'add_time', 'due_date'],
+  includeFields: ['attendees'],
+  matches: (rec, q) =>
+    (q.owner_id === undefined || rec.owner_id === q.owner_id) &&
+    (q.deal_id === undefined || rec.deal_id === q.deal_id) &&
+    (q.lead_id === undefined || rec.lead_id === q.lead_id) &&
+    // person_id filters on the primary participant only, as documented for v2.
+    (q.person_id === undefined || rec.person_id === q.person_id) &&
+    (q.org_id === undefined || rec.org_id === q.org_id) &&
+    (q.done === undefined || rec.done === q.done),
+
+  present(rec, include) {
+    if (include.includes('attendees')) return rec;
+    const { attendees: _omitted, ...rest } = rec;
+    return rest;
+  },
+
+  create(ctx, raw, id) {
+    const body = validate(ctx, raw);
+    const rec = buildActivity({ owner_id: ctx.user.id, creator_user_id: ctx.user.id }, id, ctx.now, ctx.user.id);
+    if (body.subject === undefined) {
+      // v2 names an untitled activity after its type, like the web app does.
+      const type = ctx.state.activityTypes.find((t) => t.key_string === (body.type ?? 'call'));
+      rec.subject = type?.name ?? 'Call';
+    }
+    apply(rec, body, ctx.now);
+    return rec;
+  },
+
+  update(ctx, rec, raw) {
+    apply(rec, validate(ctx, raw), ctx.now);
+  },
+};

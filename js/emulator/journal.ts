@@ -1,0 +1,100 @@
+//! The request journal: every API request (not control-path calls) with method, path, query, body, status and
+//! time, for assertions. The API token never reaches it: `api_token` query values are redacted and headers are not
+//! stored.
+
+/** One journaled request. */
+export interface JournalEntry {
+  /** Upper-case HTTP method. */
+  method: string;
+  /** Path without the query string. */
+  path: string;
+  /** Query parameters (`api_token` redacted). */
+  query: Record<string, string>;
+  /** Parsed JSON body; the raw text when it was not JSON; `undefined` when empty. */
+  body: unknown;
+  /** Status sent; 0 when the connection was dropped without an answer. */
+  status: number;
+  /** Emulator clock time when the request arrived, epoch ms. */
+  time: number;
+  /** The authenticated user's id, `null` for unauthenticated requests. */
+  userId: number | null;
+  /** True when a `dropAfterApply` fault destroyed the connection after the change was applied. */
+  dropped?: boolean;
+}
+
+/** The replacement for redacted secrets. */
+export const REDACTED = '[redacted]';
+
+/** The request journal: array-like, iterable, clearable. */
+export class Journal implements Iterable<JournalEntry> {
+  private items: JournalEntry[] = [];
+  private readonly maxEntries: number;
+
+  /** Keeps at most `maxEntries` (oldest dropped first) so long runs cannot exhaust memory. */
+  constructor(maxEntries = 100_000) {
+    this.maxEntries = maxEntries;
+  }
+
+  /** Number of entries. */
+  get length(): number {
+    return this.items.length;
+  }
+
+  /** Entry at index (negative counts from the end). */
+  at(index: number): JournalEntry | undefined {
+    return this.items.at(index);
+  }
+
+  /** A copy of all entries, oldest first. */
+  entries(): JournalEntry[] {
+    return this.items.slice();
+  }
+
+  /** Entries passing a predicate. */
+  filter(pred: (e: JournalEntry, i: number) => boolean): JournalEntry[] {
+    return this.items.filter(pred);
+  }
+
+  /** The first entry passing a predicate. */
+  find(pred: (e: JournalEntry, i: number) => boolean): JournalEntry | undefined {
+    return this.items.find(pred);
+  }
+
+  /** Maps every entry. */
+  map<U>(fn: (e: JournalEntry, i: number) => U): U[] {
+    return this.items.map(fn);
+  }
+
+  /** The most recent entry. */
+  last(): JournalEntry | undefined {
+    return this.items[this.items.length - 1];
+  }
+
+  /** Forgets every entry. */
+  clear(): void {
+    this.items = [];
+  }
+
+  /** Iterates entries oldest first. */
+  [Symbol.iterator](): Iterator<JournalEntry> {
+    return this.items[Symbol.iterator]();
+  }
+
+  /** Serialises as the array of entries. */
+  toJSON(): JournalEntry[] {
+    return this.items;
+  }
+
+  /** @internal Appends an entry. */
+  record(entry: JournalEntry): void {
+    this.items.push(entry);
+    if (this.items.length > this.maxEntries) this.items.splice(0, this.items.length - this.maxEntries);
+  }
+}
+
+/** Query parameters as a plain object, with the legacy `api_token` parameter redacted. */
+export function redactedQuery(query: URLSearchParams): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of query) out[k] = k === 'api_token' ? REDACTED : v;
+  return out;
+}
