@@ -30,3 +30,6 @@ export interface SyncStore {
   /** Stores `pipedriveUserId` on the local user; resolves `false` when there is no user with that id. */
   setUserPipedriveId(userId: string, pipedriveUserId: number): Promise<boolean>;
 }
+
+/** The store methods the engine calls; `createPipedriveSync` checks that each is a function. */
+export const REQUIRED_STORE_METHODS = ['findUserById', 'findUserByEmail', 'setUserPipedriveId'] as const satisfies readonly (keyof SyncStore)[];

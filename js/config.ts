@@ -1,0 +1,65 @@
+//! The JavaScript half of configuration checking: the function-valued settings (store, http, clocks,
+//! `apiTokenFor`) and unknown keys. The data settings are validated by the Rust core.
+
+import { ConfigError } from './errors';
+import type { HostFunctions } from './host/bind_host';
+import { createFetchHttp } from './host/fetch_http';
+import { REQUIRED_STORE_METHODS } from './store/types';
+import type { PipedriveSyncConfig } from './types';
+
+const TOP_LEVEL = ['pipedrive', 'store', 'http', 'now', 'sleep', 'random', 'logger', 'options'];
+const PIPEDRIVE = ['apiToken', 'apiTokenFor', 'baseUrl'];
+
+/** The config split into what the Rust engine validates and the host functions (defaults applied). */
+export interface SplitConfig {
+  engineConfig: { pipedrive: { apiToken?: unknown; baseUrl?: unknown; perUserTokens: boolean }; options?: unknown };
+  hostFunctions: HostFunctions;
+}
+
+function fail(field: string, rule: string): never {
+  throw new ConfigError('CONFIG', `CONFIG: ${field} ${rule}`, { field, rule });
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function optionalFunction<T>(config: Record<string, unknown>, field: string, fallback: T): T {
+  const value = config[field];
+  if (value === undefined) return fallback;
+  if (typeof value !== 'function') fail(field, 'must be a function');
+  return value as T;
+}
+
+/** Checks the JS-only parts of `config` and applies the default hosts. Throws a `ConfigError` naming the key. */
+export function splitConfig(config: PipedriveSyncConfig): SplitConfig {
+  if (!isObject(config)) fail('config', 'must be an object');
+  const unknownKey = Object.keys(config).find((key) => !TOP_LEVEL.includes(key));
+  if (unknownKey) fail(unknownKey, `is not a known setting (known: ${TOP_LEVEL.join(', ')})`);
+  const pipedrive = (config as { pipedrive?: unknown }).pipedrive;
+  if (!isObject(pipedrive)) fail('pipedrive', 'is required: pass { apiToken } or { apiTokenFor }');
+  const unknownPipedriveKey = Object.keys(pipedrive).find((key) => !PIPEDRIVE.includes(key));
+  if (unknownPipedriveKey) fail(`pipedrive.${unknownPipedriveKey}`, `is not a known setting (known: ${PIPEDRIVE.join(', ')})`);
+  const apiTokenFor = optionalFunction<HostFunctions['apiTokenFor']>(pipedrive, 'apiTokenFor', undefined);
+  const store = (config as { store?: unknown }).store;
+  if (!isObject(store)) fail('store', 'is required: pass createPrismaStore(prisma) or your own SyncStore');
+  for (const method of REQUIRED_STORE_METHODS) {
+    if (typeof store[method] !== 'function') fail(`store.${method}`, 'must be a function (see the SyncStore interface)');
+  }
+  const record = config as unknown as Record<string, unknown>;
+  const hostFunctions: HostFunctions = {
+    http: optionalFunction(record, 'http', createFetchHttp()),
+    store: config.store,
+    apiTokenFor,
+    now: optionalFunction(record, 'now', Date.now),
+    sleep: optionalFunction(record, 'sleep', (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))),
+    random: optionalFunction(record, 'random', Math.random),
+    logger: optionalFunction(record, 'logger', () => undefined),
+    secrets: typeof pipedrive.apiToken === 'string' ? [pipedrive.apiToken.trim()] : [],
+  };
+  const engineConfig: SplitConfig['engineConfig'] = {
+    pipedrive: { apiToken: pipedrive.apiToken, baseUrl: pipedrive.baseUrl, perUserTokens: apiTokenFor !== undefined },
+  };
+  if (config.options !== undefined) engineConfig.options = config.options;
+  return { engineConfig, hostFunctions };
+}

@@ -1,0 +1,124 @@
+//! Builds the host object the engine calls. Every method is wrapped so that JavaScript never throws into Rust:
+//! async methods resolve `{ok: true, value}` or `{ok: false, error}`, sync ones fall back to a safe default.
+
+import type { SyncStore } from '../store/types';
+import { describeThrown, JsErrorRegistry } from './error_registry';
+import type { HttpRequest, HttpSend, Logger, LogLevel } from './types';
+
+/** The capabilities a host is built from (after defaults are applied). */
+export interface HostFunctions {
+  http: HttpSend;
+  store: SyncStore;
+  apiTokenFor?: (userId: string) => Promise<string | null | undefined> | string | null | undefined;
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
+  random: () => number;
+  logger: Logger;
+  /** Secrets to scrub from anything logged, as a last line of defence. */
+  secrets: string[];
+}
+
+/** A reply of an async host method. */
+export type Reply<T, E> = { ok: true; value: T } | { ok: false; error: E };
+
+/** The object the Rust `JsHost` calls. */
+export interface EngineHost {
+  send(request: HttpRequest): Promise<Reply<unknown, { kind: string; message: string }>>;
+  store(method: string, args: unknown[]): Promise<Reply<unknown, { message: string; jsErrorId?: number }>>;
+  tokenFor(userId: string): Promise<Reply<string | null, { message: string; jsErrorId?: number }>>;
+  now(): number;
+  sleep(ms: number): Promise<void>;
+  random(): number;
+  log(level: LogLevel, event: string, fields: unknown): void;
+}
+
+/** Wraps `functions` into the never-throwing host the engine expects. */
+export function bindHost(functions: HostFunctions, registry: JsErrorRegistry): EngineHost {
+  const scrub = (text: string) => functions.secrets.reduce((out, secret) => (secret ? out.split(secret).join('<redacted>') : out), text);
+  const failure = (thrown: unknown) => ({ message: scrub(describeThrown(thrown)), jsErrorId: registry.put(thrown) });
+  return {
+    async send(request) {
+      try {
+        const answer = await functions.http(request);
+        if (answer && typeof answer === 'object' && 'kind' in answer) {
+          return { ok: false, error: { kind: answer.kind === 'timeout' ? 'timeout' : 'network', message: scrub(String(answer.message)) } };
+        }
+        if (!answer || typeof answer.status !== 'number') {
+          return { ok: false, error: { kind: 'network', message: 'the http host answered without a status' } };
+        }
+        const headers: Record<string, string> = {};
+        for (const [name, value] of Object.entries(answer.headers ?? {})) headers[name.toLowerCase()] = String(value);
+        return { ok: true, value: { status: answer.status, headers, body: typeof answer.body === 'string' ? answer.body : '' } };
+      } catch (thrown) {
+        return { ok: false, error: { kind: 'network', message: scrub(describeThrown(thrown)) } };
+      }
+    },
+    async store(method, args) {
+      const fn = (functions.store as unknown as Record<string, unknown>)[method];
+      if (typeof fn !== 'function') return { ok: false, error: { message: `the store has no method ${method}` } };
+      try {
+        return { ok: true, value: toPlainData(await fn.apply(functions.store, args)) };
+      } catch (thrown) {
+        return { ok: false, error: failure(thrown) };
+      }
+    },
+    async tokenFor(userId) {
+      if (!functions.apiTokenFor) return { ok: true, value: null };
+      try {
+        const token = await functions.apiTokenFor(userId);
+        return { ok: true, value: typeof token === 'string' ? token : null };
+      } catch (thrown) {
+        return { ok: false, error: failure(thrown) };
+      }
+    },
+    now() {
+      try {
+        const value = functions.now();
+        if (typeof value === 'number' && Number.isFinite(value)) return value;
+      } catch {
+        // fall through to the system clock: a broken clock must not stop the engine
+      }
+      return Date.now();
+    },
+    sleep(ms) {
+      return new Promise<void>((resolve) => {
+        try {
+          Promise.resolve(functions.sleep(ms)).then(() => resolve(), () => setTimeout(resolve, ms));
+        } catch {
+          setTimeout(resolve, ms);
+        }
+      });
+    },
+    random() {
+      try {
+        const value = functions.random();
+        if (typeof value === 'number' && value >= 0 && value < 1) return value;
+      } catch {
+        // fall through
+      }
+      return Math.random();
+    },
+    log(level, event, fields) {
+      try {
+        const safe = JSON.parse(scrub(JSON.stringify(fields ?? {}))) as Record<string, unknown>;
+        functions.logger(level, event, safe);
+      } catch {
+        // a failing logger must never break a sync operation
+      }
+    },
+  };
+}
+
+/**
+ * Store results as plain JSON data: `Date` → ISO string, `bigint` → number (or string when too large),
+ * `undefined` → `null`. Prisma returns Dates and, for BigInt columns, bigints; the engine reads JSON.
+ */
+export function toPlainData(value: unknown): unknown {
+  if (value === undefined) return null;
+  return JSON.parse(
+    JSON.stringify(value, (_key, item: unknown) => {
+      if (typeof item === 'bigint') return Number.isSafeInteger(Number(item)) ? Number(item) : item.toString();
+      return item;
+    }) ?? 'null',
+  );
+}

@@ -1,0 +1,90 @@
+//! The public types of `pipedrive-sync`: configuration, options and the results of each service.
+
+import type { HttpSend, Logger } from './host/types';
+import type { SyncStore } from './store/types';
+
+/** The engine's tunable behaviour; every field is optional and has the documented default. */
+export interface SyncOptions {
+  /** Warmness score at which a contact becomes a warm lead (default 4). */
+  warmLeadThreshold?: number;
+  /** Name of the label applied to warm leads (default "Warm Lead"; matched case-insensitively). */
+  warmLeadLabel?: string;
+  /** Retries after the first attempt (default 3, at most 10). */
+  maxRetries?: number;
+  /** First backoff step in ms (default 500). */
+  baseDelayMs?: number;
+  /** Longest single backoff in ms (default 30,000). */
+  maxDelayMs?: number;
+  /** Timeout of one HTTP request in ms (default 10,000). */
+  requestTimeoutMs?: number;
+  /** How long cached Pipedrive users, fields and activity types stay fresh, in ms (default 10 minutes). */
+  cacheTtlMs?: number;
+  /** Overrides of the CRM activity type → Pipedrive activity type mapping, e.g. `{ LINKEDIN: 'linkedin' }`. */
+  activityTypeMap?: Partial<Record<'CALL' | 'EMAIL' | 'MEETING' | 'LINKEDIN' | 'REFERRAL' | 'CONFERENCE', string>>;
+  /** How a field changed on both sides is settled (default 'last-write-wins'). */
+  conflictStrategy?: 'last-write-wins' | 'manual' | 'auto-merge';
+  /** Per-user allowance for user-initiated operations (default 10 requests per 60,000 ms). */
+  userThrottle?: { requests: number; perMs: number };
+  /** Items of a batch processed at once (default 5). */
+  batchConcurrency?: number;
+  /** The Pipedrive plan: sets the burst limit until response headers tell the real one (default 'lite'). */
+  plan?: 'lite' | 'growth' | 'premium' | 'ultimate';
+}
+
+/** Configuration of `createPipedriveSync`. */
+export interface PipedriveSyncConfig {
+  pipedrive: {
+    /** One company-wide API token. Sent only in the `x-api-token` header. */
+    apiToken?: string;
+    /** Per-user tokens instead: the token of a CRM user, or null when the user has none. */
+    apiTokenFor?: (userId: string) => Promise<string | null | undefined> | string | null | undefined;
+    /** Default `https://api.pipedrive.com`; a company domain (`https://acme.pipedrive.com`) or an emulator URL. */
+    baseUrl?: string;
+  };
+  /** The CRM's data, e.g. `createPrismaStore(prisma)`. */
+  store: SyncStore;
+  /** HTTP client (default: global `fetch` with a timeout). */
+  http?: HttpSend;
+  /** Clock in ms since the epoch (default `Date.now`). */
+  now?: () => number;
+  /** Timer (default `setTimeout`). */
+  sleep?: (ms: number) => Promise<void>;
+  /** Randomness in [0, 1) for backoff jitter (default `Math.random`). */
+  random?: () => number;
+  /** Structured log events (default: silent). */
+  logger?: Logger;
+  /** Tunable behaviour. */
+  options?: SyncOptions;
+}
+
+/** A Pipedrive user (from `GET /v1/users`). */
+export interface PipedriveUser {
+  /** Pipedrive's user id: the `owner_id` of records. */
+  id: number;
+  name: string;
+  email: string;
+  /** Always true: inactive users are never returned. */
+  active: boolean;
+  isAdmin: boolean;
+}
+
+/** Answer of `setupUser` and of `POST /api/pipedrive/setup-user` (spec §8.4). */
+export interface SetupUserResponse {
+  success: boolean;
+  pipedriveUserId?: number;
+  /** What went wrong, starting with its code, e.g. `"NOT_FOUND: no active Pipedrive user has the email ..."`. */
+  error?: string;
+  /** The error's stable code. */
+  code?: string;
+}
+
+/** What an engine runs with (no secrets): computed by the wasm engine from the validated configuration. */
+export interface EngineDescription {
+  version: string;
+  baseUrl: string;
+  tokens: 'company' | 'per-user';
+  warmLeadThreshold: number;
+  warmLeadLabel: string;
+  maxRetries: number;
+  plan: string;
+}
