@@ -1,0 +1,38 @@
+//! `pipedrive-sync/prisma`: the reference `SyncStore` over the reference Prisma models (`prisma/schema.prisma`).
+//!
+//! The CRM passes its own Prisma client (the package imports no generated client):
+//!
+//!     import { createPrismaStore } from 'pipedrive-sync/prisma';
+//!     const store = createPrismaStore(prisma);
+//!
+//! Also exported: `applyMigrations`, which creates or updates the reference tables (the package's own included) from
+//! the package's SQL migrations, and the allowed values of the schema's status columns.
+
+import type { SyncStore } from '../store/types';
+import type { PrismaClientLike } from './client_shape';
+import { createPrismaUserStore } from './users';
+
+export type { PrismaClientLike, PrismaUserDelegateLike, PrismaUserRow } from './client_shape';
+export { PrismaStoreError } from './store_error';
+export { MAX_PIPEDRIVE_ID } from './users';
+export * from './model_values';
+export {
+  applyMigrations,
+  MigrationError,
+  type ApplyMigrationsOptions,
+  type ApplyMigrationsResult,
+  type DatabaseProvider,
+} from '../db/migrate';
+
+/**
+ * The `SyncStore` over a Prisma client of the reference schema (SQLite or PostgreSQL).
+ *
+ * Methods resolve `null`/`false` for "no such record" and reject with a `PrismaStoreError` (Prisma's error as its
+ * `cause`) when the database fails; invalid arguments reject with a `RangeError` before any query.
+ */
+export function createPrismaStore(prisma: PrismaClientLike): SyncStore {
+  if (!prisma || typeof prisma !== 'object' || !prisma.user || typeof prisma.$queryRaw !== 'function') {
+    throw new TypeError('createPrismaStore: expected a Prisma client of the reference schema (with `user` and `$queryRaw`)');
+  }
+  return { ...createPrismaUserStore(prisma) };
+}
