@@ -2,7 +2,7 @@
 //! type by its `key_string`, which the v2 activity validation checks against the active types here.
 
 import { v1Time } from './clock';
-import { ok } from './envelope';
+import { okV1 } from './envelope';
 import type { ActivityTypeRecord } from './records';
 import type { Router } from './router';
 import { validateQuery } from './validation';
@@ -24,6 +24,6 @@ export function defaultActivityTypes(now: number): ActivityTypeRecord[] {
 export function registerActivityTypeRoutes(router: Router): void {
   router.addV1('GET', '/activityTypes', (ctx) => {
     validateQuery(ctx.query, {});
-    return ok(ctx.state.activityTypes);
+    return okV1(ctx.state.activityTypes);
   });
 }

@@ -41,6 +41,7 @@ export function buildDeal(input: Partial<DealRecord> & { title: string }, id: nu
   return {
     id,
     title: input.title,
+    creator_user_id: input.creator_user_id ?? ownerId,
     owner_id: input.owner_id ?? ownerId,
     person_id: input.person_id ?? null,
     org_id: input.org_id ?? null,
@@ -133,7 +134,7 @@ export const DEALS: EntityDef<DealRecord> = {
   create(ctx, raw, id) {
     const body = validate(ctx, raw, true);
     if (body.title === undefined) throw validationFailed(`'title' is required`);
-    const rec = buildDeal({ title: body.title as string, currency: ctx.user.default_currency }, id, ctx.now, ctx.user.id);
+    const rec = buildDeal({ title: body.title as string, currency: ctx.user.default_currency, creator_user_id: ctx.user.id }, id, ctx.now, ctx.user.id);
     apply(rec, body, ctx.now);
     return rec;
   },

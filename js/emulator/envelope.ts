@@ -34,6 +34,11 @@ export function ok(data: unknown, additionalData: unknown = null, status = 200):
   return { status, body: { success: true, data, additional_data: additionalData } };
 }
 
+/** A v1 success envelope for unpaginated data: v1 sends no `additional_data` there. */
+export function okV1(data: unknown): Reply {
+  return { status: 200, body: { success: true, data } };
+}
+
 /** A failure envelope; `code` is the v2 machine-readable code (`ERR_...`) when the real API sends one. */
 export function failure(status: number, error: string, code?: string): Reply {
   const body: Record<string, unknown> = { success: false, error };

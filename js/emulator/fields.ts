@@ -3,7 +3,7 @@
 //! removed from the records carrying them), options without `id` are added with fresh ids.
 
 import { v1Time } from './clock';
-import { ApiError, failure, notFound, ok, validationFailed } from './envelope';
+import { ApiError, failure, notFound, ok, okV1, validationFailed } from './envelope';
 import type { FieldOption, FieldRecord, LabelledKind } from './records';
 import type { Router } from './router';
 import { validateBody, validateQuery } from './validation';
@@ -52,7 +52,7 @@ const ORGANIZATION_FIELDS: FieldDef[] = [
 const DEAL_FIELDS: FieldDef[] = [
   ['title', 'Title', 'varchar'], ['value', 'Value', 'monetary'], ['currency', 'Currency', 'varchar'],
   ['label', 'Label', 'set'], ['person_id', 'Contact person', 'people'], ['org_id', 'Organization', 'org'],
-  ['user_id', 'Owner', 'user'], ['status', 'Status', 'status'], ['add_time', 'Deal created', 'date'],
+  ['user_id', 'Owner', 'user'], ['add_time', 'Deal created', 'date'],
 ];
 
 /** The key of the field holding a kind's labels: `label_ids` for persons/orgs, `label` (a set) for deals. */
@@ -117,7 +117,7 @@ export function registerFieldRoutes(router: Router): void {
 
     router.addV1('GET', `${base}/{id}`, (ctx) => {
       validateQuery(ctx.query, {});
-      return ok(findField(ctx.state.fields[kind], ctx.params.id));
+      return okV1(findField(ctx.state.fields[kind], ctx.params.id));
     });
 
     router.addV1('PUT', `${base}/{id}`, (ctx) => {
@@ -140,7 +140,7 @@ export function registerFieldRoutes(router: Router): void {
       if (body.add_visible_flag !== undefined) field.add_visible_flag = body.add_visible_flag as boolean;
       field.update_time = v1Time(ctx.now);
       field.last_updated_by_user_id = ctx.user.id;
-      return ok(field);
+      return okV1(field);
     });
   }
 }

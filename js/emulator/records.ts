@@ -112,6 +112,7 @@ export interface ActivityRecord {
 export interface DealRecord {
   id: number;
   title: string;
+  creator_user_id: number | null;
   owner_id: number | null;
   person_id: number | null;
   org_id: number | null;

@@ -2,7 +2,7 @@
 //! emulator answers these in v1 shape (BaseUser, `YYYY-MM-DD HH:MM:SS` times, `data: null` for no match).
 
 import { v1Time } from './clock';
-import { ok, notFound, validationFailed } from './envelope';
+import { okV1, notFound, validationFailed } from './envelope';
 import type { UserRecord } from './records';
 import type { RequestContext, Router } from './router';
 import { validateQuery } from './validation';
@@ -70,7 +70,7 @@ function present(user: UserRecord, ctx: RequestContext): UserRecord & { is_you: 
 export function registerUserRoutes(router: Router): void {
   router.addV1('GET', '/users', (ctx) => {
     validateQuery(ctx.query, {});
-    return ok([...ctx.state.users.values()].map((u) => present(u, ctx)));
+    return okV1([...ctx.state.users.values()].map((u) => present(u, ctx)));
   });
 
   router.addV1('GET', '/users/find', (ctx) => {
@@ -82,12 +82,12 @@ export function registerUserRoutes(router: Router): void {
       byEmail ? u.email.toLowerCase().includes(term) : u.name.toLowerCase().includes(term),
     );
     // Pipedrive answers "no match" with `data: null`, not an empty list; clients must handle both.
-    return ok(found.length === 0 ? null : found.map((u) => present(u, ctx)));
+    return okV1(found.length === 0 ? null : found.map((u) => present(u, ctx)));
   });
 
   router.addV1('GET', '/users/me', (ctx) => {
     validateQuery(ctx.query, {});
-    return ok({
+    return okV1({
       ...present(ctx.user, ctx),
       ...ctx.state.company,
       language: { language_code: 'en', country_code: 'US' },
@@ -98,6 +98,6 @@ export function registerUserRoutes(router: Router): void {
     validateQuery(ctx.query, {});
     const user = /^\d+$/.test(ctx.params.id) ? ctx.state.users.get(Number(ctx.params.id)) : undefined;
     if (!user) throw notFound('User');
-    return ok(present(user, ctx));
+    return okV1(present(user, ctx));
   });
 }
