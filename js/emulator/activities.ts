@@ -6,7 +6,7 @@ import { normaliseTime, rfc3339 } from './clock';
 import { ADDRESS_SPEC, addressFrom } from './contact_fields';
 import { badRequest, validationFailed } from './envelope';
 import type { EntityDef } from './entities';
-import type { ActivityRecord, Attendee, Participant } from './records';
+import type { ActivityRecord, Address, Attendee, Participant } from './records';
 import type { RequestContext } from './router';
 import { validateBody, type BodySpec } from './validation';
 
@@ -48,8 +48,11 @@ const ACTIVITY_BODY: BodySpec = {
   note: { kind: 'string', nullable: true },
 };
 
+/** An activity to seed; `location` may omit subfields, `person_id` makes that person the primary participant. */
+export type ActivitySeed = Omit<Partial<ActivityRecord>, 'location'> & { location?: Partial<Address> | null };
+
 /** Builds a stored activity from a seed or a validated body. */
-export function buildActivity(input: Partial<ActivityRecord>, id: number, now: number, ownerId: number): ActivityRecord {
+export function buildActivity(input: ActivitySeed, id: number, now: number, ownerId: number): ActivityRecord {
   const time = rfc3339(now);
   const participants = input.participants ?? (input.person_id ? [{ person_id: input.person_id, primary: true }] : []);
   const done = input.done ?? false;

@@ -21,6 +21,8 @@ export { RateLimiter, PLANS, SEARCH_LIMIT, BASE_DAILY_TOKENS } from './rate_limi
 export type { SeedData, StateSnapshot } from './state';
 export { EmulatorState } from './state';
 export type { UserSeed } from './users';
+export type { OrganizationSeed } from './organizations';
+export type { ActivitySeed } from './activities';
 export type * from './records';
 export { TOKEN_COSTS, tokenCost } from './token_costs';
 export { DEFAULT_PERSON_LABELS, DEFAULT_ORGANIZATION_LABELS, DEFAULT_DEAL_LABELS } from './fields';

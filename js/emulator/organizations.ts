@@ -6,7 +6,7 @@ import { rfc3339 } from './clock';
 import { ADDRESS_SPEC, CUSTOM_FIELDS_SPEC, LABEL_IDS_SPEC, VISIBLE_TO_SPEC, addressFrom, checkCustomFields } from './contact_fields';
 import { validationFailed } from './envelope';
 import type { EntityDef } from './entities';
-import type { OrganizationRecord } from './records';
+import type { Address, OrganizationRecord } from './records';
 import type { RequestContext } from './router';
 import { validateBody, type BodySpec } from './validation';
 
@@ -28,8 +28,11 @@ const ORG_BODY: BodySpec = {
   employee_count: { kind: 'integer', nullable: true, min: 0 },
 };
 
+/** An organization to seed: `name` at least; `address` may omit subfields. */
+export type OrganizationSeed = Omit<Partial<OrganizationRecord>, 'address'> & { name: string; address?: Partial<Address> | null };
+
 /** Builds a stored organization from a seed or a validated body. */
-export function buildOrganization(input: Partial<OrganizationRecord> & { name: string }, id: number, now: number, ownerId: number): OrganizationRecord {
+export function buildOrganization(input: OrganizationSeed, id: number, now: number, ownerId: number): OrganizationRecord {
   const time = rfc3339(now);
   return {
     id,
@@ -77,7 +80,7 @@ export const ORGANIZATIONS: EntityDef<OrganizationRecord> = {
     const body = validateBody(raw, ORG_BODY);
     if (body.name === undefined) throw validationFailed(`'name' is required`);
     checkReferences(ctx, body);
-    const input = body as Partial<OrganizationRecord> & { name: string };
+    const input = body as OrganizationSeed;
     return buildOrganization({ ...input, label_ids: input.label_ids && [...new Set(input.label_ids)] }, id, ctx.now, ctx.user.id);
   },
 

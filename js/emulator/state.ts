@@ -1,12 +1,12 @@
 //! The emulator's data: users and their tokens, the four v2 entity collections (soft-deleted records included),
 //! field definitions with label options, activity types and company info; plus seeding and reset.
 
-import { buildActivity } from './activities';
+import { buildActivity, type ActivitySeed } from './activities';
 import { defaultActivityTypes } from './activity_types';
 import { validationFailed } from './envelope';
 import { buildDeal } from './deals';
 import { defaultFields, labelFieldKey, type FieldLists } from './fields';
-import { buildOrganization } from './organizations';
+import { buildOrganization, type OrganizationSeed } from './organizations';
 import { buildPerson } from './persons';
 import type {
   ActivityRecord, ActivityTypeRecord, CompanyInfo, DealRecord, EntityKind, FieldOption, FieldRecord, LabelledKind,
@@ -21,9 +21,9 @@ export interface SeedData {
   /** Persons; `name` is required, everything else defaults like a POST would. */
   persons?: (Partial<PersonRecord> & { name: string })[];
   /** Organizations; `name` is required. */
-  organizations?: (Partial<OrganizationRecord> & { name: string })[];
+  organizations?: OrganizationSeed[];
   /** Activities. */
-  activities?: Partial<ActivityRecord>[];
+  activities?: ActivitySeed[];
   /** Deals; `title` is required. */
   deals?: (Partial<DealRecord> & { title: string })[];
   /** Replaces the activity types list. */
