@@ -152,10 +152,10 @@ export function createEmulatorServer(parts: ServerParts): Server {
     const drop = parts.faults.takeDrop(method, path);
     let result: Reply;
     try {
-      if (bodyError) throw validationFailed(bodyError);
       if (text !== '' && path.startsWith('/api/v2/') && !String(req.headers['content-type'] ?? '').includes('application/json')) {
         throw validationFailed(`API v2 accepts only JSON bodies: send Content-Type: application/json`);
       }
+      if (bodyError) throw validationFailed(bodyError);
       result = r.handle({ method, path, params: match.params, query, body, user, state: parts.state, now: time });
     } catch (e) {
       result = e instanceof ApiError ? e.reply : failure(500, `Internal emulator error: ${e instanceof Error ? e.message : String(e)}`);
