@@ -8,6 +8,8 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import {
+  createPostgresDatabase,
+  createSqliteDatabase,
   describeEachDatabase,
   loadPostgresClientModule,
   loadSqliteClientModule,
@@ -55,7 +57,6 @@ describe('schema.prisma and the generated clients', () => {
 
 describe('a freshly migrated database matches schema.prisma', () => {
   test('[sqlite] tables, columns, indexes and foreign keys', async (t) => {
-    const { createSqliteDatabase } = await import('./databases');
     const db = await createSqliteDatabase();
     t.after(() => db.close());
     const actual = introspectSqlite(db.url.slice('file:'.length));
@@ -63,7 +64,6 @@ describe('a freshly migrated database matches schema.prisma', () => {
   });
 
   test('[postgresql] tables, columns, indexes and foreign keys', { skip: testPostgresUrl() ? false : 'TEST_POSTGRES_URL is not set' }, async (t) => {
-    const { createPostgresDatabase } = await import('./databases');
     const db = await createPostgresDatabase();
     t.after(() => db.close());
     const { connectionString } = splitPostgresSchema(db.url);
