@@ -97,7 +97,8 @@ function normaliseParticipants(raw: unknown): Participant[] {
     if (seen.has(p.person_id)) throw validationFailed(`'participants' lists person ${p.person_id} more than once`);
     seen.add(p.person_id);
   }
-  return list.map((p) => ({ person_id: p.person_id, primary: p.primary === true }));
+  // Like emails and phones: with no primary given, the first participant becomes the primary one.
+  return list.map((p, i) => ({ person_id: p.person_id, primary: primaries === 0 ? i === 0 : p.primary === true }));
 }
 
 function validate(ctx: RequestContext, raw: unknown): Record<string, unknown> {
