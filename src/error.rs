@@ -5,6 +5,34 @@
 
 use serde_json::{json, Value};
 
+/// Which Pipedrive limit a `RATE_LIMITED` error is about (API-FACTS §6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RateScope {
+    /// The rolling 2-second window per token.
+    Burst,
+    /// The search window (10 per 2 s).
+    Search,
+    /// The company's daily token budget; it resets at the server's midnight.
+    Daily,
+    /// Pipedrive's HTML 403 after ignored 429s: stop sending.
+    Blocked,
+    /// The CRM's own per-user throttle for user-initiated work.
+    UserThrottle,
+}
+
+impl RateScope {
+    /// The scope's name in `details.scope`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RateScope::Burst => "burst",
+            RateScope::Search => "search",
+            RateScope::Daily => "daily",
+            RateScope::Blocked => "blocked",
+            RateScope::UserThrottle => "user",
+        }
+    }
+}
+
 /// A failure of an engine operation. [`SyncError::code`] is stable; the message may be reworded.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum SyncError {
@@ -45,6 +73,8 @@ pub enum SyncError {
         message: String,
         /// How long to wait before trying again, when known.
         retry_after_ms: Option<u64>,
+        /// Which limit: the burst window, the search window, the daily budget, or a block.
+        scope: RateScope,
     },
     /// Pipedrive could not be reached or answered with something unusable (timeout, 5xx, not JSON).
     #[error("UNAVAILABLE: {message}")]
@@ -104,8 +134,8 @@ impl SyncError {
             }
             SyncError::NotFound { .. } | SyncError::Internal { .. } => json!({}),
             SyncError::Auth { status, .. } => json!({ "status": status }),
-            SyncError::RateLimited { retry_after_ms, .. } => {
-                json!({ "retryAfterMs": retry_after_ms })
+            SyncError::RateLimited { retry_after_ms, scope, .. } => {
+                json!({ "retryAfterMs": retry_after_ms, "scope": scope.as_str() })
             }
             SyncError::Unavailable { status, .. } => json!({ "status": status }),
             SyncError::Rejected { status, message } => {
@@ -116,6 +146,61 @@ impl SyncError {
                 js_error_id,
                 ..
             } => json!({ "method": method, "jsErrorId": js_error_id }),
+        }
+    }
+
+    /// The same error with every occurrence of `secret` in its texts replaced by `<redacted>`: a last line of
+    /// defence for messages built from host or Pipedrive text.
+    pub fn redacted(self, secret: &str) -> Self {
+        if secret.is_empty() {
+            return self;
+        }
+        let scrub = |text: String| text.replace(secret, "<redacted>");
+        match self {
+            SyncError::Config { field, rule } => SyncError::Config {
+                field,
+                rule: scrub(rule),
+            },
+            SyncError::Validation { field, rule } => SyncError::Validation {
+                field,
+                rule: scrub(rule),
+            },
+            SyncError::NotFound { message } => SyncError::NotFound {
+                message: scrub(message),
+            },
+            SyncError::Auth { message, status } => SyncError::Auth {
+                message: scrub(message),
+                status,
+            },
+            SyncError::RateLimited {
+                message,
+                retry_after_ms,
+                scope,
+            } => SyncError::RateLimited {
+                message: scrub(message),
+                retry_after_ms,
+                scope,
+            },
+            SyncError::Unavailable { message, status } => SyncError::Unavailable {
+                message: scrub(message),
+                status,
+            },
+            SyncError::Rejected { status, message } => SyncError::Rejected {
+                status,
+                message: scrub(message),
+            },
+            SyncError::Store {
+                method,
+                message,
+                js_error_id,
+            } => SyncError::Store {
+                method,
+                message: scrub(message),
+                js_error_id,
+            },
+            SyncError::Internal { message } => SyncError::Internal {
+                message: scrub(message),
+            },
         }
     }
 
@@ -167,6 +252,7 @@ mod tests {
             SyncError::RateLimited {
                 message: "over".into(),
                 retry_after_ms: Some(2000),
+                scope: RateScope::Burst,
             },
             SyncError::Unavailable {
                 message: "down".into(),
@@ -192,6 +278,24 @@ mod tests {
             );
             assert!(error.details().is_object());
         }
+    }
+
+    #[test]
+    fn redacted_removes_the_secret_from_every_text() {
+        let error = SyncError::Unavailable {
+            message: "proxy said tok-1 is bad, tok-1".into(),
+            status: None,
+        };
+        assert_eq!(
+            error.redacted("tok-1").to_string(),
+            "UNAVAILABLE: proxy said <redacted> is bad, <redacted>"
+        );
+        let store = SyncError::Store {
+            method: "m".into(),
+            message: "tok-1".into(),
+            js_error_id: None,
+        };
+        assert!(!store.redacted("tok-1").to_string().contains("tok-1"));
     }
 
     #[test]

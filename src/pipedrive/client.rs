@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 
 use crate::error::SyncError;
 use crate::host::{Host, HttpRequest, LogLevel};
-use crate::pipedrive::outcome::{classify, redact, transport_failure};
+use crate::pipedrive::outcome::{classify, transport_failure};
 use crate::pipedrive::request::path_of;
 use crate::secret::ApiToken;
 
@@ -38,36 +38,5 @@ pub async fn send<H: Host>(
         }
         Err(failure) => Err(transport_failure(&operation, &failure, timeout_ms)),
     };
-    result.map_err(|error| scrub(error, token))
-}
-
-/// The same error with the token removed from every message (defence in depth: hosts and Pipedrive text are
-/// not ours).
-fn scrub(error: SyncError, token: &ApiToken) -> SyncError {
-    let secret = token.expose();
-    match error {
-        SyncError::Auth { message, status } => SyncError::Auth {
-            message: redact(&message, secret),
-            status,
-        },
-        SyncError::RateLimited {
-            message,
-            retry_after_ms,
-        } => SyncError::RateLimited {
-            message: redact(&message, secret),
-            retry_after_ms,
-        },
-        SyncError::Unavailable { message, status } => SyncError::Unavailable {
-            message: redact(&message, secret),
-            status,
-        },
-        SyncError::Rejected { status, message } => SyncError::Rejected {
-            status,
-            message: redact(&message, secret),
-        },
-        SyncError::NotFound { message } => SyncError::NotFound {
-            message: redact(&message, secret),
-        },
-        other => other,
-    }
+    result.map_err(|error| error.redacted(token.expose()))
 }

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::error::SyncError;
+use crate::error::{RateScope, SyncError};
 use crate::host::{HttpResponse, TransportError};
 
 /// What was being done, for messages: e.g. `GET /v1/users`.
@@ -45,17 +45,28 @@ pub fn classify(operation: Operation, response: &HttpResponse) -> Result<Value, 
                 "Pipedrive blocked {operation} with a non-JSON 403 page after rate-limit responses; work stops until the block lifts"
             ),
             retry_after_ms: None,
+            scope: RateScope::Blocked,
         }),
         403 => Err(SyncError::Auth {
             message: format!("Pipedrive forbids {operation} for this token (403 {pipedrive_error})"),
             status: Some(status),
         }),
         404 | 410 => Err(SyncError::not_found(format!("Pipedrive has no such record for {operation} ({status} {pipedrive_error})"))),
-        429 => Err(SyncError::RateLimited {
-            message: format!("Pipedrive's rate limit was hit on {operation} ({pipedrive_error})"),
-            retry_after_ms: retry_after_ms(response),
-        }),
-        500..=599 => Err(SyncError::Unavailable {
+        429 => {
+            let scope = rate_scope(operation, response);
+            let what = match scope {
+                RateScope::Daily => "the company's daily API token budget is spent",
+                RateScope::Search => "the search limit (10 per 2 s) was hit",
+                _ => "the rate limit was hit",
+            };
+            Err(SyncError::RateLimited {
+                message: format!("Pipedrive says {what} on {operation} ({pipedrive_error})"),
+                retry_after_ms: retry_after_ms(response),
+                scope,
+            })
+        }
+        // 501 (not implemented) and 505 will not change on a retry; the other 5xx are transient.
+        500 | 502..=504 | 506..=599 => Err(SyncError::Unavailable {
             message: format!("Pipedrive failed on {operation} ({status} {pipedrive_error})"),
             status: Some(status),
         }),
@@ -83,6 +94,21 @@ pub fn transport_failure(
     }
 }
 
+/// Which limit a 429 is about: the daily budget when the budget header says nothing is left, the search window
+/// on search endpoints, the burst window otherwise.
+fn rate_scope(operation: Operation, response: &HttpResponse) -> RateScope {
+    let budget_left = response
+        .header("x-daily-ratelimit-token-remaining")
+        .and_then(|value| value.trim().parse::<f64>().ok());
+    if budget_left.is_some_and(|left| left <= 0.0) {
+        RateScope::Daily
+    } else if operation.ends_with("/search") {
+        RateScope::Search
+    } else {
+        RateScope::Burst
+    }
+}
+
 /// How long a 429 asks us to wait: `x-ratelimit-reset` (seconds left in the window) or `Retry-After` (seconds).
 pub fn retry_after_ms(response: &HttpResponse) -> Option<u64> {
     ["retry-after", "x-ratelimit-reset"]
@@ -102,16 +128,6 @@ fn not_json(operation: Operation, response: &HttpResponse) -> SyncError {
             response.status
         ),
         status: Some(response.status),
-    }
-}
-
-/// Removes every occurrence of `secret` from `text`: a last line of defence for messages built from host or
-/// Pipedrive text.
-pub fn redact(text: &str, secret: &str) -> String {
-    if secret.is_empty() {
-        text.to_string()
-    } else {
-        text.replace(secret, "<redacted>")
     }
 }
 
@@ -208,9 +224,11 @@ mod tests {
         assert_eq!(
             error,
             SyncError::RateLimited {
-                message: "Pipedrive's rate limit was hit on GET /v1/users (Request over limit)"
-                    .into(),
+                message:
+                    "Pipedrive says the rate limit was hit on GET /v1/users (Request over limit)"
+                        .into(),
                 retry_after_ms: Some(2000),
+                scope: RateScope::Burst,
             }
         );
         let both = response(
@@ -247,11 +265,46 @@ mod tests {
     }
 
     #[test]
-    fn redact_removes_the_secret() {
-        assert_eq!(
-            redact("token abc in abc", "abc"),
-            "token <redacted> in <redacted>"
+    fn a_429_names_its_limit() {
+        let body = error_body("Request over limit");
+        let daily = response(
+            429,
+            &body,
+            &[
+                ("x-daily-ratelimit-token-remaining", "0"),
+                ("x-ratelimit-reset", "3600"),
+            ],
         );
-        assert_eq!(redact("nothing", ""), "nothing");
+        let error = classify("POST /api/v2/persons", &daily).unwrap_err();
+        assert_eq!(error.details()["scope"], "daily");
+        assert_eq!(error.details()["retryAfterMs"], 3_600_000);
+        let search =
+            classify("GET /api/v2/persons/search", &response(429, &body, &[])).unwrap_err();
+        assert_eq!(search.details()["scope"], "search");
+        let burst = response(429, &body, &[("x-daily-ratelimit-token-remaining", "120")]);
+        assert_eq!(
+            classify("GET /api/v2/persons", &burst)
+                .unwrap_err()
+                .details()["scope"],
+            "burst"
+        );
+        let blocked = classify("GET /api/v2/persons", &response(403, "<html>", &[])).unwrap_err();
+        assert_eq!(blocked.details()["scope"], "blocked");
+    }
+
+    #[test]
+    fn a_501_is_not_transient() {
+        assert_eq!(
+            classify("GET /x", &response(501, &error_body("nope"), &[]))
+                .unwrap_err()
+                .code(),
+            "VALIDATION"
+        );
+        assert_eq!(
+            classify("GET /x", &response(502, &error_body("bad gw"), &[]))
+                .unwrap_err()
+                .code(),
+            "UNAVAILABLE"
+        );
     }
 }
