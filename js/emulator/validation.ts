@@ -161,6 +161,7 @@ function parseQueryValue(key: string, raw: string, s: QuerySpec): string | numbe
     }
     case 'csv-enum': {
       const parts = raw.split(',').map((p) => p.trim());
+      if (s.values.length === 0) throw validationFailed(`query parameter '${key}' is not supported by the emulator for this endpoint`);
       for (const p of parts) {
         if (!s.values.includes(p)) throw validationFailed(`query parameter '${key}' must be a comma-separated list of ${s.values.join(', ')}, got '${p}'`);
       }
