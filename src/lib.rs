@@ -12,6 +12,7 @@ pub mod error;
 pub mod host;
 pub mod input;
 pub mod pipedrive;
+pub mod retry_policy;
 pub mod secret;
 pub mod store;
 pub mod users;
