@@ -28,13 +28,24 @@ export interface PrismaUserDelegateLike {
 }
 
 /**
- * What `createPrismaStore` needs of a Prisma client: the `user` model delegate and tagged-template `$queryRaw`
- * (used where Prisma's query API has no portable form, see `users.ts`). A generated `PrismaClient` of the
- * reference schema satisfies it, on SQLite and on PostgreSQL.
+ * The raw-SQL part of a Prisma client, which its interactive-transaction clients (`tx` in
+ * `prisma.$transaction(async (tx) => ...)`) have too: the outbox runs its SQL through it (see `outbox.ts`).
  */
-export interface PrismaClientLike {
-  /** The `User` model (table `users`). */
-  user: PrismaUserDelegateLike;
+export interface PrismaRawClientLike {
   /** `prisma.$queryRaw\`...\``: values are sent as parameters, never spliced into the SQL. */
   $queryRaw(query: TemplateStringsArray, ...values: unknown[]): PromiseLike<unknown>;
+  /** `prisma.$executeRaw\`...\``: resolves the number of rows the statement changed. */
+  $executeRaw(query: TemplateStringsArray, ...values: unknown[]): PromiseLike<number>;
+}
+
+/**
+ * What `createPrismaStore` needs of a Prisma client: the `user` model delegate, tagged-template `$queryRaw` and
+ * `$executeRaw` (used where Prisma's query API has no portable form, see `users.ts` and `outbox.ts`) and interactive
+ * `$transaction`. A generated `PrismaClient` of the reference schema satisfies it, on SQLite and on PostgreSQL.
+ */
+export interface PrismaClientLike extends PrismaRawClientLike {
+  /** The `User` model (table `users`). */
+  user: PrismaUserDelegateLike;
+  /** `prisma.$transaction(async (tx) => ...)`: runs `work` in one database transaction, committed when it resolves. */
+  $transaction<R>(work: (tx: PrismaRawClientLike) => Promise<R>): Promise<R>;
 }

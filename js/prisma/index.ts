@@ -5,14 +5,19 @@
 //!     import { createPrismaStore } from 'pipedrive-sync/prisma';
 //!     const store = createPrismaStore(prisma);
 //!
+//! The outbox methods (`enqueueJob`, `claimJobs`, ...) are documented in `outbox.ts`: pass the CRM's transaction
+//! client to `enqueueJob(job, { tx })` so that the job commits or rolls back with the change that caused it.
+//!
 //! Also exported: `applyMigrations`, which creates or updates the reference tables (the package's own included) from
 //! the package's SQL migrations, and the allowed values of the schema's status columns.
 
 import type { SyncStore } from '../store/types';
 import type { PrismaClientLike } from './client_shape';
+import { createPrismaOutboxStore } from './outbox';
 import { createPrismaUserStore } from './users';
 
-export type { PrismaClientLike, PrismaUserDelegateLike, PrismaUserRow } from './client_shape';
+export type { PrismaClientLike, PrismaRawClientLike, PrismaUserDelegateLike, PrismaUserRow } from './client_shape';
+export { QUEUE_STATS_DEAD_LIMIT } from './outbox';
 export { PrismaStoreError } from './store_error';
 export { MAX_PIPEDRIVE_ID } from './users';
 export * from './model_values';
@@ -31,8 +36,13 @@ export {
  * `cause`) when the database fails; invalid arguments reject with a `RangeError` before any query.
  */
 export function createPrismaStore(prisma: PrismaClientLike): SyncStore {
-  if (!prisma || typeof prisma !== 'object' || !prisma.user || typeof prisma.$queryRaw !== 'function') {
-    throw new TypeError('createPrismaStore: expected a Prisma client of the reference schema (with `user` and `$queryRaw`)');
+  if (
+    !prisma || typeof prisma !== 'object' || !prisma.user || typeof prisma.$queryRaw !== 'function' ||
+    typeof prisma.$executeRaw !== 'function' || typeof prisma.$transaction !== 'function'
+  ) {
+    throw new TypeError(
+      'createPrismaStore: expected a Prisma client of the reference schema (with `user`, `$queryRaw`, `$executeRaw` and `$transaction`)',
+    );
   }
-  return { ...createPrismaUserStore(prisma) };
+  return { ...createPrismaUserStore(prisma), ...createPrismaOutboxStore(prisma) };
 }
