@@ -12,6 +12,7 @@ pub mod error;
 pub mod host;
 pub mod input;
 pub mod pipedrive;
+pub mod rate_window;
 pub mod retry_policy;
 pub mod secret;
 pub mod store;
