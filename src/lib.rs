@@ -16,6 +16,7 @@ pub mod rate_window;
 pub mod retry_policy;
 pub mod secret;
 pub mod store;
+pub mod token_budget;
 pub mod users;
 
 #[cfg(test)]
