@@ -52,6 +52,31 @@ const ENQUEUE_ATTEMPTS = 16;
 /** How many select-then-update rounds a SQLite claim makes when concurrent claimers took some of its candidates. */
 const SQLITE_CLAIM_ROUNDS = 4;
 
+/**
+ * SQLite enqueues of one dedupe key in this process, one after the other: without them, many concurrent merges into
+ * one pending job would keep invalidating each other's optimistic update. Other processes are handled by the
+ * conditional statements (and a short jittered wait before reading again).
+ */
+const sqliteKeyQueues = new Map<string, Promise<unknown>>();
+
+/** Runs `work` after every earlier SQLite enqueue of `key` in this process has settled. */
+async function serialisedByKey<T>(key: string, work: () => Promise<T>): Promise<T> {
+  const previous = sqliteKeyQueues.get(key) ?? Promise.resolve();
+  const run = previous.then(work, work);
+  const settled = run.then(() => undefined, () => undefined);
+  sqliteKeyQueues.set(key, settled);
+  try {
+    return await run;
+  } finally {
+    if (sqliteKeyQueues.get(key) === settled) sqliteKeyQueues.delete(key);
+  }
+}
+
+/** A short random wait before retrying after a concurrent writer won (grows with the attempt). */
+function backoff(attempt: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * 2 * (attempt + 1)));
+}
+
 /** ISO 8601 date and time with an explicit offset (`Z` or `±hh:mm`): an instant, never a local time. */
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/i;
 
@@ -188,7 +213,9 @@ function inClaimOrder(jobs: SyncJob[]): SyncJob[] {
  *   NOT EXISTS` a pending job with the key, so that a job claimed meanwhile is never merged into (the change becomes
  *   a new job instead) and a concurrent writer makes the loop read again instead of adding a second pending job. On
  *   SQLite without `tx` no transaction is opened: each statement is atomic on its own, and not holding a write lock
- *   across awaits lets several clients of one file (even in one process) enqueue at once.
+ *   across awaits lets several clients of one file (even in one process) enqueue at once; SQLite enqueues of one key
+ *   in one process also wait for each other (an in-process queue per key), so that concurrent merges do not keep
+ *   invalidating each other.
  * - `claimJobs`: leases up to `limit` claimable jobs (see the conditions above: due PENDING, or RUNNING with
  *   `leaseUntil < now`; `priority >= minPriority`; the oldest active job of its record) to `workerId`: state
  *   RUNNING, `leaseOwner = workerId`, `leaseUntil = now + leaseMs`, attempts + 1. Ordered priority DESC, id ASC; at
@@ -230,6 +257,7 @@ export function createPrismaOutboxStore(prisma: PrismaClientLike): PrismaOutboxS
     }
     const now = new Date();
     for (let attempt = 0; attempt < ENQUEUE_ATTEMPTS; attempt++) {
+      if (attempt > 0) await backoff(attempt);
       const [pending] = await queryRows<{ id: unknown; payload: string }>(
         client,
         sql`SELECT "id", "payload" FROM "pipedrive_sync_jobs" WHERE "dedupe_key" = ${job.dedupeKey} AND "state" = 'PENDING'
@@ -325,9 +353,10 @@ export function createPrismaOutboxStore(prisma: PrismaClientLike): PrismaOutboxS
       }
       return storeCall('enqueueJob', async () => {
         const db = await dialectOf();
-        if (tx) return enqueueOn(tx as PrismaRawClientLike, db, valid);
-        if (db === 'postgresql') return prisma.$transaction((own) => enqueueOn(own, db, valid));
-        return enqueueOn(prisma, db, valid);
+        if (db === 'postgresql') {
+          return tx ? enqueueOn(tx as PrismaRawClientLike, db, valid) : prisma.$transaction((own) => enqueueOn(own, db, valid));
+        }
+        return serialisedByKey(valid.dedupeKey, () => enqueueOn((tx as PrismaRawClientLike | undefined) ?? prisma, db, valid));
       });
     },
 
