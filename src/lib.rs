@@ -17,6 +17,7 @@ pub mod retry_policy;
 pub mod secret;
 pub mod store;
 pub mod token_budget;
+pub mod user_throttle;
 pub mod users;
 
 #[cfg(test)]
