@@ -6,13 +6,17 @@ import { splitConfig } from './config';
 import { EngineHandle } from './engine/engine_handle';
 import { bindHost } from './host/bind_host';
 import { JsErrorRegistry } from './host/error_registry';
-import type { EngineDescription, PipedriveSyncConfig, PipedriveUser, SetupUserResponse } from './types';
+import { hostname } from 'node:os';
+
+import type { DrainOptions, DrainReport, EngineDescription, PipedriveSyncConfig, PipedriveUser, RateLimitSnapshot, SetupUserResponse } from './types';
+import type { QueueStats } from './store/types';
 
 export * from './errors';
 export type * from './types';
 export type { HttpRequest, HttpResponse, HttpSend, Logger, LogLevel, TransportFailure } from './host/types';
-export type { LocalUser, SyncStore } from './store/types';
+export type { ClaimRequest, JobFailure, LocalUser, NewSyncJob, QueueStats, SyncJob, SyncJobState, SyncStore } from './store/types';
 export { createFetchHttp } from './host/fetch_http';
+export { createMemoryStore, type MemoryStore } from './store/memory';
 
 /** The users service (spec §4.5.1, §8.4). */
 export interface UsersService {
@@ -24,9 +28,24 @@ export interface UsersService {
   setupUser(email: string): Promise<SetupUserResponse>;
 }
 
+/** The outbox: durable sync work in the CRM's own database. */
+export interface QueueService {
+  /** Carries out due jobs (all, or `limit`) and reports what happened; stops early when Pipedrive's budget is spent. */
+  drain(options?: DrainOptions): Promise<DrainReport>;
+  /** Counts per state, due jobs, the oldest pending job, the latest dead jobs with their errors, and the rate limits. */
+  stats(): Promise<QueueStats & { rateLimits: RateLimitSnapshot }>;
+  /** Puts dead jobs (all, or one) back in the queue; resolves how many. */
+  retryDead(jobId?: number): Promise<number>;
+}
+
 /** The object `createPipedriveSync` returns: the services, grouped under the spec's names. */
 export interface PipedriveSync {
   users: UsersService;
+  queue: QueueService;
+  rateLimit: {
+    /** Burst window, search window and daily budget as last seen. */
+    snapshot(): RateLimitSnapshot;
+  };
   /** What the engine runs with (no secrets). */
   describe(): EngineDescription;
 }
@@ -47,6 +66,20 @@ export async function createPipedriveSync(config: PipedriveSyncConfig): Promise<
       },
       setupUser: (email) => engine.run((wasm) => wasm.setupUser(email)),
     },
+    queue: {
+      drain: ({ onProgress, workerId, ...rest } = {}) =>
+        engine.run((wasm) => wasm.drain({ ...rest, workerId: workerId ?? defaultWorkerId() }, onProgress)),
+      stats: () => engine.run((wasm) => wasm.queueStats()),
+      retryDead: (jobId) => engine.run((wasm) => wasm.retryDead(jobId)),
+    },
+    rateLimit: {
+      snapshot: () => engine.call((wasm) => wasm.rateLimitSnapshot() as RateLimitSnapshot),
+    },
     describe: () => engine.call((wasm) => wasm.describe() as EngineDescription),
   };
+}
+
+/** A worker name that tells machines and processes apart in job leases. */
+function defaultWorkerId(): string {
+  return `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
 }

@@ -88,3 +88,50 @@ export interface EngineDescription {
   maxRetries: number;
   plan: string;
 }
+
+/** Options of `sync.queue.drain`. */
+export interface DrainOptions {
+  /** Stop after this many jobs (default: every due job). */
+  limit?: number;
+  /** Called after every job with the report so far (e.g. for a progress bar). */
+  onProgress?: (progress: DrainReport) => void;
+  /** This worker's name in job leases (default: host name, process id and a random suffix). */
+  workerId?: string;
+  /** How long a claimed job stays leased to this worker (default 5 minutes): a crashed worker's jobs come back after it. */
+  leaseMs?: number;
+  /** Jobs carried out at once (default `options.batchConcurrency`). */
+  concurrency?: number;
+}
+
+/** What a drain did. */
+export interface DrainReport {
+  processed: number;
+  succeeded: number;
+  /** Failed attempts that wait for their next try on the long schedule (1 min, 10 min, 30 min, 2 h, 6 h). */
+  rescheduled: number;
+  /** Jobs given up after their schedule or on a permanent error; replay them with `retryDead`. */
+  dead: number;
+  /** Jobs another worker took over because this one's lease ran out. */
+  leaseLost: number;
+  /** Why the drain stopped early (daily budget spent, token refused or blocked). */
+  stopped?: string;
+  requests: number;
+  /** Requests answered with 429 (the limiter keeps this at zero unless another client shares the token). */
+  rateLimited: number;
+  durationMs: number;
+  limit?: number;
+}
+
+/** One rolling window as last seen. */
+export interface WindowSnapshot {
+  limit: number;
+  used: number;
+  inFlight: number;
+  blockedUntil: number | null;
+}
+
+/** `sync.rateLimit.snapshot()`: the limits as last seen, per token (named by a fingerprint, never the token). */
+export interface RateLimitSnapshot {
+  tokens: Array<{ token: string; burst: WindowSnapshot; search: WindowSnapshot; pausedUntil: number | null }>;
+  dailyBudget: { limit: number | null; remaining: number | null; resetsAt: number | null };
+}

@@ -1,10 +1,16 @@
 //! The engine: one configuration, one host, and the caches shared by every operation. The services
 //! (`users`, and later warm leads, activities, updates) are `impl` blocks on [`Engine`] in their own modules.
 
+use std::cell::Cell;
+
+use crate::async_lock::AsyncLock;
 use crate::cache::TtlCache;
 use crate::config::EngineConfig;
 use crate::error::SyncError;
 use crate::host::Host;
+use crate::labels::FieldsOf;
+use crate::pipedrive::fields::Field;
+use crate::pipedrive::limits::RateLimits;
 use crate::pipedrive::request::RequestBuilder;
 use crate::pipedrive::users::PipedriveUser;
 use crate::secret::ApiToken;
@@ -16,6 +22,19 @@ pub struct Engine<H: Host> {
     pub(crate) config: EngineConfig,
     pub(crate) requests: RequestBuilder,
     pub(crate) users_cache: TtlCache<ApiToken, Vec<PipedriveUser>>,
+    pub(crate) fields_cache: TtlCache<(ApiToken, FieldsOf), Vec<Field>>,
+    pub(crate) label_lock: AsyncLock,
+    pub(crate) limits: RateLimits,
+    pub(crate) counters: Counters,
+}
+
+/// What this engine has sent so far, for reports.
+#[derive(Debug, Default)]
+pub struct Counters {
+    /// HTTP requests sent to Pipedrive.
+    pub requests: Cell<u64>,
+    /// Of those, answered with 429.
+    pub rate_limited: Cell<u64>,
 }
 
 impl<H: Host> Engine<H> {
@@ -24,11 +43,17 @@ impl<H: Host> Engine<H> {
         let requests =
             RequestBuilder::new(config.base_url.clone(), config.options.request_timeout_ms);
         let users_cache = TtlCache::new(config.options.cache_ttl_ms);
+        let fields_cache = TtlCache::new(config.options.cache_ttl_ms);
+        let limits = RateLimits::new(config.options.plan);
         Engine {
             host,
             config,
             requests,
             users_cache,
+            fields_cache,
+            label_lock: AsyncLock::default(),
+            limits,
+            counters: Counters::default(),
         }
     }
 

@@ -134,7 +134,11 @@ impl SyncError {
             }
             SyncError::NotFound { .. } | SyncError::Internal { .. } => json!({}),
             SyncError::Auth { status, .. } => json!({ "status": status }),
-            SyncError::RateLimited { retry_after_ms, scope, .. } => {
+            SyncError::RateLimited {
+                retry_after_ms,
+                scope,
+                ..
+            } => {
                 json!({ "retryAfterMs": retry_after_ms, "scope": scope.as_str() })
             }
             SyncError::Unavailable { status, .. } => json!({ "status": status }),

@@ -4,14 +4,20 @@
 //! formats, caches and the flows (written against the [`host::Host`] trait). The [`wasm`] module, compiled for
 //! `wasm32` only, implements that trait over the JavaScript host object and exports the engine.
 
+pub mod async_lock;
 pub mod cache;
+pub mod clock;
 pub mod config;
 pub mod email;
 pub mod engine;
 pub mod error;
 pub mod host;
 pub mod input;
+pub mod jobs;
+pub mod join;
+pub mod labels;
 pub mod pipedrive;
+pub mod queue;
 pub mod rate_window;
 pub mod retry_policy;
 pub mod secret;

@@ -25,6 +25,18 @@ impl ApiToken {
         Ok(ApiToken(trimmed.to_string()))
     }
 
+    /// A short, stable name for the token that reveals nothing of it (`tok_` and 8 hex digits of an FNV-1a hash),
+    /// for snapshots and logs that must tell tokens apart.
+    pub fn fingerprint(&self) -> String {
+        let hash = self
+            .0
+            .bytes()
+            .fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
+                (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+            });
+        format!("tok_{:08x}", hash >> 32)
+    }
+
     /// The raw value, for the `x-api-token` header only.
     pub fn expose(&self) -> &str {
         &self.0
@@ -46,6 +58,19 @@ mod tests {
         let token = ApiToken::parse("pipedrive.apiToken", "secret-123").unwrap();
         assert!(!format!("{token:?}").contains("secret-123"));
         assert_eq!(token.expose(), "secret-123");
+    }
+
+    #[test]
+    fn fingerprints_tell_tokens_apart_without_showing_them() {
+        let a = ApiToken::parse("t", "secret-aaaa").unwrap();
+        let b = ApiToken::parse("t", "secret-bbbb").unwrap();
+        assert_ne!(a.fingerprint(), b.fingerprint());
+        assert_eq!(
+            a.fingerprint(),
+            ApiToken::parse("t", "secret-aaaa").unwrap().fingerprint()
+        );
+        assert!(!a.fingerprint().contains("aaaa"));
+        assert_eq!(a.fingerprint().len(), 12);
     }
 
     #[test]

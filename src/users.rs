@@ -13,7 +13,7 @@ use crate::engine::Engine;
 use crate::error::SyncError;
 use crate::host::{Host, LogLevel};
 use crate::input::{pipedrive_id, required_string};
-use crate::pipedrive::client::send;
+use crate::pipedrive::client::CallOptions;
 use crate::pipedrive::users::{find_by_email, parse_active_users, PipedriveUser};
 use crate::secret::ApiToken;
 use crate::store;
@@ -125,12 +125,8 @@ impl<H: Host> Engine<H> {
         if let Some(users) = self.users_cache.get(token, self.host.now_ms()) {
             return Ok(users);
         }
-        let data = send(
-            &self.host,
-            token,
-            self.requests.get(token, "/v1/users", &[]),
-        )
-        .await?;
+        let request = self.requests.get(token, "/v1/users", &[]);
+        let data = self.call(token, request, CallOptions::INTERACTIVE).await?;
         let users = parse_active_users(data)?;
         self.users_cache
             .put(token.clone(), users.clone(), self.host.now_ms());

@@ -138,4 +138,14 @@ export interface SyncStore {
 }
 
 /** The store methods the engine calls; `createPipedriveSync` checks that each is a function. */
-export const REQUIRED_STORE_METHODS = ['findUserById', 'findUserByEmail', 'setUserPipedriveId'] as const satisfies readonly (keyof SyncStore)[];
+export const REQUIRED_STORE_METHODS = [
+  'findUserById',
+  'findUserByEmail',
+  'setUserPipedriveId',
+  'enqueueJob',
+  'claimJobs',
+  'completeJob',
+  'failJob',
+  'retryDeadJobs',
+  'queueStats',
+] as const satisfies readonly (keyof SyncStore)[];

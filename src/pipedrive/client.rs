@@ -1,42 +1,208 @@
-//! Sending one request to Pipedrive through the host: the outcome classified, the call logged, the token kept
-//! out of both.
+//! Talking to Pipedrive through the host: every request paced by the limits, sent, classified, logged, and
+//! retried by the retry policy when that is safe. The token never appears in a message or a log line.
 
 use serde_json::{json, Value};
 
-use crate::error::SyncError;
+use crate::engine::Engine;
+use crate::error::{RateScope, SyncError};
 use crate::host::{Host, HttpRequest, LogLevel};
-use crate::pipedrive::outcome::{classify, transport_failure};
+use crate::pipedrive::limits::{Admission, Priority, RateHeaders, AUTH_PAUSE_MS, BLOCK_PAUSE_MS};
+use crate::pipedrive::outcome::{classify, transport_failure, Envelope};
 use crate::pipedrive::request::path_of;
+use crate::retry_policy::{RetryDecision, RetryPolicy};
 use crate::secret::ApiToken;
+use crate::token_budget::token_cost;
 
-/// Sends `request` (authenticated by `token`) and returns the envelope's `data`, or the classified error.
-pub async fn send<H: Host>(
-    host: &H,
-    token: &ApiToken,
-    request: HttpRequest,
-) -> Result<Value, SyncError> {
-    let operation = format!(
-        "{} {}",
-        request.method,
-        path_of(&request.url).split('?').next().unwrap_or("/")
-    );
-    let timeout_ms = request.timeout_ms;
-    let started = host.now_ms();
-    let result = match host.send(request).await {
-        Ok(response) => {
-            host.log(
-                LogLevel::Debug,
-                "pipedrive.response",
-                json!({
-                    "operation": operation,
-                    "status": response.status,
-                    "ms": host.now_ms() - started,
-                    "rateLimitRemaining": response.header("x-ratelimit-remaining"),
-                }),
-            );
-            classify(&operation, &response)
-        }
-        Err(failure) => Err(transport_failure(&operation, &failure, timeout_ms)),
+/// How one call may be handled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CallOptions {
+    /// Whose work it is.
+    pub priority: Priority,
+    /// Whether a failure with an unknown outcome (timeout, dropped connection, 5xx) may be retried blindly.
+    /// True for reads and idempotent writes (PATCH, DELETE); false for creates, which the calling flow must
+    /// look up first (DESIGN invariant 3).
+    pub retry_unknown_outcome: bool,
+}
+
+impl CallOptions {
+    /// A read or an idempotent write for a user's action.
+    pub const INTERACTIVE: CallOptions = CallOptions {
+        priority: Priority::Interactive,
+        retry_unknown_outcome: true,
     };
-    result.map_err(|error| error.redacted(token.expose()))
+    /// A read or an idempotent write for the queue.
+    pub const BACKGROUND: CallOptions = CallOptions {
+        priority: Priority::Background,
+        retry_unknown_outcome: true,
+    };
+
+    /// The same options for a create (no blind retry of an unknown outcome).
+    pub fn create(self) -> CallOptions {
+        CallOptions {
+            retry_unknown_outcome: false,
+            ..self
+        }
+    }
+}
+
+/// One exchange: the classified result and the rate headers of the response, if there was one.
+struct Exchange {
+    result: Result<Envelope, SyncError>,
+    headers: Option<RateHeaders>,
+}
+
+/// Whether an error leaves the outcome of the request unknown (it may have been applied).
+fn outcome_unknown(error: &SyncError) -> bool {
+    matches!(error, SyncError::Unavailable { .. })
+}
+
+impl<H: Host> Engine<H> {
+    /// Sends `request` with `token`: waits for a slot, retries per the retry policy, and returns the envelope's
+    /// `data` or the last error.
+    pub(crate) async fn call(
+        &self,
+        token: &ApiToken,
+        request: HttpRequest,
+        options: CallOptions,
+    ) -> Result<Value, SyncError> {
+        self.call_envelope(token, request, options)
+            .await
+            .map(|envelope| envelope.data)
+    }
+
+    /// [`Engine::call`] keeping the whole envelope (for `additional_data`: pagination and cursors).
+    pub(crate) async fn call_envelope(
+        &self,
+        token: &ApiToken,
+        request: HttpRequest,
+        options: CallOptions,
+    ) -> Result<Envelope, SyncError> {
+        let path = path_of(&request.url)
+            .split('?')
+            .next()
+            .unwrap_or("/")
+            .to_string();
+        let operation = format!("{} {}", request.method, path);
+        let search = path.ends_with("/search");
+        let cost = token_cost(&request.method, &path);
+        let policy = RetryPolicy::from_options(&self.config.options);
+        let mut retries = 0;
+        loop {
+            self.wait_for_slot(token, search, cost, options.priority)
+                .await?;
+            let exchange = self.exchange(&operation, token, request.clone()).await;
+            let now = self.host.now_ms();
+            self.limits.finish(token, search, exchange.headers, now);
+            let error = match exchange.result {
+                Ok(data) => return Ok(data),
+                Err(error) => error,
+            };
+            if outcome_unknown(&error) && !options.retry_unknown_outcome {
+                return Err(error);
+            }
+            match policy.decide(retries, &error, self.host.random()) {
+                RetryDecision::RetryAfter(delay_ms) => {
+                    if let SyncError::RateLimited { retry_after_ms, .. } = &error {
+                        self.limits.hold_off(
+                            token,
+                            search,
+                            retry_after_ms.unwrap_or(delay_ms),
+                            now,
+                        );
+                    }
+                    self.host.log(LogLevel::Warn, "pipedrive.retry", json!({
+                        "operation": operation, "retry": retries + 1, "delayMs": delay_ms, "error": error.to_string(),
+                    }));
+                    self.host.sleep(delay_ms).await;
+                    retries += 1;
+                }
+                RetryDecision::WaitForBudget(wait_ms) => {
+                    self.limits.budget_exhausted(wait_ms, now);
+                    return Err(error);
+                }
+                RetryDecision::StopToken => {
+                    let pause_ms = if matches!(
+                        error,
+                        SyncError::RateLimited {
+                            scope: RateScope::Blocked,
+                            ..
+                        }
+                    ) {
+                        BLOCK_PAUSE_MS
+                    } else {
+                        AUTH_PAUSE_MS
+                    };
+                    self.limits
+                        .pause(token, now + pause_ms as i64, error.clone());
+                    self.host.log(LogLevel::Error, "pipedrive.token_paused", json!({
+                        "token": token.fingerprint(), "forMs": pause_ms, "error": error.to_string(),
+                    }));
+                    return Err(error);
+                }
+                RetryDecision::GiveUp => return Err(error),
+            }
+        }
+    }
+
+    /// Waits until the limits admit the request, or returns why it may not go.
+    async fn wait_for_slot(
+        &self,
+        token: &ApiToken,
+        search: bool,
+        cost: u32,
+        priority: Priority,
+    ) -> Result<(), SyncError> {
+        let _waiting =
+            (priority == Priority::Interactive).then(|| self.limits.interactive_waiter());
+        loop {
+            match self
+                .limits
+                .admit(token, search, cost, priority, self.host.now_ms())
+            {
+                Admission::Go => return Ok(()),
+                Admission::Refuse(error) => return Err(error),
+                Admission::Wait(wait_ms) => self.host.sleep(wait_ms).await,
+            }
+        }
+    }
+
+    /// Sends once and classifies the outcome.
+    async fn exchange(&self, operation: &str, token: &ApiToken, request: HttpRequest) -> Exchange {
+        let timeout_ms = request.timeout_ms;
+        let started = self.host.now_ms();
+        self.counters.requests.set(self.counters.requests.get() + 1);
+        let exchange = match self.host.send(request).await {
+            Ok(response) => {
+                if response.status == 429 {
+                    self.counters
+                        .rate_limited
+                        .set(self.counters.rate_limited.get() + 1);
+                }
+                self.host.log(
+                    LogLevel::Debug,
+                    "pipedrive.response",
+                    json!({
+                        "operation": operation,
+                        "status": response.status,
+                        "ms": self.host.now_ms() - started,
+                        "rateLimitRemaining": response.header("x-ratelimit-remaining"),
+                    }),
+                );
+                Exchange {
+                    result: classify(operation, &response),
+                    headers: Some(RateHeaders::of(&response)),
+                }
+            }
+            Err(failure) => Exchange {
+                result: Err(transport_failure(operation, &failure, timeout_ms)),
+                headers: None,
+            },
+        };
+        Exchange {
+            result: exchange
+                .result
+                .map_err(|error| error.redacted(token.expose())),
+            ..exchange
+        }
+    }
 }

@@ -4,6 +4,9 @@
 //! activity types). See `shared/pipedrive/API-FACTS.md`.
 
 pub mod client;
+pub mod entities;
+pub mod fields;
+pub mod limits;
 pub mod outcome;
 pub mod request;
 pub mod users;

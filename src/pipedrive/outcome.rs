@@ -9,8 +9,17 @@ use crate::host::{HttpResponse, TransportError};
 /// What was being done, for messages: e.g. `GET /v1/users`.
 pub type Operation<'a> = &'a str;
 
-/// The `data` of a successful envelope, or the error the response stands for.
-pub fn classify(operation: Operation, response: &HttpResponse) -> Result<Value, SyncError> {
+/// A successful answer: the envelope's `data` and `additional_data` (pagination, cursors).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Envelope {
+    /// `data` (`null` when absent).
+    pub data: Value,
+    /// `additional_data` (`null` when absent).
+    pub additional_data: Value,
+}
+
+/// The envelope of a successful answer, or the error the response stands for.
+pub fn classify(operation: Operation, response: &HttpResponse) -> Result<Envelope, SyncError> {
     let parsed: Option<Value> = serde_json::from_str(&response.body)
         .ok()
         .filter(Value::is_object);
@@ -27,7 +36,10 @@ pub fn classify(operation: Operation, response: &HttpResponse) -> Result<Value, 
                 message: format!("Pipedrive answered {operation} with success=false: {pipedrive_error}"),
                 status: Some(status),
             }),
-            Some(mut body) => Ok(body.get_mut("data").map(Value::take).unwrap_or(Value::Null)),
+            Some(mut body) => Ok(Envelope {
+                data: body.get_mut("data").map(Value::take).unwrap_or(Value::Null),
+                additional_data: body.get_mut("additional_data").map(Value::take).unwrap_or(Value::Null),
+            }),
             None => Err(not_json(operation, response)),
         },
         401 => Err(SyncError::Auth {
@@ -158,14 +170,23 @@ mod tests {
             "GET /v1/users",
             &response(200, r#"{"success":true,"data":[{"id":1}]}"#, &[]),
         )
-        .unwrap();
+        .unwrap()
+        .data;
         assert_eq!(data, serde_json::json!([{"id": 1}]));
         let empty = classify(
             "GET /v1/users",
-            &response(200, r#"{"success":true,"data":null}"#, &[]),
+            &response(
+                200,
+                r#"{"success":true,"data":null,"additional_data":{"next_cursor":null}}"#,
+                &[],
+            ),
         )
         .unwrap();
-        assert_eq!(empty, Value::Null);
+        assert_eq!(empty.data, Value::Null);
+        assert_eq!(
+            empty.additional_data,
+            serde_json::json!({"next_cursor": null})
+        );
     }
 
     #[test]

@@ -111,4 +111,48 @@ impl WasmEngine {
             Ok(())
         })
     }
+
+    /// `sync.queue.drain({limit?, workerId, leaseMs?, concurrency?}, onProgress?)`: answers the `DrainReport`;
+    /// `onProgress` receives the report so far after every job (a throwing callback is ignored).
+    pub fn drain(&self, options: JsValue, on_progress: Option<js_sys::Function>) -> Task {
+        let engine = self.inner.clone();
+        spawn(async move {
+            let options = crate::queue::DrainOptions::from_json(
+                &arg(options, "options")?,
+                engine.config().options.batch_concurrency,
+            )?;
+            let progress = |report: &crate::queue::DrainReport| {
+                if let (Some(callback), Ok(value)) = (&on_progress, to_js(report)) {
+                    let _ = callback.call1(&JsValue::UNDEFINED, &value);
+                }
+            };
+            engine.drain(&options, &progress).await
+        })
+    }
+
+    /// `sync.queue.stats()`: counts per state, due jobs, the oldest pending job, dead jobs, rate limits.
+    #[wasm_bindgen(js_name = queueStats)]
+    pub fn queue_stats(&self) -> Task {
+        let engine = self.inner.clone();
+        spawn(async move { engine.queue_stats().await })
+    }
+
+    /// `sync.queue.retryDead(jobId?)`: how many dead jobs were put back.
+    #[wasm_bindgen(js_name = retryDead)]
+    pub fn retry_dead(&self, job_id: JsValue) -> Task {
+        let engine = self.inner.clone();
+        spawn(async move {
+            let job_id = match arg(job_id, "jobId")? {
+                Value::Null => None,
+                value => Some(crate::input::pipedrive_id("jobId", &value)?),
+            };
+            engine.retry_dead(job_id).await
+        })
+    }
+
+    /// `sync.rateLimit.snapshot()`: burst and search windows per token (by fingerprint) and the daily budget.
+    #[wasm_bindgen(js_name = rateLimitSnapshot)]
+    pub fn rate_limit_snapshot(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.inner.rate_limit_snapshot()).map_err(|error| to_js_error(&error))
+    }
 }

@@ -37,8 +37,8 @@ test('the tarball ships the engine, the typings and every entry point, and nothi
 
 test('CommonJS: createPipedriveSync finds a user through the wasm engine', async () => {
   const script = `
-    const { createPipedriveSync, ConfigError } = require('pipedrive-sync');
-    const store = { findUserById: async () => null, findUserByEmail: async () => null, setUserPipedriveId: async () => false };
+    const { createPipedriveSync, createMemoryStore, ConfigError } = require('pipedrive-sync');
+    const store = createMemoryStore();
     (async () => {
       const sync = await createPipedriveSync({ pipedrive: { apiToken: 'consumer-token', baseUrl: process.env.PD_URL }, store });
       const user = await sync.users.findUserByEmail('ANN@acme.test');

@@ -20,7 +20,7 @@ import { bindHost } from '../../js/host/bind_host';
 import { JsErrorRegistry } from '../../js/host/error_registry';
 import { createFetchHttp } from '../../js/host/fetch_http';
 import { sendJson, startLocalServer, USERS_BODY, type LocalServer } from './local_server';
-import { memoryStore } from './memory_store';
+import { createMemoryStore as memoryStore } from '../../js/store/memory';
 
 const TOKEN = 'tok-7f3a9c-secret';
 

@@ -1,12 +1,9 @@
 // The app's one pipedrive-sync engine, created on first use and shared by every route handler.
-import { createPipedriveSync, type PipedriveSync, type SyncStore } from 'pipedrive-sync';
+import { createMemoryStore, createPipedriveSync, type PipedriveSync } from 'pipedrive-sync';
 
-// The smoke-test app has no database yet: a store with no users. The reference app moves to the Prisma store.
-const emptyStore: SyncStore = {
-  findUserById: async () => null,
-  findUserByEmail: async () => null,
-  setUserPipedriveId: async () => false,
-};
+// The smoke-test app has no database yet, so it keeps the sync state in memory; the reference app moves to the
+// Prisma store (createPrismaStore from 'pipedrive-sync/prisma').
+const store = createMemoryStore();
 
 let sync: Promise<PipedriveSync> | null = null;
 
@@ -16,7 +13,7 @@ export function getSync(): Promise<PipedriveSync> {
       apiToken: process.env.PIPEDRIVE_API_TOKEN ?? '',
       baseUrl: process.env.PIPEDRIVE_BASE_URL,
     },
-    store: emptyStore,
+    store,
   }).catch((error: unknown) => {
     sync = null; // a bad configuration must not be cached: fixing the env and retrying should work
     throw error;

@@ -1,0 +1,30 @@
+//! Outbox job kinds: what each kind's payload holds and how it is carried out. A job is executed at least once
+//! and must have its effect exactly once, so every kind knows how to tell whether an interrupted attempt already
+//! did the work.
+
+pub mod update_record;
+
+use serde_json::Value;
+
+use crate::engine::Engine;
+use crate::error::SyncError;
+use crate::host::Host;
+use crate::store::ClaimedJob;
+
+impl<H: Host> Engine<H> {
+    /// Carries out one claimed job.
+    pub(crate) async fn execute_job(&self, job: &ClaimedJob) -> Result<(), SyncError> {
+        match job.kind.as_str() {
+            update_record::KIND => self.run_update_record(job).await,
+            other => Err(SyncError::internal(format!(
+                "the outbox holds a job of unknown kind '{other}' (job {})",
+                job.id
+            ))),
+        }
+    }
+}
+
+/// The CRM user a job acts for (`payload.userId`), when it names one: decides the token with per-user tokens.
+pub(crate) fn acting_user(payload: &Value) -> Option<&str> {
+    payload.get("userId").and_then(Value::as_str)
+}

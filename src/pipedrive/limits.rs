@@ -1,0 +1,267 @@
+//! Pacing requests to Pipedrive's limits (DESIGN invariant 6): per token a burst window and a search window,
+//! the company's daily token budget, pauses after a 401 or a block, and interactive work ahead of background
+//! work. Rate limits are respected, not discovered: a request waits for a slot instead of collecting a 429.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+
+use serde_json::{json, Value};
+
+use crate::config::Plan;
+use crate::error::{RateScope, SyncError};
+use crate::host::HttpResponse;
+use crate::rate_window::RateWindow;
+use crate::secret::ApiToken;
+use crate::token_budget::DailyBudget;
+
+/// Length of Pipedrive's rolling windows.
+pub const WINDOW_MS: u64 = 2_000;
+/// Search requests allowed per window on every plan.
+pub const SEARCH_LIMIT: u32 = 10;
+/// How long a token stays paused after Pipedrive refused it (401): long enough not to hammer, short enough
+/// that a fixed token is picked up without a restart.
+pub const AUTH_PAUSE_MS: u64 = 5 * 60 * 1000;
+/// How long a token stays paused after Pipedrive's block page (HTML 403 after ignored 429s).
+pub const BLOCK_PAUSE_MS: u64 = 60 * 1000;
+/// How long background work yields while interactive work waits for a slot.
+const YIELD_MS: u64 = 5;
+
+/// Who is waiting: a person (a route handler, a button) or the queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Priority {
+    /// A user's action: goes first.
+    Interactive,
+    /// Drain, reconcile, batch: waits while interactive work waits.
+    Background,
+}
+
+/// The answer to "may this request go now?".
+#[derive(Debug, Clone, PartialEq)]
+pub enum Admission {
+    /// Send it; the slot is taken.
+    Go,
+    /// Ask again after this many milliseconds.
+    Wait(u64),
+    /// Do not send: the budget is spent or the token is paused.
+    Refuse(SyncError),
+}
+
+/// The rate-limit headers of one response (API-FACTS §6.2); every one is optional.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct RateHeaders {
+    /// `x-ratelimit-limit`: the window's size.
+    pub limit: Option<u32>,
+    /// `x-ratelimit-remaining`.
+    pub remaining: Option<u32>,
+    /// `x-ratelimit-reset`, in milliseconds.
+    pub reset_ms: Option<u64>,
+    /// `x-daily-ratelimit-token-limit`.
+    pub daily_limit: Option<u64>,
+    /// `x-daily-ratelimit-token-remaining`.
+    pub daily_remaining: Option<u64>,
+}
+
+impl RateHeaders {
+    /// Reads the headers of `response`; malformed values count as absent.
+    pub fn of(response: &HttpResponse) -> Self {
+        let number = |name: &str| {
+            response
+                .header(name)
+                .and_then(|value| value.trim().parse::<f64>().ok())
+                .filter(|n| n.is_finite() && *n >= 0.0)
+        };
+        RateHeaders {
+            limit: number("x-ratelimit-limit").map(|n| n as u32),
+            remaining: number("x-ratelimit-remaining").map(|n| n as u32),
+            reset_ms: number("x-ratelimit-reset").map(|seconds| (seconds * 1000.0).ceil() as u64),
+            daily_limit: number("x-daily-ratelimit-token-limit").map(|n| n as u64),
+            daily_remaining: number("x-daily-ratelimit-token-remaining").map(|n| n as u64),
+        }
+    }
+}
+
+struct TokenLimits {
+    burst: RateWindow,
+    search: RateWindow,
+    paused_until: i64,
+    pause: Option<SyncError>,
+}
+
+/// Holds one place in the count of interactive requests waiting for a slot.
+pub struct InteractiveWaiter<'a> {
+    count: &'a Cell<u32>,
+}
+
+impl Drop for InteractiveWaiter<'_> {
+    fn drop(&mut self) {
+        self.count.set(self.count.get().saturating_sub(1));
+    }
+}
+
+/// The limits of every token this engine uses, and the company budget they share.
+pub struct RateLimits {
+    plan_limit: u32,
+    tokens: RefCell<HashMap<ApiToken, TokenLimits>>,
+    budget: RefCell<DailyBudget>,
+    interactive_waiting: Cell<u32>,
+}
+
+/// The burst limit per 2 s of API-token traffic on each plan (API-FACTS §6.1), used until headers say more.
+pub fn plan_burst_limit(plan: Plan) -> u32 {
+    match plan {
+        Plan::Lite => 20,
+        Plan::Growth => 40,
+        Plan::Premium => 100,
+        Plan::Ultimate => 120,
+    }
+}
+
+impl RateLimits {
+    /// Limits starting from the plan's defaults.
+    pub fn new(plan: Plan) -> Self {
+        RateLimits {
+            plan_limit: plan_burst_limit(plan),
+            tokens: RefCell::new(HashMap::new()),
+            budget: RefCell::new(DailyBudget::new()),
+            interactive_waiting: Cell::new(0),
+        }
+    }
+
+    fn with_token<T>(&self, token: &ApiToken, f: impl FnOnce(&mut TokenLimits) -> T) -> T {
+        let mut tokens = self.tokens.borrow_mut();
+        let limits = tokens.entry(token.clone()).or_insert_with(|| TokenLimits {
+            burst: RateWindow::new(self.plan_limit, WINDOW_MS),
+            search: RateWindow::new(SEARCH_LIMIT, WINDOW_MS),
+            paused_until: 0,
+            pause: None,
+        });
+        f(limits)
+    }
+
+    /// May a request of `cost` tokens (a search when `search`) go now? `Go` takes the slots.
+    pub fn admit(
+        &self,
+        token: &ApiToken,
+        search: bool,
+        cost: u32,
+        priority: Priority,
+        now: i64,
+    ) -> Admission {
+        if priority == Priority::Background && self.interactive_waiting.get() > 0 {
+            return Admission::Wait(YIELD_MS);
+        }
+        let paused = self.with_token(token, |limits| {
+            (limits.paused_until > now)
+                .then(|| limits.pause.clone())
+                .flatten()
+        });
+        if let Some(error) = paused {
+            return Admission::Refuse(error);
+        }
+        if let Err(wait_ms) = self.budget.borrow_mut().try_spend(now, cost) {
+            return Admission::Refuse(SyncError::RateLimited {
+                message: format!("the company's daily Pipedrive API token budget is spent; work resumes at the reset in {} s", wait_ms.div_ceil(1000)),
+                retry_after_ms: Some(wait_ms),
+                scope: RateScope::Daily,
+            });
+        }
+        let taken = self.with_token(token, |limits| {
+            if search {
+                limits.search.try_acquire(now)?;
+                if let Err(wait) = limits.burst.try_acquire(now) {
+                    limits.search.cancel();
+                    return Err(wait);
+                }
+                Ok(())
+            } else {
+                limits.burst.try_acquire(now)
+            }
+        });
+        match taken {
+            Ok(()) => Admission::Go,
+            Err(wait_ms) => {
+                self.budget.borrow_mut().refund(cost);
+                Admission::Wait(wait_ms.max(1))
+            }
+        }
+    }
+
+    /// Counts an interactive request as waiting for a slot until the returned guard is dropped (also when the
+    /// waiting future is dropped half-way).
+    pub fn interactive_waiter(&self) -> InteractiveWaiter<'_> {
+        self.interactive_waiting
+            .set(self.interactive_waiting.get() + 1);
+        InteractiveWaiter {
+            count: &self.interactive_waiting,
+        }
+    }
+
+    /// The request admitted for `token` finished at `now`; `headers` are its response's rate headers, if any.
+    pub fn finish(&self, token: &ApiToken, search: bool, headers: Option<RateHeaders>, now: i64) {
+        self.with_token(token, |limits| {
+            limits.burst.release(now);
+            if search {
+                limits.search.release(now);
+            }
+            if let Some(headers) = headers {
+                // Pipedrive's headers on a search response describe the search window.
+                let window = if search {
+                    &mut limits.search
+                } else {
+                    &mut limits.burst
+                };
+                window.observe(now, headers.limit, headers.remaining, headers.reset_ms);
+            }
+        });
+        if let Some(headers) = headers {
+            self.budget
+                .borrow_mut()
+                .observe(now, headers.daily_limit, headers.daily_remaining);
+        }
+    }
+
+    /// After a 429: nothing more goes to that window before `now + wait_ms`.
+    pub fn hold_off(&self, token: &ApiToken, search: bool, wait_ms: u64, now: i64) {
+        self.with_token(token, |limits| {
+            let window = if search {
+                &mut limits.search
+            } else {
+                &mut limits.burst
+            };
+            window.block_for(now, wait_ms);
+        });
+    }
+
+    /// The daily budget is spent until `now + wait_ms`.
+    pub fn budget_exhausted(&self, wait_ms: u64, now: i64) {
+        self.budget
+            .borrow_mut()
+            .exhausted_until(now + wait_ms as i64);
+    }
+
+    /// Stops using `token` until `until`; requests meanwhile are refused with `error`.
+    pub fn pause(&self, token: &ApiToken, until: i64, error: SyncError) {
+        self.with_token(token, |limits| {
+            limits.paused_until = until;
+            limits.pause = Some(error);
+        });
+    }
+
+    /// The limits as last seen, per token (named by a fingerprint, never the token) and for the company.
+    pub fn snapshot(&self, now: i64) -> Value {
+        let tokens: Vec<Value> = self
+            .tokens
+            .borrow()
+            .iter()
+            .map(|(token, limits)| {
+                json!({
+                    "token": token.fingerprint(),
+                    "burst": limits.burst.snapshot(now),
+                    "search": limits.search.snapshot(now),
+                    "pausedUntil": (limits.paused_until > now).then_some(limits.paused_until),
+                })
+            })
+            .collect();
+        json!({ "tokens": tokens, "dailyBudget": self.budget.borrow().snapshot() })
+    }
+}
