@@ -92,8 +92,8 @@ export type OutboxDialect = 'sqlite' | 'postgresql';
 
 /**
  * Which database `client` talks to. Generated Prisma clients carry their schema's provider as `_activeProvider`
- * (on the client and on its transaction clients); when a client does not, one probe query answers it:
- * `sqlite_version()` exists on SQLite only. Any other provider is refused.
+ * (on the client and on its transaction clients); when a client does not (e.g. a wrapper that forwards raw SQL), one
+ * probe query answers it: `sqlite_version()` exists on SQLite only. Any other provider is refused.
  */
 export async function detectDialect(client: PrismaRawClientLike): Promise<OutboxDialect> {
   const declared = (client as { _activeProvider?: unknown })._activeProvider;

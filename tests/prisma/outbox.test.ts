@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { before, beforeEach, describe, test } from 'node:test';
 import { createPrismaStore, PrismaStoreError, type PrismaClientLike } from '../../js/prisma';
+import { detectDialect } from '../../js/prisma/outbox_sql';
 import type { NewSyncJob, SyncStore } from '../../js/store/types';
 import { createTestDatabase, describeEachDatabase, type PostgresClientModule, type TestDatabase } from './databases';
 
@@ -647,6 +648,18 @@ describeEachDatabase('Prisma store outbox', (db: () => TestDatabase, name) => {
     }
     assert.ok(claimsMade > 0);
     assert.equal(await db().prisma.syncJob.count({ where: { state: { not: 'DONE' } } }), 0);
+  });
+
+  test('the database is recognised from the client, and by a probe query when the client does not say', async () => {
+    assert.equal(await detectDialect(db().prisma), name);
+    // A wrapper (e.g. a CRM's own data layer) that forwards raw SQL but does not say which database it is.
+    const prisma = db().prisma;
+    const silent = {
+      $queryRaw: (query: TemplateStringsArray, ...values: unknown[]) => prisma.$queryRaw(query, ...values),
+      $executeRaw: (query: TemplateStringsArray, ...values: unknown[]) => prisma.$executeRaw(query, ...values),
+    };
+    assert.equal(await detectDialect(silent), name);
+    await assert.rejects(detectDialect({ _activeProvider: 'mysql' } as never), /SQLite and PostgreSQL, not 'mysql'/);
   });
 
   test('every outbox method rejects with a PrismaStoreError once the database is gone', async () => {
