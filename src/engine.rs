@@ -2,6 +2,7 @@
 //! (`users`, and later warm leads, activities, updates) are `impl` blocks on [`Engine`] in their own modules.
 
 use std::cell::Cell;
+use std::rc::Rc;
 
 use crate::async_lock::AsyncLock;
 use crate::cache::TtlCache;
@@ -10,7 +11,7 @@ use crate::error::SyncError;
 use crate::host::Host;
 use crate::labels::FieldsOf;
 use crate::pipedrive::fields::Field;
-use crate::pipedrive::limits::RateLimits;
+use crate::pipedrive::limits::{shared_limits, RateLimits};
 use crate::pipedrive::request::RequestBuilder;
 use crate::pipedrive::users::PipedriveUser;
 use crate::secret::ApiToken;
@@ -24,7 +25,7 @@ pub struct Engine<H: Host> {
     pub(crate) users_cache: TtlCache<ApiToken, Vec<PipedriveUser>>,
     pub(crate) fields_cache: TtlCache<(ApiToken, FieldsOf), Vec<Field>>,
     pub(crate) label_lock: AsyncLock,
-    pub(crate) limits: RateLimits,
+    pub(crate) limits: Rc<RateLimits>,
     pub(crate) counters: Counters,
 }
 
@@ -44,7 +45,7 @@ impl<H: Host> Engine<H> {
             RequestBuilder::new(config.base_url.clone(), config.options.request_timeout_ms);
         let users_cache = TtlCache::new(config.options.cache_ttl_ms);
         let fields_cache = TtlCache::new(config.options.cache_ttl_ms);
-        let limits = RateLimits::new(config.options.plan);
+        let limits = shared_limits(&config.base_url, config.options.plan);
         Engine {
             host,
             config,

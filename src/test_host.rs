@@ -53,6 +53,22 @@ impl TestHost {
         self.answer_raw(status, &body.to_string(), "application/json");
     }
 
+    /// Queues a JSON answer with extra headers.
+    pub fn answer_with_headers(&self, status: u16, body: Value, extra: &[(&str, &str)]) {
+        let mut headers =
+            BTreeMap::from([("content-type".to_string(), "application/json".to_string())]);
+        headers.extend(
+            extra
+                .iter()
+                .map(|(name, value)| (name.to_string(), value.to_string())),
+        );
+        self.answers.borrow_mut().push_back(Ok(HttpResponse {
+            status,
+            headers,
+            body: body.to_string(),
+        }));
+    }
+
     /// Queues an answer with a raw body.
     pub fn answer_raw(&self, status: u16, body: &str, content_type: &str) {
         let headers = BTreeMap::from([("content-type".to_string(), content_type.to_string())]);

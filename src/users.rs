@@ -143,9 +143,13 @@ mod tests {
 
     const TOKEN: &str = "company-token-123";
 
+    /// Each engine gets its own Pipedrive host: rate limits (and token pauses) are shared per base URL.
     fn engine(host: TestHost) -> Engine<TestHost> {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let base_url = format!("http://pd{}.test", NEXT.fetch_add(1, Ordering::Relaxed));
         let config = EngineConfig::from_json(
-            &json!({"pipedrive": {"apiToken": TOKEN, "baseUrl": "http://pd.test"}}),
+            &json!({"pipedrive": {"apiToken": TOKEN, "baseUrl": base_url}}),
         )
         .unwrap();
         Engine::new(config, host)
@@ -178,7 +182,11 @@ mod tests {
         );
         let requests = engine.host().requests.borrow();
         assert_eq!(requests.len(), 1, "the user list is cached");
-        assert_eq!(requests[0].url, "http://pd.test/v1/users");
+        assert!(
+            requests[0].url.ends_with(".test/v1/users"),
+            "{}",
+            requests[0].url
+        );
         assert_eq!(requests[0].headers["x-api-token"], TOKEN);
     }
 

@@ -206,3 +206,115 @@ impl<H: Host> Engine<H> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::EngineConfig;
+    use crate::host::TransportError;
+    use crate::test_host::{block_on, TestHost};
+
+    fn engine(base_url: &str) -> Engine<TestHost> {
+        let config = EngineConfig::from_json(&json!({"pipedrive": {"apiToken": "tok", "baseUrl": base_url}, "options": {"baseDelayMs": 100, "maxDelayMs": 1000}})).unwrap();
+        Engine::new(config, TestHost::default())
+    }
+
+    fn token() -> ApiToken {
+        ApiToken::parse("t", "tok").unwrap()
+    }
+
+    fn get(engine: &Engine<TestHost>) -> HttpRequest {
+        engine.requests.get(&token(), "/api/v2/persons/1", &[])
+    }
+
+    #[test]
+    fn a_503_is_retried_three_times_and_no_more() {
+        let engine = engine("http://client-503.test");
+        for _ in 0..5 {
+            engine
+                .host
+                .answer(503, json!({"success": false, "error": "down"}));
+        }
+        let error =
+            block_on(engine.call(&token(), get(&engine), CallOptions::BACKGROUND)).unwrap_err();
+        assert_eq!(error.code(), "UNAVAILABLE");
+        assert_eq!(engine.host.requests.borrow().len(), 4);
+        assert_eq!(engine.counters.requests.get(), 4);
+    }
+
+    #[test]
+    fn a_400_is_tried_once() {
+        let engine = engine("http://client-400.test");
+        engine
+            .host
+            .answer(400, json!({"success": false, "error": "bad"}));
+        assert_eq!(
+            block_on(engine.call(&token(), get(&engine), CallOptions::BACKGROUND))
+                .unwrap_err()
+                .code(),
+            "VALIDATION"
+        );
+        assert_eq!(engine.host.requests.borrow().len(), 1);
+    }
+
+    #[test]
+    fn a_429_is_waited_out_for_at_least_its_reset() {
+        let engine = engine("http://client-429.test");
+        let headers = [("x-ratelimit-reset", "3")];
+        engine.host.answer_with_headers(
+            429,
+            json!({"success": false, "error": "Request over limit"}),
+            &headers,
+        );
+        engine
+            .host
+            .answer(200, json!({"success": true, "data": {"id": 1}}));
+        let data = block_on(engine.call(&token(), get(&engine), CallOptions::BACKGROUND)).unwrap();
+        assert_eq!(data["id"], 1);
+        assert!(
+            engine.host.now.get() >= 3_000,
+            "slept {} ms",
+            engine.host.now.get()
+        );
+        assert_eq!(engine.counters.rate_limited.get(), 1);
+    }
+
+    #[test]
+    fn a_create_with_an_unknown_outcome_is_not_retried_blindly() {
+        let engine = engine("http://client-create.test");
+        engine.host.fail(TransportError::Timeout {
+            message: "aborted".into(),
+        });
+        let request =
+            engine
+                .requests
+                .with_body("POST", &token(), "/api/v2/persons", &json!({"name": "A"}));
+        let error =
+            block_on(engine.call(&token(), request, CallOptions::BACKGROUND.create())).unwrap_err();
+        assert_eq!(error.code(), "UNAVAILABLE");
+        assert_eq!(engine.host.requests.borrow().len(), 1);
+    }
+
+    #[test]
+    fn a_401_pauses_the_token() {
+        let engine = engine("http://client-401.test");
+        engine.host.answer(
+            401,
+            json!({"success": false, "error": "unauthorized access"}),
+        );
+        assert_eq!(
+            block_on(engine.call(&token(), get(&engine), CallOptions::INTERACTIVE))
+                .unwrap_err()
+                .code(),
+            "AUTH"
+        );
+        let again =
+            block_on(engine.call(&token(), get(&engine), CallOptions::INTERACTIVE)).unwrap_err();
+        assert_eq!(again.code(), "AUTH");
+        assert_eq!(
+            engine.host.requests.borrow().len(),
+            1,
+            "no request while the token is paused"
+        );
+    }
+}

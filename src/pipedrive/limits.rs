@@ -4,6 +4,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use serde_json::{json, Value};
 
@@ -104,6 +105,25 @@ pub struct RateLimits {
     tokens: RefCell<HashMap<ApiToken, TokenLimits>>,
     budget: RefCell<DailyBudget>,
     interactive_waiting: Cell<u32>,
+}
+
+thread_local! {
+    /// Limits per Pipedrive base URL, shared by every engine of this process (one wasm instance): two engines
+    /// draining with the same token must share its window, or together they would overrun it.
+    static SHARED: RefCell<HashMap<String, Rc<RateLimits>>> = RefCell::new(HashMap::new());
+}
+
+/// The limits for `base_url`, shared with the other engines of this process that talk to the same Pipedrive.
+/// Processes do not share them: several processes on one token should each get a smaller `plan` share, or rely
+/// on the correction from the `x-ratelimit-*` headers.
+pub fn shared_limits(base_url: &str, plan: Plan) -> Rc<RateLimits> {
+    SHARED.with(|shared| {
+        shared
+            .borrow_mut()
+            .entry(base_url.to_string())
+            .or_insert_with(|| Rc::new(RateLimits::new(plan)))
+            .clone()
+    })
 }
 
 /// The burst limit per 2 s of API-token traffic on each plan (API-FACTS §6.1), used until headers say more.
@@ -263,5 +283,160 @@ impl RateLimits {
             })
             .collect();
         json!({ "tokens": tokens, "dailyBudget": self.budget.borrow().snapshot() })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn token(name: &str) -> ApiToken {
+        ApiToken::parse("t", name).unwrap()
+    }
+
+    #[test]
+    fn the_plan_sets_the_window_until_headers_correct_it() {
+        let limits = RateLimits::new(Plan::Lite);
+        let a = token("a");
+        for _ in 0..20 {
+            assert_eq!(
+                limits.admit(&a, false, 1, Priority::Background, 0),
+                Admission::Go
+            );
+        }
+        assert!(matches!(
+            limits.admit(&a, false, 1, Priority::Background, 0),
+            Admission::Wait(_)
+        ));
+        // Another token has its own window.
+        assert_eq!(
+            limits.admit(&token("b"), false, 1, Priority::Background, 0),
+            Admission::Go
+        );
+    }
+
+    #[test]
+    fn searches_also_take_a_search_slot() {
+        let limits = RateLimits::new(Plan::Premium);
+        let a = token("a");
+        for _ in 0..SEARCH_LIMIT {
+            assert_eq!(
+                limits.admit(&a, true, 20, Priority::Interactive, 0),
+                Admission::Go
+            );
+        }
+        assert!(matches!(
+            limits.admit(&a, true, 20, Priority::Interactive, 0),
+            Admission::Wait(_)
+        ));
+        assert_eq!(
+            limits.admit(&a, false, 1, Priority::Interactive, 0),
+            Admission::Go,
+            "plain requests still go"
+        );
+    }
+
+    #[test]
+    fn background_work_yields_while_interactive_work_waits() {
+        let limits = RateLimits::new(Plan::Lite);
+        let a = token("a");
+        let waiter = limits.interactive_waiter();
+        assert_eq!(
+            limits.admit(&a, false, 1, Priority::Background, 0),
+            Admission::Wait(YIELD_MS)
+        );
+        assert_eq!(
+            limits.admit(&a, false, 1, Priority::Interactive, 0),
+            Admission::Go
+        );
+        drop(waiter);
+        assert_eq!(
+            limits.admit(&a, false, 1, Priority::Background, 0),
+            Admission::Go
+        );
+    }
+
+    #[test]
+    fn a_spent_budget_refuses_with_the_reset_time() {
+        let limits = RateLimits::new(Plan::Lite);
+        let a = token("a");
+        let headers = RateHeaders {
+            daily_limit: Some(30_000),
+            daily_remaining: Some(3),
+            ..RateHeaders::default()
+        };
+        assert_eq!(
+            limits.admit(&a, false, 1, Priority::Interactive, 0),
+            Admission::Go
+        );
+        limits.finish(&a, false, Some(headers), 10);
+        match limits.admit(&a, false, 5, Priority::Interactive, 20) {
+            Admission::Refuse(SyncError::RateLimited {
+                scope: RateScope::Daily,
+                retry_after_ms: Some(wait),
+                ..
+            }) => assert!(wait > 0),
+            other => panic!("expected a daily refusal, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_paused_token_is_refused_until_the_pause_ends() {
+        let limits = RateLimits::new(Plan::Lite);
+        let a = token("a");
+        let refusal = SyncError::Auth {
+            message: "refused".into(),
+            status: Some(401),
+        };
+        limits.pause(&a, 1_000, refusal.clone());
+        assert_eq!(
+            limits.admit(&a, false, 1, Priority::Interactive, 500),
+            Admission::Refuse(refusal)
+        );
+        assert_eq!(
+            limits.admit(&a, false, 1, Priority::Interactive, 1_000),
+            Admission::Go
+        );
+    }
+
+    #[test]
+    fn headers_are_read_leniently() {
+        let headers: BTreeMap<String, String> = [
+            ("x-ratelimit-limit", "40"),
+            ("x-ratelimit-remaining", "39"),
+            ("x-ratelimit-reset", "2"),
+            ("x-daily-ratelimit-token-limit", "60000"),
+            ("x-daily-ratelimit-token-remaining", "nonsense"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let parsed = RateHeaders::of(&HttpResponse {
+            status: 200,
+            headers,
+            body: String::new(),
+        });
+        assert_eq!(
+            parsed,
+            RateHeaders {
+                limit: Some(40),
+                remaining: Some(39),
+                reset_ms: Some(2000),
+                daily_limit: Some(60_000),
+                daily_remaining: None
+            }
+        );
+    }
+
+    #[test]
+    fn engines_of_one_process_share_the_limits_of_a_pipedrive() {
+        let one = shared_limits("http://shared.test", Plan::Lite);
+        let two = shared_limits("http://shared.test", Plan::Lite);
+        assert!(Rc::ptr_eq(&one, &two));
+        assert!(!Rc::ptr_eq(
+            &one,
+            &shared_limits("http://other.test", Plan::Lite)
+        ));
     }
 }
