@@ -20,7 +20,7 @@ step "Rust unit tests (native cargo test)"
 cargo test --quiet
 
 step "wasm-bindgen-test under Node (cargo test --target wasm32-unknown-unknown)"
-cargo test --quiet --target wasm32-unknown-unknown
+cargo test --target wasm32-unknown-unknown
 
 if [ -z "${TEST_POSTGRES_URL:-}" ]; then
   echo "note: TEST_POSTGRES_URL is not set, so the PostgreSQL suites will be skipped (.ci/run sets it)"

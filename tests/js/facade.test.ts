@@ -128,7 +128,13 @@ describe('users service over HTTP', () => {
   for (const [name, planned, type, message] of failures) {
     test(`${name} is a typed error without the token`, async () => {
       answer = () => planned;
-      const sync = await createPipedriveSync(config(server.url));
+      // A refused token is paused for the whole process, so the 401 case gets a token of its own; fast retries
+      // keep the 5xx case short (the retry policy has its own tests).
+      const sync = await createPipedriveSync({
+        ...config(server.url),
+        pipedrive: { apiToken: `${TOKEN}-${name.replace(/\W/g, '')}`, baseUrl: server.url },
+        options: { baseDelayMs: 5, maxDelayMs: 20 },
+      });
       await assert.rejects(sync.users.findUserByEmail('ann@acme.test'), (error: unknown) => {
         assert.ok(error instanceof type, String(error));
         assert.match(String(error), message);
