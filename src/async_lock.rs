@@ -36,10 +36,7 @@ impl<'a> Future for LockFuture<'a> {
 
     fn poll(self: Pin<&mut Self>, context: &mut Context<'_>) -> Poll<AsyncLockGuard<'a>> {
         if self.lock.locked.replace(true) {
-            self.lock
-                .waiters
-                .borrow_mut()
-                .push_back(context.waker().clone());
+            self.lock.waiters.borrow_mut().push_back(context.waker().clone());
             Poll::Pending
         } else {
             Poll::Ready(AsyncLockGuard { lock: self.lock })

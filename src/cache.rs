@@ -16,10 +16,7 @@ pub struct TtlCache<K, V> {
 impl<K: Eq + Hash, V: Clone> TtlCache<K, V> {
     /// An empty cache whose entries stay fresh for `ttl_ms` milliseconds (0 disables caching).
     pub fn new(ttl_ms: u64) -> Self {
-        TtlCache {
-            ttl_ms,
-            entries: RefCell::new(HashMap::new()),
-        }
+        TtlCache { ttl_ms, entries: RefCell::new(HashMap::new()) }
     }
 
     /// The value for `key` if it was stored less than the TTL before `now_ms`.

@@ -5,9 +5,7 @@ use chrono::{DateTime, SecondsFormat};
 /// `ms` since the epoch as RFC 3339 UTC with milliseconds (`2026-11-26T08:29:40.123Z`), the form the store
 /// contract uses. Out-of-range values clamp to the epoch rather than fail: they only come from a broken clock.
 pub fn iso_millis(ms: i64) -> String {
-    DateTime::from_timestamp_millis(ms)
-        .unwrap_or_default()
-        .to_rfc3339_opts(SecondsFormat::Millis, true)
+    DateTime::from_timestamp_millis(ms).unwrap_or_default().to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
 #[cfg(test)]

@@ -88,10 +88,7 @@ impl Default for SyncOptions {
             cache_ttl_ms: 10 * 60 * 1000,
             activity_type_map: BTreeMap::new(),
             conflict_strategy: ConflictStrategy::LastWriteWins,
-            user_throttle: UserThrottle {
-                requests: 10,
-                per_ms: 60_000,
-            },
+            user_throttle: UserThrottle { requests: 10, per_ms: 60_000 },
             batch_concurrency: 5,
             plan: Plan::Lite,
         }
@@ -99,14 +96,7 @@ impl Default for SyncOptions {
 }
 
 /// The CRM's activity types, the keys `activityTypeMap` may override.
-pub const CRM_ACTIVITY_TYPES: [&str; 6] = [
-    "CALL",
-    "EMAIL",
-    "MEETING",
-    "LINKEDIN",
-    "REFERRAL",
-    "CONFERENCE",
-];
+pub const CRM_ACTIVITY_TYPES: [&str; 6] = ["CALL", "EMAIL", "MEETING", "LINKEDIN", "REFERRAL", "CONFERENCE"];
 
 /// The validated engine configuration.
 #[derive(Debug, Clone, PartialEq)]
@@ -128,18 +118,9 @@ impl EngineConfig {
         reject_unknown(root, "", &["pipedrive", "options"])?;
         let pipedrive = match root.get("pipedrive") {
             Some(value) => object(value, "pipedrive")?,
-            None => {
-                return Err(SyncError::config(
-                    "pipedrive",
-                    "is required: pass { apiToken } or { apiTokenFor }",
-                ))
-            }
+            None => return Err(SyncError::config("pipedrive", "is required: pass { apiToken } or { apiTokenFor }")),
         };
-        reject_unknown(
-            pipedrive,
-            "pipedrive.",
-            &["apiToken", "baseUrl", "perUserTokens"],
-        )?;
+        reject_unknown(pipedrive, "pipedrive.", &["apiToken", "baseUrl", "perUserTokens"])?;
         let api_token = match pipedrive.get("apiToken") {
             None | Some(Value::Null) => None,
             Some(Value::String(token)) => Some(ApiToken::parse("pipedrive.apiToken", token)?),
@@ -161,12 +142,7 @@ impl EngineConfig {
             None | Some(Value::Null) => SyncOptions::default(),
             Some(value) => parse_options(object(value, "options")?)?,
         };
-        Ok(EngineConfig {
-            api_token,
-            per_user_tokens,
-            base_url,
-            options,
-        })
+        Ok(EngineConfig { api_token, per_user_tokens, base_url, options })
     }
 }
 
@@ -191,16 +167,12 @@ fn parse_options(map: &Map<String, Value>) -> Result<SyncOptions, SyncError> {
     for (name, value) in map {
         let field = format!("options.{name}");
         match name.as_str() {
-            "warmLeadThreshold" => {
-                options.warm_lead_threshold = integer(value, &field, 0, 1_000_000)? as i64
-            }
+            "warmLeadThreshold" => options.warm_lead_threshold = integer(value, &field, 0, 1_000_000)? as i64,
             "warmLeadLabel" => options.warm_lead_label = non_empty_string(value, &field)?,
             "maxRetries" => options.max_retries = integer(value, &field, 0, 10)? as u32,
             "baseDelayMs" => options.base_delay_ms = integer(value, &field, 1, 600_000)?,
             "maxDelayMs" => options.max_delay_ms = integer(value, &field, 1, 3_600_000)?,
-            "requestTimeoutMs" => {
-                options.request_timeout_ms = integer(value, &field, 100, 600_000)?
-            }
+            "requestTimeoutMs" => options.request_timeout_ms = integer(value, &field, 100, 600_000)?,
             "cacheTtlMs" => options.cache_ttl_ms = integer(value, &field, 0, 86_400_000)?,
             "activityTypeMap" => options.activity_type_map = activity_type_map(value, &field)?,
             "conflictStrategy" => {
@@ -208,12 +180,7 @@ fn parse_options(map: &Map<String, Value>) -> Result<SyncOptions, SyncError> {
                     Some("last-write-wins") => ConflictStrategy::LastWriteWins,
                     Some("manual") => ConflictStrategy::Manual,
                     Some("auto-merge") => ConflictStrategy::AutoMerge,
-                    _ => {
-                        return Err(SyncError::config(
-                            field,
-                            "must be 'last-write-wins', 'manual' or 'auto-merge'",
-                        ))
-                    }
+                    _ => return Err(SyncError::config(field, "must be 'last-write-wins', 'manual' or 'auto-merge'")),
                 }
             }
             "userThrottle" => options.user_throttle = user_throttle(value, &field)?,
@@ -224,30 +191,20 @@ fn parse_options(map: &Map<String, Value>) -> Result<SyncOptions, SyncError> {
                     Some("growth") => Plan::Growth,
                     Some("premium") => Plan::Premium,
                     Some("ultimate") => Plan::Ultimate,
-                    _ => {
-                        return Err(SyncError::config(
-                            field,
-                            "must be 'lite', 'growth', 'premium' or 'ultimate'",
-                        ))
-                    }
+                    _ => return Err(SyncError::config(field, "must be 'lite', 'growth', 'premium' or 'ultimate'")),
                 }
             }
             _ => unreachable_option(name)?,
         }
     }
     if options.base_delay_ms > options.max_delay_ms {
-        return Err(SyncError::config(
-            "options.baseDelayMs",
-            "must not exceed options.maxDelayMs",
-        ));
+        return Err(SyncError::config("options.baseDelayMs", "must not exceed options.maxDelayMs"));
     }
     Ok(options)
 }
 
 fn unreachable_option(name: &str) -> Result<(), SyncError> {
-    Err(SyncError::internal(format!(
-        "option {name} passed the name check but has no parser"
-    )))
+    Err(SyncError::internal(format!("option {name} passed the name check but has no parser")))
 }
 
 fn activity_type_map(value: &Value, field: &str) -> Result<BTreeMap<String, String>, SyncError> {
@@ -257,16 +214,10 @@ fn activity_type_map(value: &Value, field: &str) -> Result<BTreeMap<String, Stri
         if !CRM_ACTIVITY_TYPES.contains(&crm_type.as_str()) {
             return Err(SyncError::config(
                 format!("{field}.{crm_type}"),
-                format!(
-                    "is not a CRM activity type (known: {})",
-                    CRM_ACTIVITY_TYPES.join(", ")
-                ),
+                format!("is not a CRM activity type (known: {})", CRM_ACTIVITY_TYPES.join(", ")),
             ));
         }
-        result.insert(
-            crm_type.clone(),
-            non_empty_string(pipedrive_type, &format!("{field}.{crm_type}"))?,
-        );
+        result.insert(crm_type.clone(), non_empty_string(pipedrive_type, &format!("{field}.{crm_type}"))?);
     }
     Ok(result)
 }
@@ -276,12 +227,7 @@ fn user_throttle(value: &Value, field: &str) -> Result<UserThrottle, SyncError> 
     reject_unknown(map, &format!("{field}."), &["requests", "perMs"])?;
     let requests = match map.get("requests") {
         Some(value) => integer(value, &format!("{field}.requests"), 1, 100_000)? as u32,
-        None => {
-            return Err(SyncError::config(
-                format!("{field}.requests"),
-                "is required",
-            ))
-        }
+        None => return Err(SyncError::config(format!("{field}.requests"), "is required")),
     };
     let per_ms = match map.get("perMs") {
         Some(value) => integer(value, &format!("{field}.perMs"), 1, 86_400_000)?,
@@ -305,10 +251,7 @@ pub fn parse_base_url(raw: &str) -> Result<String, SyncError> {
         ));
     };
     if url.contains(['?', '#']) {
-        return Err(SyncError::config(
-            field,
-            "must not contain a query or a fragment (the token goes in a header)",
-        ));
+        return Err(SyncError::config(field, "must not contain a query or a fragment (the token goes in a header)"));
     }
     if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(SyncError::config(field, "must not contain spaces"));
@@ -319,14 +262,8 @@ pub fn parse_base_url(raw: &str) -> Result<String, SyncError> {
     }
     let host = match authority.rsplit_once(':') {
         Some((host, port)) if !authority.ends_with(']') => {
-            if port.is_empty()
-                || !port.chars().all(|c| c.is_ascii_digit())
-                || port.parse::<u16>().is_err()
-            {
-                return Err(SyncError::config(
-                    field,
-                    "has a port that is not a number from 1 to 65535",
-                ));
+            if port.is_empty() || !port.chars().all(|c| c.is_ascii_digit()) || port.parse::<u16>().is_err() {
+                return Err(SyncError::config(field, "has a port that is not a number from 1 to 65535"));
             }
             host
         }
@@ -334,23 +271,15 @@ pub fn parse_base_url(raw: &str) -> Result<String, SyncError> {
     };
     let host_ok = !host.is_empty()
         && (host.starts_with('[')
-            || host
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
-                && !host.starts_with('.'));
+            || host.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-') && !host.starts_with('.'));
     if !host_ok {
-        return Err(SyncError::config(
-            field,
-            "must name a host, e.g. https://yourcompany.pipedrive.com",
-        ));
+        return Err(SyncError::config(field, "must name a host, e.g. https://yourcompany.pipedrive.com"));
     }
     Ok(url.trim_end_matches('/').to_string())
 }
 
 fn object<'a>(value: &'a Value, field: &str) -> Result<&'a Map<String, Value>, SyncError> {
-    value
-        .as_object()
-        .ok_or_else(|| SyncError::config(field, "must be an object"))
+    value.as_object().ok_or_else(|| SyncError::config(field, "must be an object"))
 }
 
 fn reject_unknown(map: &Map<String, Value>, prefix: &str, known: &[&str]) -> Result<(), SyncError> {
@@ -366,10 +295,7 @@ fn reject_unknown(map: &Map<String, Value>, prefix: &str, known: &[&str]) -> Res
 fn integer(value: &Value, field: &str, min: u64, max: u64) -> Result<u64, SyncError> {
     match value.as_f64() {
         Some(n) if n.fract() == 0.0 && n >= min as f64 && n <= max as f64 => Ok(n as u64),
-        _ => Err(SyncError::config(
-            field,
-            format!("must be a whole number from {min} to {max}"),
-        )),
+        _ => Err(SyncError::config(field, format!("must be a whole number from {min} to {max}"))),
     }
 }
 
@@ -390,16 +316,12 @@ mod tests {
     }
 
     fn field_of(error: SyncError) -> String {
-        error.details()["field"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string()
+        error.details()["field"].as_str().unwrap_or_default().to_string()
     }
 
     #[test]
     fn minimal_config_takes_the_defaults() {
-        let cfg =
-            config(json!({"pipedrive": {"apiToken": "t0k", "perUserTokens": false}})).unwrap();
+        let cfg = config(json!({"pipedrive": {"apiToken": "t0k", "perUserTokens": false}})).unwrap();
         assert_eq!(cfg.base_url, DEFAULT_BASE_URL);
         assert_eq!(cfg.options, SyncOptions::default());
         assert_eq!(cfg.options.warm_lead_threshold, 4);
@@ -420,46 +342,16 @@ mod tests {
             (json!({"pipedrive": {}}), "pipedrive.apiToken"),
             (json!({"pipedrive": {"apiToken": ""}}), "pipedrive.apiToken"),
             (json!({"pipedrive": {"apiToken": 42}}), "pipedrive.apiToken"),
-            (
-                json!({"pipedrive": {"apiToken": "t", "baseUrl": "ftp://x"}}),
-                "pipedrive.baseUrl",
-            ),
-            (
-                json!({"pipedrive": {"apiToken": "t", "baseUrl": "not a url"}}),
-                "pipedrive.baseUrl",
-            ),
-            (
-                json!({"pipedrive": {"apiToken": "t", "baseUrl": "https://x.com?api_token=1"}}),
-                "pipedrive.baseUrl",
-            ),
-            (
-                json!({"pipedrive": {"apiToken": "t", "apiKey": "t"}}),
-                "pipedrive.apiKey",
-            ),
-            (
-                json!({"pipedrive": {"apiToken": "t"}, "retries": 3}),
-                "retries",
-            ),
-            (
-                json!({"pipedrive": {"apiToken": "t"}, "options": {"maxRetrys": 3}}),
-                "options.maxRetrys",
-            ),
-            (
-                json!({"pipedrive": {"apiToken": "t"}, "options": {"maxRetries": -1}}),
-                "options.maxRetries",
-            ),
-            (
-                json!({"pipedrive": {"apiToken": "t"}, "options": {"maxRetries": 2.5}}),
-                "options.maxRetries",
-            ),
-            (
-                json!({"pipedrive": {"apiToken": "t"}, "options": {"plan": "gold"}}),
-                "options.plan",
-            ),
-            (
-                json!({"pipedrive": {"apiToken": "t"}, "options": {"conflictStrategy": "x"}}),
-                "options.conflictStrategy",
-            ),
+            (json!({"pipedrive": {"apiToken": "t", "baseUrl": "ftp://x"}}), "pipedrive.baseUrl"),
+            (json!({"pipedrive": {"apiToken": "t", "baseUrl": "not a url"}}), "pipedrive.baseUrl"),
+            (json!({"pipedrive": {"apiToken": "t", "baseUrl": "https://x.com?api_token=1"}}), "pipedrive.baseUrl"),
+            (json!({"pipedrive": {"apiToken": "t", "apiKey": "t"}}), "pipedrive.apiKey"),
+            (json!({"pipedrive": {"apiToken": "t"}, "retries": 3}), "retries"),
+            (json!({"pipedrive": {"apiToken": "t"}, "options": {"maxRetrys": 3}}), "options.maxRetrys"),
+            (json!({"pipedrive": {"apiToken": "t"}, "options": {"maxRetries": -1}}), "options.maxRetries"),
+            (json!({"pipedrive": {"apiToken": "t"}, "options": {"maxRetries": 2.5}}), "options.maxRetries"),
+            (json!({"pipedrive": {"apiToken": "t"}, "options": {"plan": "gold"}}), "options.plan"),
+            (json!({"pipedrive": {"apiToken": "t"}, "options": {"conflictStrategy": "x"}}), "options.conflictStrategy"),
             (
                 json!({"pipedrive": {"apiToken": "t"}, "options": {"activityTypeMap": {"FAX": "call"}}}),
                 "options.activityTypeMap.FAX",
@@ -482,12 +374,8 @@ mod tests {
 
     #[test]
     fn unknown_option_lists_the_known_ones() {
-        let error =
-            config(json!({"pipedrive": {"apiToken": "t"}, "options": {"colour": 1}})).unwrap_err();
-        assert!(
-            error.to_string().contains("known: warmLeadThreshold"),
-            "{error}"
-        );
+        let error = config(json!({"pipedrive": {"apiToken": "t"}, "options": {"colour": 1}})).unwrap_err();
+        assert!(error.to_string().contains("known: warmLeadThreshold"), "{error}");
     }
 
     #[test]
@@ -501,30 +389,15 @@ mod tests {
         assert_eq!(cfg.options.warm_lead_threshold, 3);
         assert_eq!(cfg.options.plan, Plan::Premium);
         assert_eq!(cfg.options.conflict_strategy, ConflictStrategy::AutoMerge);
-        assert_eq!(
-            cfg.options.user_throttle,
-            UserThrottle {
-                requests: 5,
-                per_ms: 1000
-            }
-        );
-        assert_eq!(
-            cfg.options.activity_type_map["LINKEDIN"],
-            "linkedin_message"
-        );
+        assert_eq!(cfg.options.user_throttle, UserThrottle { requests: 5, per_ms: 1000 });
+        assert_eq!(cfg.options.activity_type_map["LINKEDIN"], "linkedin_message");
     }
 
     #[test]
     fn base_urls() {
         for (input, expected) in [
-            (
-                "https://acme.pipedrive.com",
-                Ok("https://acme.pipedrive.com"),
-            ),
-            (
-                "https://acme.pipedrive.com/",
-                Ok("https://acme.pipedrive.com"),
-            ),
+            ("https://acme.pipedrive.com", Ok("https://acme.pipedrive.com")),
+            ("https://acme.pipedrive.com/", Ok("https://acme.pipedrive.com")),
             ("http://localhost:3000", Ok("http://localhost:3000")),
             ("http://[::1]:3000", Ok("http://[::1]:3000")),
             ("https://", Err(())),
@@ -533,11 +406,7 @@ mod tests {
             ("http://localhost:", Err(())),
             ("acme.pipedrive.com", Err(())),
         ] {
-            assert_eq!(
-                parse_base_url(input).map_err(|_| ()),
-                expected.map(str::to_string),
-                "{input}"
-            );
+            assert_eq!(parse_base_url(input).map_err(|_| ()), expected.map(str::to_string), "{input}");
         }
     }
 }

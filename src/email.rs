@@ -15,9 +15,7 @@ pub fn normalize_email(field: &str, value: &str) -> Result<String, SyncError> {
     };
     let domain_ok = !domain.contains('@')
         && domain.contains('.')
-        && domain
-            .split('.')
-            .all(|label| !label.is_empty() && !label.starts_with('-') && !label.ends_with('-'));
+        && domain.split('.').all(|label| !label.is_empty() && !label.starts_with('-') && !label.ends_with('-'));
     if local.is_empty() || local.len() > 64 || !domain_ok {
         return Err(SyncError::validation(field, rule));
     }
@@ -54,10 +52,7 @@ mod tests {
         ] {
             let error = normalize_email("email", input).unwrap_err();
             assert_eq!(error.code(), "VALIDATION", "{input}");
-            assert!(
-                error.to_string().contains("email must be an email address"),
-                "{input}"
-            );
+            assert!(error.to_string().contains("email must be an email address"), "{input}");
         }
     }
 }

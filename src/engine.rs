@@ -41,8 +41,7 @@ pub struct Counters {
 impl<H: Host> Engine<H> {
     /// An engine for a validated configuration.
     pub fn new(config: EngineConfig, host: H) -> Self {
-        let requests =
-            RequestBuilder::new(config.base_url.clone(), config.options.request_timeout_ms);
+        let requests = RequestBuilder::new(config.base_url.clone(), config.options.request_timeout_ms);
         let users_cache = TtlCache::new(config.options.cache_ttl_ms);
         let fields_cache = TtlCache::new(config.options.cache_ttl_ms);
         let limits = shared_limits(&config.base_url, config.options.plan);
@@ -73,26 +72,18 @@ impl<H: Host> Engine<H> {
         if let Some(token) = &self.config.api_token {
             return Ok(token.clone());
         }
-        let no_token = |who: &str| {
-            SyncError::Auth {
-            message: format!("no Pipedrive API token is configured for {who}: set pipedrive.apiToken or return one from apiTokenFor"),
+        let no_token = |who: &str| SyncError::Auth {
+            message: format!(
+                "no Pipedrive API token is configured for {who}: set pipedrive.apiToken or return one from apiTokenFor"
+            ),
             status: None,
-        }
         };
         let Some(user_id) = user_id.filter(|_| self.config.per_user_tokens) else {
             return Err(no_token("this operation"));
         };
-        match self
-            .host
-            .token_for(user_id)
-            .await
-            .map_err(|failure| failure.into_error("apiTokenFor"))?
-        {
-            Some(raw) => ApiToken::parse("apiTokenFor", &raw).map_err(|_| {
-                no_token(&format!(
-                    "user {user_id} (apiTokenFor returned a blank token)"
-                ))
-            }),
+        match self.host.token_for(user_id).await.map_err(|failure| failure.into_error("apiTokenFor"))? {
+            Some(raw) => ApiToken::parse("apiTokenFor", &raw)
+                .map_err(|_| no_token(&format!("user {user_id} (apiTokenFor returned a blank token)"))),
             None => Err(no_token(&format!("user {user_id}"))),
         }
     }

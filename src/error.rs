@@ -84,6 +84,15 @@ pub enum SyncError {
         /// The HTTP status, when there was a response.
         status: Option<u16>,
     },
+    /// The local and Pipedrive versions disagree, or a match is ambiguous: a person must decide (the conflict
+    /// is recorded for them).
+    #[error("CONFLICT: {message}")]
+    Conflict {
+        /// What conflicts and where to decide.
+        message: String,
+        /// The recorded conflict's id, when one was recorded.
+        conflict_id: Option<i64>,
+    },
     /// Pipedrive rejected the request as malformed (400, 422): a bug or an account-specific rule.
     #[error("VALIDATION: Pipedrive rejected the request ({status}): {message}")]
     Rejected {
@@ -111,13 +120,14 @@ pub enum SyncError {
 }
 
 impl SyncError {
-    /// The stable code: `CONFIG`, `VALIDATION`, `NOT_FOUND`, `AUTH`, `RATE_LIMITED`, `UNAVAILABLE`, `STORE`
-    /// or `INTERNAL`.
+    /// The stable code: `CONFIG`, `VALIDATION`, `NOT_FOUND`, `CONFLICT`, `AUTH`, `RATE_LIMITED`, `UNAVAILABLE`,
+    /// `STORE` or `INTERNAL`.
     pub fn code(&self) -> &'static str {
         match self {
             SyncError::Config { .. } => "CONFIG",
             SyncError::Validation { .. } | SyncError::Rejected { .. } => "VALIDATION",
             SyncError::NotFound { .. } => "NOT_FOUND",
+            SyncError::Conflict { .. } => "CONFLICT",
             SyncError::Auth { .. } => "AUTH",
             SyncError::RateLimited { .. } => "RATE_LIMITED",
             SyncError::Unavailable { .. } => "UNAVAILABLE",
@@ -133,23 +143,16 @@ impl SyncError {
                 json!({ "field": field, "rule": rule })
             }
             SyncError::NotFound { .. } | SyncError::Internal { .. } => json!({}),
+            SyncError::Conflict { conflict_id, .. } => json!({ "conflictId": conflict_id }),
             SyncError::Auth { status, .. } => json!({ "status": status }),
-            SyncError::RateLimited {
-                retry_after_ms,
-                scope,
-                ..
-            } => {
+            SyncError::RateLimited { retry_after_ms, scope, .. } => {
                 json!({ "retryAfterMs": retry_after_ms, "scope": scope.as_str() })
             }
             SyncError::Unavailable { status, .. } => json!({ "status": status }),
             SyncError::Rejected { status, message } => {
                 json!({ "status": status, "pipedriveError": message })
             }
-            SyncError::Store {
-                method,
-                js_error_id,
-                ..
-            } => json!({ "method": method, "jsErrorId": js_error_id }),
+            SyncError::Store { method, js_error_id, .. } => json!({ "method": method, "jsErrorId": js_error_id }),
         }
     }
 
@@ -161,81 +164,43 @@ impl SyncError {
         }
         let scrub = |text: String| text.replace(secret, "<redacted>");
         match self {
-            SyncError::Config { field, rule } => SyncError::Config {
-                field,
-                rule: scrub(rule),
-            },
-            SyncError::Validation { field, rule } => SyncError::Validation {
-                field,
-                rule: scrub(rule),
-            },
-            SyncError::NotFound { message } => SyncError::NotFound {
-                message: scrub(message),
-            },
-            SyncError::Auth { message, status } => SyncError::Auth {
-                message: scrub(message),
-                status,
-            },
-            SyncError::RateLimited {
-                message,
-                retry_after_ms,
-                scope,
-            } => SyncError::RateLimited {
-                message: scrub(message),
-                retry_after_ms,
-                scope,
-            },
-            SyncError::Unavailable { message, status } => SyncError::Unavailable {
-                message: scrub(message),
-                status,
-            },
-            SyncError::Rejected { status, message } => SyncError::Rejected {
-                status,
-                message: scrub(message),
-            },
-            SyncError::Store {
-                method,
-                message,
-                js_error_id,
-            } => SyncError::Store {
-                method,
-                message: scrub(message),
-                js_error_id,
-            },
-            SyncError::Internal { message } => SyncError::Internal {
-                message: scrub(message),
-            },
+            SyncError::Config { field, rule } => SyncError::Config { field, rule: scrub(rule) },
+            SyncError::Validation { field, rule } => SyncError::Validation { field, rule: scrub(rule) },
+            SyncError::NotFound { message } => SyncError::NotFound { message: scrub(message) },
+            SyncError::Conflict { message, conflict_id } => {
+                SyncError::Conflict { message: scrub(message), conflict_id }
+            }
+            SyncError::Auth { message, status } => SyncError::Auth { message: scrub(message), status },
+            SyncError::RateLimited { message, retry_after_ms, scope } => {
+                SyncError::RateLimited { message: scrub(message), retry_after_ms, scope }
+            }
+            SyncError::Unavailable { message, status } => SyncError::Unavailable { message: scrub(message), status },
+            SyncError::Rejected { status, message } => SyncError::Rejected { status, message: scrub(message) },
+            SyncError::Store { method, message, js_error_id } => {
+                SyncError::Store { method, message: scrub(message), js_error_id }
+            }
+            SyncError::Internal { message } => SyncError::Internal { message: scrub(message) },
         }
     }
 
     /// Shorthand for a [`SyncError::Validation`].
     pub fn validation(field: impl Into<String>, rule: impl Into<String>) -> Self {
-        SyncError::Validation {
-            field: field.into(),
-            rule: rule.into(),
-        }
+        SyncError::Validation { field: field.into(), rule: rule.into() }
     }
 
     /// Shorthand for a [`SyncError::Config`].
     pub fn config(field: impl Into<String>, rule: impl Into<String>) -> Self {
-        SyncError::Config {
-            field: field.into(),
-            rule: rule.into(),
-        }
+        SyncError::Config { field: field.into(), rule: rule.into() }
     }
 
     /// Shorthand for a [`SyncError::NotFound`].
     pub fn not_found(message: impl Into<String>) -> Self {
-        SyncError::NotFound {
-            message: message.into(),
-        }
+        SyncError::NotFound { message: message.into() }
     }
 
     /// Shorthand for a [`SyncError::Internal`].
     pub fn internal(message: impl Into<String>) -> Self {
-        SyncError::Internal {
-            message: message.into(),
-        }
+        SyncError::Internal { message: message.into() }
     }
 }
 
@@ -249,67 +214,32 @@ mod tests {
             SyncError::config("baseUrl", "must be an http(s) URL"),
             SyncError::validation("email", "must be an email address"),
             SyncError::not_found("no user"),
-            SyncError::Auth {
-                message: "refused".into(),
-                status: Some(401),
-            },
-            SyncError::RateLimited {
-                message: "over".into(),
-                retry_after_ms: Some(2000),
-                scope: RateScope::Burst,
-            },
-            SyncError::Unavailable {
-                message: "down".into(),
-                status: Some(503),
-            },
-            SyncError::Rejected {
-                status: 400,
-                message: "bad".into(),
-            },
-            SyncError::Store {
-                method: "findUserById".into(),
-                message: "closed".into(),
-                js_error_id: None,
-            },
+            SyncError::Conflict { message: "two matches".into(), conflict_id: Some(3) },
+            SyncError::Auth { message: "refused".into(), status: Some(401) },
+            SyncError::RateLimited { message: "over".into(), retry_after_ms: Some(2000), scope: RateScope::Burst },
+            SyncError::Unavailable { message: "down".into(), status: Some(503) },
+            SyncError::Rejected { status: 400, message: "bad".into() },
+            SyncError::Store { method: "findUserById".into(), message: "closed".into(), js_error_id: None },
             SyncError::internal("bug"),
         ];
         for error in errors {
-            assert!(
-                error
-                    .to_string()
-                    .starts_with(&format!("{}: ", error.code())),
-                "{error}"
-            );
+            assert!(error.to_string().starts_with(&format!("{}: ", error.code())), "{error}");
             assert!(error.details().is_object());
         }
     }
 
     #[test]
     fn redacted_removes_the_secret_from_every_text() {
-        let error = SyncError::Unavailable {
-            message: "proxy said tok-1 is bad, tok-1".into(),
-            status: None,
-        };
-        assert_eq!(
-            error.redacted("tok-1").to_string(),
-            "UNAVAILABLE: proxy said <redacted> is bad, <redacted>"
-        );
-        let store = SyncError::Store {
-            method: "m".into(),
-            message: "tok-1".into(),
-            js_error_id: None,
-        };
+        let error = SyncError::Unavailable { message: "proxy said tok-1 is bad, tok-1".into(), status: None };
+        assert_eq!(error.redacted("tok-1").to_string(), "UNAVAILABLE: proxy said <redacted> is bad, <redacted>");
+        let store = SyncError::Store { method: "m".into(), message: "tok-1".into(), js_error_id: None };
         assert!(!store.redacted("tok-1").to_string().contains("tok-1"));
     }
 
     #[test]
     fn validation_names_the_field_and_the_rule() {
-        let error =
-            SyncError::validation("email", "must be an email address like name@example.com");
-        assert_eq!(
-            error.to_string(),
-            "VALIDATION: email must be an email address like name@example.com"
-        );
+        let error = SyncError::validation("email", "must be an email address like name@example.com");
+        assert_eq!(error.to_string(), "VALIDATION: email must be an email address like name@example.com");
         assert_eq!(error.details()["field"], "email");
     }
 }

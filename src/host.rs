@@ -77,11 +77,7 @@ pub struct StoreFailure {
 impl StoreFailure {
     /// The engine error for this failure of `method`.
     pub fn into_error(self, method: &str) -> SyncError {
-        SyncError::Store {
-            method: method.to_string(),
-            message: self.message,
-            js_error_id: self.js_error_id,
-        }
+        SyncError::Store { method: method.to_string(), message: self.message, js_error_id: self.js_error_id }
     }
 }
 

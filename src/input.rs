@@ -20,11 +20,9 @@ pub fn pipedrive_id(field: &str, value: &Value) -> Result<i64, SyncError> {
     let rule = "must be a positive whole number (a Pipedrive id)";
     let number = match value {
         Value::Number(number) => number.as_f64(),
-        Value::String(text) => text
-            .trim()
-            .parse::<f64>()
-            .ok()
-            .filter(|_| text.trim().chars().all(|c| c.is_ascii_digit())),
+        Value::String(text) => {
+            text.trim().parse::<f64>().ok().filter(|_| text.trim().chars().all(|c| c.is_ascii_digit()))
+        }
         _ => None,
     };
     match number {
@@ -42,15 +40,11 @@ mod tests {
     fn strings_must_be_present() {
         assert_eq!(required_string("userId", &json!(" u1 ")).unwrap(), "u1");
         assert_eq!(
-            required_string("userId", &json!(""))
-                .unwrap_err()
-                .to_string(),
+            required_string("userId", &json!("")).unwrap_err().to_string(),
             "VALIDATION: userId must not be empty"
         );
         assert_eq!(
-            required_string("userId", &json!(7))
-                .unwrap_err()
-                .to_string(),
+            required_string("userId", &json!(7)).unwrap_err().to_string(),
             "VALIDATION: userId must be a string"
         );
     }
@@ -59,16 +53,7 @@ mod tests {
     fn ids_are_positive_whole_numbers() {
         assert_eq!(pipedrive_id("id", &json!(42)).unwrap(), 42);
         assert_eq!(pipedrive_id("id", &json!("42")).unwrap(), 42);
-        for bad in [
-            json!(0),
-            json!(-1),
-            json!(1.5),
-            json!("4x"),
-            json!("-3"),
-            json!(null),
-            json!(true),
-            json!(""),
-        ] {
+        for bad in [json!(0), json!(-1), json!(1.5), json!("4x"), json!("-3"), json!(null), json!(true), json!("")] {
             let error = pipedrive_id("id", &bad).unwrap_err();
             assert_eq!(error.details()["field"], "id", "{bad}");
         }

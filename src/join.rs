@@ -87,19 +87,10 @@ mod tests {
     fn resolves_every_future_in_input_order() {
         let log = Cell::new(0);
         let futures: Vec<LocalFuture<'_, u32>> = (1..=4)
-            .map(|value| {
-                Box::pin(YieldOnce {
-                    yielded: false,
-                    log: &log,
-                    value,
-                }) as LocalFuture<'_, u32>
-            })
+            .map(|value| Box::pin(YieldOnce { yielded: false, log: &log, value }) as LocalFuture<'_, u32>)
             .collect();
         assert_eq!(block_on(join_all(futures)), vec![1, 2, 3, 4]);
         assert_eq!(log.get(), 4);
-        assert_eq!(
-            block_on(join_all(Vec::<LocalFuture<'_, u32>>::new())),
-            Vec::<u32>::new()
-        );
+        assert_eq!(block_on(join_all(Vec::<LocalFuture<'_, u32>>::new())), Vec::<u32>::new());
     }
 }

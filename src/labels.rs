@@ -10,9 +10,7 @@ use crate::error::SyncError;
 use crate::host::{Host, LogLevel};
 use crate::input::required_string;
 use crate::pipedrive::client::CallOptions;
-use crate::pipedrive::fields::{
-    find_option, label_field, options_with_added, parse_field_page, Field,
-};
+use crate::pipedrive::fields::{find_option, label_field, options_with_added, parse_field_page, Field};
 use crate::secret::ApiToken;
 
 /// The colour of labels the engine creates (Pipedrive's colour of its own "Warm lead").
@@ -47,19 +45,12 @@ impl<H: Host> Engine<H> {
     /// `sync.labels.getWarmLeadLabelId()`: the id of the configured warm-lead label (`options.warmLeadLabel`).
     pub async fn get_warm_lead_label_id(&self) -> Result<i64, SyncError> {
         let token = self.token_for(None).await?;
-        self.person_label_id(&token, &self.config.options.warm_lead_label.clone())
-            .await
+        self.person_label_id(&token, &self.config.options.warm_lead_label.clone()).await
     }
 
     /// The id of the person label `name` as seen with `token`, created when missing.
-    pub(crate) async fn person_label_id(
-        &self,
-        token: &ApiToken,
-        name: &str,
-    ) -> Result<i64, SyncError> {
-        if let Some(id) =
-            Self::label_option(&self.fields(token, FieldsOf::Person, false).await?, name)?
-        {
+    pub(crate) async fn person_label_id(&self, token: &ApiToken, name: &str) -> Result<i64, SyncError> {
+        if let Some(id) = Self::label_option(&self.fields(token, FieldsOf::Person, false).await?, name)? {
             return Ok(id);
         }
         let _turn = self.label_lock.lock().await;
@@ -70,16 +61,9 @@ impl<H: Host> Engine<H> {
         }
         let field = label_field(&fields).ok_or_else(Self::no_label_field)?;
         let body = options_with_added(field, name, NEW_LABEL_COLOR);
-        let request = self.requests.with_body(
-            "PUT",
-            token,
-            &format!("{}/{}", FieldsOf::Person.path(), field.id),
-            &body,
-        );
-        match self
-            .call(token, request, CallOptions::INTERACTIVE.create())
-            .await
-        {
+        let request =
+            self.requests.with_body("PUT", token, &format!("{}/{}", FieldsOf::Person.path(), field.id), &body);
+        match self.call(token, request, CallOptions::INTERACTIVE.create()).await {
             Ok(_) => {}
             // The option list may or may not have been written: the fresh read below tells.
             Err(SyncError::Unavailable { .. }) => {}
@@ -90,11 +74,7 @@ impl<H: Host> Engine<H> {
             message: format!("Pipedrive did not keep the new label option '{name}'"),
             status: None,
         })?;
-        self.host.log(
-            LogLevel::Info,
-            "labels.created",
-            json!({ "label": name, "id": id }),
-        );
+        self.host.log(LogLevel::Info, "labels.created", json!({ "label": name, "id": id }));
         Ok(id)
     }
 
@@ -111,12 +91,7 @@ impl<H: Host> Engine<H> {
     }
 
     /// The field definitions of persons or organizations, every page, from the cache unless `fresh`.
-    pub(crate) async fn fields(
-        &self,
-        token: &ApiToken,
-        of: FieldsOf,
-        fresh: bool,
-    ) -> Result<Vec<Field>, SyncError> {
+    pub(crate) async fn fields(&self, token: &ApiToken, of: FieldsOf, fresh: bool) -> Result<Vec<Field>, SyncError> {
         let key = (token.clone(), of);
         if !fresh {
             if let Some(fields) = self.fields_cache.get(&key, self.host.now_ms()) {
@@ -127,18 +102,13 @@ impl<H: Host> Engine<H> {
         let mut start = Some(0_u64);
         while let Some(offset) = start {
             let offset = offset.to_string();
-            let request =
-                self.requests
-                    .get(token, of.path(), &[("start", &offset), ("limit", "500")]);
-            let envelope = self
-                .call_envelope(token, request, CallOptions::INTERACTIVE)
-                .await?;
+            let request = self.requests.get(token, of.path(), &[("start", &offset), ("limit", "500")]);
+            let envelope = self.call_envelope(token, request, CallOptions::INTERACTIVE).await?;
             let (page, next) = parse_field_page(envelope.data, Some(&envelope.additional_data))?;
             fields.extend(page);
             start = next;
         }
-        self.fields_cache
-            .put(key, fields.clone(), self.host.now_ms());
+        self.fields_cache.put(key, fields.clone(), self.host.now_ms());
         Ok(fields)
     }
 }

@@ -31,12 +31,9 @@ pub struct DrainOptions {
 impl DrainOptions {
     /// Reads `{limit?, workerId, leaseMs?, concurrency?}` (the facade fills `workerId`); errors name the field.
     pub fn from_json(value: &Value, default_concurrency: u32) -> Result<Self, SyncError> {
-        let object = value
-            .as_object()
-            .ok_or_else(|| SyncError::validation("options", "must be an object"))?;
-        if let Some(unknown) = object
-            .keys()
-            .find(|key| !["limit", "workerId", "leaseMs", "concurrency"].contains(&key.as_str()))
+        let object = value.as_object().ok_or_else(|| SyncError::validation("options", "must be an object"))?;
+        if let Some(unknown) =
+            object.keys().find(|key| !["limit", "workerId", "leaseMs", "concurrency"].contains(&key.as_str()))
         {
             return Err(SyncError::validation(
                 unknown.clone(),
@@ -47,21 +44,13 @@ impl DrainOptions {
             match object.get(field) {
                 None | Some(Value::Null) => Ok(None),
                 Some(value) => match value.as_f64() {
-                    Some(n) if n.fract() == 0.0 && n >= min as f64 && n <= max as f64 => {
-                        Ok(Some(n as u64))
-                    }
-                    _ => Err(SyncError::validation(
-                        field,
-                        format!("must be a whole number from {min} to {max}"),
-                    )),
+                    Some(n) if n.fract() == 0.0 && n >= min as f64 && n <= max as f64 => Ok(Some(n as u64)),
+                    _ => Err(SyncError::validation(field, format!("must be a whole number from {min} to {max}"))),
                 },
             }
         };
-        let worker_id = crate::input::required_string(
-            "workerId",
-            object.get("workerId").unwrap_or(&Value::Null),
-        )?
-        .to_string();
+        let worker_id =
+            crate::input::required_string("workerId", object.get("workerId").unwrap_or(&Value::Null))?.to_string();
         Ok(DrainOptions {
             limit: number("limit", 1, u64::from(u32::MAX))?,
             worker_id,
@@ -124,15 +113,9 @@ impl<H: Host> Engine<H> {
         progress: &dyn Fn(&DrainReport),
     ) -> Result<DrainReport, SyncError> {
         let started = self.host.now_ms();
-        let (requests_before, limited_before) = (
-            self.counters.requests.get(),
-            self.counters.rate_limited.get(),
-        );
+        let (requests_before, limited_before) = (self.counters.requests.get(), self.counters.rate_limited.get());
         let state = DrainState {
-            report: RefCell::new(DrainReport {
-                limit: options.limit,
-                ..DrainReport::default()
-            }),
+            report: RefCell::new(DrainReport { limit: options.limit, ..DrainReport::default() }),
             claimed: Cell::new(0),
         };
         let workers: Vec<LocalFuture<'_, Result<(), SyncError>>> = (0..options.concurrency.max(1))
@@ -152,11 +135,7 @@ impl<H: Host> Engine<H> {
             );
             return Err(error);
         }
-        self.host.log(
-            LogLevel::Info,
-            "outbox.drained",
-            serde_json::to_value(&report).unwrap_or(Value::Null),
-        );
+        self.host.log(LogLevel::Info, "outbox.drained", serde_json::to_value(&report).unwrap_or(Value::Null));
         Ok(report)
     }
 
@@ -168,28 +147,21 @@ impl<H: Host> Engine<H> {
     ) -> Result<(), SyncError> {
         loop {
             if state.report.borrow().stopped.is_some()
-                || options
-                    .limit
-                    .is_some_and(|limit| state.claimed.get() >= limit)
+                || options.limit.is_some_and(|limit| state.claimed.get() >= limit)
             {
                 return Ok(());
             }
             state.claimed.set(state.claimed.get() + 1);
             let now = iso_millis(self.host.now_ms());
             let Some(job) =
-                store::claim_jobs(&self.host, &options.worker_id, 1, options.lease_ms, &now)
-                    .await?
-                    .into_iter()
-                    .next()
+                store::claim_jobs(&self.host, &options.worker_id, 1, options.lease_ms, &now).await?.into_iter().next()
             else {
                 state.claimed.set(state.claimed.get() - 1);
                 return Ok(());
             };
             let result = self.execute_job(&job).await;
             let verdict = self.verdict(&job, result.as_ref().err());
-            let recorded = self
-                .record(&job, &options.worker_id, &verdict, result.as_ref().err())
-                .await?;
+            let recorded = self.record(&job, &options.worker_id, &verdict, result.as_ref().err()).await?;
             let mut report = state.report.borrow_mut();
             report.processed += 1;
             match (&verdict, recorded) {
@@ -217,19 +189,10 @@ impl<H: Host> Engine<H> {
             RetryDecision::GiveUp => Verdict::Dead,
             RetryDecision::WaitForBudget(wait_ms) => Verdict::Stop(
                 now + wait_ms as i64,
-                format!(
-                    "the daily Pipedrive token budget is spent until {}",
-                    iso_millis(now + wait_ms as i64)
-                ),
+                format!("the daily Pipedrive token budget is spent until {}", iso_millis(now + wait_ms as i64)),
             ),
             RetryDecision::StopToken => {
-                let blocked = matches!(
-                    error,
-                    SyncError::RateLimited {
-                        scope: RateScope::Blocked,
-                        ..
-                    }
-                );
+                let blocked = matches!(error, SyncError::RateLimited { scope: RateScope::Blocked, .. });
                 let pause = if blocked {
                     crate::pipedrive::limits::BLOCK_PAUSE_MS
                 } else {
@@ -256,19 +219,9 @@ impl<H: Host> Engine<H> {
         let message = error.map(ToString::to_string).unwrap_or_default();
         let recorded = match verdict {
             Verdict::Done => store::complete_job(&self.host, job.id, worker_id, &now).await?,
-            Verdict::Dead => {
-                store::fail_job(&self.host, job.id, worker_id, &message, None, &now).await?
-            }
+            Verdict::Dead => store::fail_job(&self.host, job.id, worker_id, &message, None, &now).await?,
             Verdict::RetryAt(at) | Verdict::Stop(at, _) => {
-                store::fail_job(
-                    &self.host,
-                    job.id,
-                    worker_id,
-                    &message,
-                    Some(&iso_millis(*at)),
-                    &now,
-                )
-                .await?
+                store::fail_job(&self.host, job.id, worker_id, &message, Some(&iso_millis(*at)), &now).await?
             }
         };
         let event = match verdict {
@@ -276,11 +229,7 @@ impl<H: Host> Engine<H> {
             Verdict::Dead => "outbox.job_dead",
             Verdict::RetryAt(_) | Verdict::Stop(..) => "outbox.job_rescheduled",
         };
-        let level = if matches!(verdict, Verdict::Done) {
-            LogLevel::Debug
-        } else {
-            LogLevel::Warn
-        };
+        let level = if matches!(verdict, Verdict::Done) { LogLevel::Debug } else { LogLevel::Warn };
         self.host.log(level, event, json!({ "jobId": job.id, "kind": job.kind, "attempts": job.attempts, "error": error.map(ToString::to_string), "leaseHeld": recorded }));
         Ok(recorded)
     }
@@ -297,13 +246,8 @@ impl<H: Host> Engine<H> {
 
     /// `sync.queue.retryDead(jobId?)`: puts dead jobs back in the queue; how many.
     pub async fn retry_dead(&self, job_id: Option<i64>) -> Result<u64, SyncError> {
-        let count =
-            store::retry_dead_jobs(&self.host, &iso_millis(self.host.now_ms()), job_id).await?;
-        self.host.log(
-            LogLevel::Info,
-            "outbox.dead_replayed",
-            json!({ "jobId": job_id, "count": count }),
-        );
+        let count = store::retry_dead_jobs(&self.host, &iso_millis(self.host.now_ms()), job_id).await?;
+        self.host.log(LogLevel::Info, "outbox.dead_replayed", json!({ "jobId": job_id, "count": count }));
         Ok(count)
     }
 

@@ -82,13 +82,7 @@ impl RateWindow {
     /// (in milliseconds). The limit replaces ours; a `remaining` lower than our own count implies (the token is
     /// shared with another process) adds phantom slots held until the reset (or a window); `remaining == 0`
     /// blocks until the reset.
-    pub fn observe(
-        &mut self,
-        now: i64,
-        limit: Option<u32>,
-        remaining: Option<u32>,
-        reset_ms: Option<u64>,
-    ) {
+    pub fn observe(&mut self, now: i64, limit: Option<u32>, remaining: Option<u32>, reset_ms: Option<u64>) {
         self.forget_expired(now);
         if let Some(limit) = limit {
             self.limit = limit.max(1);
@@ -109,10 +103,7 @@ impl RateWindow {
     /// After a 429: nothing is sent before `now + wait_ms` (a longer block already in place stays).
     pub fn block_for(&mut self, now: i64, wait_ms: u64) {
         let until = after(now, wait_ms);
-        self.blocked_until = Some(
-            self.blocked_until
-                .map_or(until, |current| current.max(until)),
-        );
+        self.blocked_until = Some(self.blocked_until.map_or(until, |current| current.max(until)));
     }
 
     /// The window as it stands at `now`.
@@ -128,8 +119,7 @@ impl RateWindow {
 
     /// Occupied slots, once expired ones are forgotten.
     fn used(&self) -> u32 {
-        self.in_flight
-            .saturating_add(count_to_u32(self.held_until.len()))
+        self.in_flight.saturating_add(count_to_u32(self.held_until.len()))
     }
 
     fn forget_expired(&mut self, now: i64) {
@@ -145,9 +135,7 @@ impl RateWindow {
         let to_free = self.used().saturating_sub(self.limit) as usize + 1;
         let mut held = self.held_until.clone();
         held.sort_unstable();
-        held.get(to_free - 1)
-            .map_or(self.window_ms, |until| millis_between(now, *until))
-            .max(1)
+        held.get(to_free - 1).map_or(self.window_ms, |until| millis_between(now, *until)).max(1)
     }
 }
 
@@ -177,15 +165,7 @@ mod tests {
         }
         assert_eq!(window.try_acquire(0), Err(2_000));
         assert_eq!(window.try_acquire(1_500), Err(2_000));
-        assert_eq!(
-            window.snapshot(0),
-            WindowSnapshot {
-                limit: 3,
-                used: 3,
-                in_flight: 3,
-                blocked_until: None
-            }
-        );
+        assert_eq!(window.snapshot(0), WindowSnapshot { limit: 3, used: 3, in_flight: 3, blocked_until: None });
     }
 
     #[test]
@@ -256,11 +236,7 @@ mod tests {
             window.try_acquire(0).unwrap();
             window.release(100);
             window.observe(100, None, remaining, reset_ms);
-            assert_eq!(
-                window.snapshot(100).used,
-                expected_used,
-                "{remaining:?} {reset_ms:?}"
-            );
+            assert_eq!(window.snapshot(100).used, expected_used, "{remaining:?} {reset_ms:?}");
         }
     }
 
@@ -381,10 +357,7 @@ mod properties {
         let mut queue: VecDeque<Request> = VecDeque::new();
         let mut responses: Vec<i64> = Vec::new();
         let mut wake: Option<i64> = None;
-        let mut run = Run {
-            sends: Vec::new(),
-            arrivals: Vec::new(),
-        };
+        let mut run = Run { sends: Vec::new(), arrivals: Vec::new() };
         loop {
             let candidates = [
                 ready_at.get(next_ready).copied(),

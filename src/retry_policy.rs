@@ -16,13 +16,8 @@ pub const RATE_WINDOW_FLOOR_MS: u64 = 2_000;
 pub const DEFAULT_BUDGET_WAIT_MS: u64 = 60 * 60 * 1000;
 
 /// The outbox's waits after a job's 1st, 2nd, ... failed attempt; after the last one the job is dead.
-const OUTBOX_SCHEDULE_MS: [u64; 5] = [
-    60 * 1000,
-    10 * 60 * 1000,
-    30 * 60 * 1000,
-    2 * 60 * 60 * 1000,
-    6 * 60 * 60 * 1000,
-];
+const OUTBOX_SCHEDULE_MS: [u64; 5] =
+    [60 * 1000, 10 * 60 * 1000, 30 * 60 * 1000, 2 * 60 * 60 * 1000, 6 * 60 * 60 * 1000];
 
 /// The immediate-retry settings of one request: a bounded number of retries with exponential backoff.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,12 +73,10 @@ impl RetryPolicy {
     /// `random`: a uniform number in `[0, 1)` for the full jitter (values outside are clamped).
     pub fn decide(&self, retries_done: u32, error: &SyncError, random: f64) -> RetryDecision {
         match classify(error) {
-            ErrorClass::Transient { .. } if retries_done >= self.max_retries => {
-                RetryDecision::GiveUp
+            ErrorClass::Transient { .. } if retries_done >= self.max_retries => RetryDecision::GiveUp,
+            ErrorClass::Transient { floor_ms } => {
+                RetryDecision::RetryAfter(self.jittered_delay_ms(retries_done, random).max(floor_ms))
             }
-            ErrorClass::Transient { floor_ms } => RetryDecision::RetryAfter(
-                self.jittered_delay_ms(retries_done, random).max(floor_ms),
-            ),
             ErrorClass::Budget { wait_ms } => RetryDecision::WaitForBudget(wait_ms),
             ErrorClass::StopToken => RetryDecision::StopToken,
             ErrorClass::Permanent => RetryDecision::GiveUp,
@@ -93,18 +86,12 @@ impl RetryPolicy {
     /// The exponential cap before retry number `retries_done + 1`: `min(max_delay, base × 2^retries_done)`.
     pub fn backoff_cap_ms(&self, retries_done: u32) -> u64 {
         let growth = 1u64.checked_shl(retries_done).unwrap_or(u64::MAX);
-        self.base_delay_ms
-            .saturating_mul(growth)
-            .min(self.max_delay_ms)
+        self.base_delay_ms.saturating_mul(growth).min(self.max_delay_ms)
     }
 
     /// Full jitter: a uniform delay in `[0, cap)`.
     fn jittered_delay_ms(&self, retries_done: u32, random: f64) -> u64 {
-        let fraction = if random.is_nan() {
-            0.0
-        } else {
-            random.clamp(0.0, 1.0)
-        };
+        let fraction = if random.is_nan() { 0.0 } else { random.clamp(0.0, 1.0) };
         let cap = self.backoff_cap_ms(retries_done);
         ((cap as f64) * fraction).floor().min(cap as f64) as u64
     }
@@ -113,21 +100,14 @@ impl RetryPolicy {
 /// Sorts an error into how it is handled (API-FACTS §7's table, with the scopes of `pipedrive::outcome`).
 fn classify(error: &SyncError) -> ErrorClass {
     match error {
-        SyncError::Unavailable { .. } | SyncError::Store { .. } => {
-            ErrorClass::Transient { floor_ms: 0 }
-        }
-        SyncError::RateLimited {
-            retry_after_ms,
-            scope,
-            ..
-        } => classify_rate_limit(*scope, *retry_after_ms),
-        SyncError::Auth {
-            status: Some(401), ..
-        } => ErrorClass::StopToken,
+        SyncError::Unavailable { .. } | SyncError::Store { .. } => ErrorClass::Transient { floor_ms: 0 },
+        SyncError::RateLimited { retry_after_ms, scope, .. } => classify_rate_limit(*scope, *retry_after_ms),
+        SyncError::Auth { status: Some(401), .. } => ErrorClass::StopToken,
         SyncError::Auth { .. }
         | SyncError::Validation { .. }
         | SyncError::Rejected { .. }
         | SyncError::NotFound { .. }
+        | SyncError::Conflict { .. }
         | SyncError::Config { .. }
         | SyncError::Internal { .. } => ErrorClass::Permanent,
     }
@@ -135,12 +115,10 @@ fn classify(error: &SyncError) -> ErrorClass {
 
 fn classify_rate_limit(scope: RateScope, retry_after_ms: Option<u64>) -> ErrorClass {
     match scope {
-        RateScope::Burst | RateScope::Search => ErrorClass::Transient {
-            floor_ms: retry_after_ms.unwrap_or(RATE_WINDOW_FLOOR_MS),
-        },
-        RateScope::Daily => ErrorClass::Budget {
-            wait_ms: retry_after_ms.unwrap_or(DEFAULT_BUDGET_WAIT_MS),
-        },
+        RateScope::Burst | RateScope::Search => {
+            ErrorClass::Transient { floor_ms: retry_after_ms.unwrap_or(RATE_WINDOW_FLOOR_MS) }
+        }
+        RateScope::Daily => ErrorClass::Budget { wait_ms: retry_after_ms.unwrap_or(DEFAULT_BUDGET_WAIT_MS) },
         RateScope::Blocked => ErrorClass::StopToken,
         // The CRM's own throttle: the user is told to come back later, not queued behind a retry.
         RateScope::UserThrottle => ErrorClass::Permanent,
@@ -162,41 +140,23 @@ mod tests {
     use super::*;
 
     fn policy() -> RetryPolicy {
-        RetryPolicy {
-            max_retries: 3,
-            base_delay_ms: 500,
-            max_delay_ms: 30_000,
-        }
+        RetryPolicy { max_retries: 3, base_delay_ms: 500, max_delay_ms: 30_000 }
     }
 
     fn unavailable(status: Option<u16>) -> SyncError {
-        SyncError::Unavailable {
-            message: "down".into(),
-            status,
-        }
+        SyncError::Unavailable { message: "down".into(), status }
     }
 
     fn rate_limited(scope: RateScope, retry_after_ms: Option<u64>) -> SyncError {
-        SyncError::RateLimited {
-            message: "over".into(),
-            retry_after_ms,
-            scope,
-        }
+        SyncError::RateLimited { message: "over".into(), retry_after_ms, scope }
     }
 
     fn auth(status: Option<u16>) -> SyncError {
-        SyncError::Auth {
-            message: "refused".into(),
-            status,
-        }
+        SyncError::Auth { message: "refused".into(), status }
     }
 
     fn store() -> SyncError {
-        SyncError::Store {
-            method: "claimJobs".into(),
-            message: "database is locked".into(),
-            js_error_id: None,
-        }
+        SyncError::Store { method: "claimJobs".into(), message: "database is locked".into(), js_error_id: None }
     }
 
     #[test]
@@ -211,76 +171,23 @@ mod tests {
             ("504", unavailable(Some(504)), RetryAfter(250)),
             ("non-JSON 200", unavailable(Some(200)), RetryAfter(250)),
             ("store", store(), RetryAfter(250)),
-            (
-                "burst with reset",
-                rate_limited(RateScope::Burst, Some(1_000)),
-                RetryAfter(1_000),
-            ),
-            (
-                "burst without reset",
-                rate_limited(RateScope::Burst, None),
-                RetryAfter(2_000),
-            ),
-            (
-                "search with reset",
-                rate_limited(RateScope::Search, Some(3_000)),
-                RetryAfter(3_000),
-            ),
-            (
-                "search without reset",
-                rate_limited(RateScope::Search, None),
-                RetryAfter(2_000),
-            ),
-            (
-                "daily with reset",
-                rate_limited(RateScope::Daily, Some(3_600_000)),
-                WaitForBudget(3_600_000),
-            ),
-            (
-                "daily without reset",
-                rate_limited(RateScope::Daily, None),
-                WaitForBudget(DEFAULT_BUDGET_WAIT_MS),
-            ),
+            ("burst with reset", rate_limited(RateScope::Burst, Some(1_000)), RetryAfter(1_000)),
+            ("burst without reset", rate_limited(RateScope::Burst, None), RetryAfter(2_000)),
+            ("search with reset", rate_limited(RateScope::Search, Some(3_000)), RetryAfter(3_000)),
+            ("search without reset", rate_limited(RateScope::Search, None), RetryAfter(2_000)),
+            ("daily with reset", rate_limited(RateScope::Daily, Some(3_600_000)), WaitForBudget(3_600_000)),
+            ("daily without reset", rate_limited(RateScope::Daily, None), WaitForBudget(DEFAULT_BUDGET_WAIT_MS)),
             ("blocked", rate_limited(RateScope::Blocked, None), StopToken),
-            (
-                "user throttle",
-                rate_limited(RateScope::UserThrottle, Some(5_000)),
-                GiveUp,
-            ),
+            ("user throttle", rate_limited(RateScope::UserThrottle, Some(5_000)), GiveUp),
             ("401", auth(Some(401)), StopToken),
             ("402", auth(Some(402)), GiveUp),
             ("403", auth(Some(403)), GiveUp),
             ("no token", auth(None), GiveUp),
-            (
-                "400",
-                SyncError::Rejected {
-                    status: 400,
-                    message: "bad".into(),
-                },
-                GiveUp,
-            ),
-            (
-                "422",
-                SyncError::Rejected {
-                    status: 422,
-                    message: "bad".into(),
-                },
-                GiveUp,
-            ),
-            (
-                "501",
-                SyncError::Rejected {
-                    status: 501,
-                    message: "nope".into(),
-                },
-                GiveUp,
-            ),
+            ("400", SyncError::Rejected { status: 400, message: "bad".into() }, GiveUp),
+            ("422", SyncError::Rejected { status: 422, message: "bad".into() }, GiveUp),
+            ("501", SyncError::Rejected { status: 501, message: "nope".into() }, GiveUp),
             ("404/410", SyncError::not_found("gone"), GiveUp),
-            (
-                "validation",
-                SyncError::validation("email", "must be an email"),
-                GiveUp,
-            ),
+            ("validation", SyncError::validation("email", "must be an email"), GiveUp),
             ("config", SyncError::config("baseUrl", "bad"), GiveUp),
             ("internal", SyncError::internal("bug"), GiveUp),
         ];
@@ -300,24 +207,15 @@ mod tests {
         for error in &transient {
             for retries_done in 0..3 {
                 assert!(
-                    matches!(
-                        policy().decide(retries_done, error, 0.3),
-                        RetryDecision::RetryAfter(_)
-                    ),
+                    matches!(policy().decide(retries_done, error, 0.3), RetryDecision::RetryAfter(_)),
                     "{error} after {retries_done}"
                 );
             }
             assert_eq!(policy().decide(3, error, 0.3), RetryDecision::GiveUp);
             assert_eq!(policy().decide(u32::MAX, error, 0.3), RetryDecision::GiveUp);
         }
-        let no_retries = RetryPolicy {
-            max_retries: 0,
-            ..policy()
-        };
-        assert_eq!(
-            no_retries.decide(0, &unavailable(None), 0.3),
-            RetryDecision::GiveUp
-        );
+        let no_retries = RetryPolicy { max_retries: 0, ..policy() };
+        assert_eq!(no_retries.decide(0, &unavailable(None), 0.3), RetryDecision::GiveUp);
     }
 
     #[test]
@@ -327,20 +225,13 @@ mod tests {
                 policy().decide(retries_done, &rate_limited(RateScope::Daily, Some(9)), 0.1),
                 RetryDecision::WaitForBudget(9)
             );
-            assert_eq!(
-                policy().decide(retries_done, &auth(Some(401)), 0.1),
-                RetryDecision::StopToken
-            );
+            assert_eq!(policy().decide(retries_done, &auth(Some(401)), 0.1), RetryDecision::StopToken);
         }
     }
 
     #[test]
     fn delays_grow_exponentially_with_full_jitter_and_cap() {
-        let policy = RetryPolicy {
-            max_retries: 20,
-            base_delay_ms: 500,
-            max_delay_ms: 30_000,
-        };
+        let policy = RetryPolicy { max_retries: 20, base_delay_ms: 500, max_delay_ms: 30_000 };
         let error = unavailable(Some(503));
         // (retries_done, random, expected delay)
         let cases = [
@@ -381,11 +272,7 @@ mod tests {
         ];
         for (retries_done, random, retry_after_ms, expected) in cases {
             assert_eq!(
-                policy.decide(
-                    retries_done,
-                    &rate_limited(RateScope::Burst, retry_after_ms),
-                    random
-                ),
+                policy.decide(retries_done, &rate_limited(RateScope::Burst, retry_after_ms), random),
                 RetryDecision::RetryAfter(expected),
                 "retry {retries_done}, random {random}, floor {retry_after_ms:?}"
             );
@@ -394,11 +281,7 @@ mod tests {
 
     #[test]
     fn backoff_cap_saturates() {
-        let policy = RetryPolicy {
-            max_retries: 3,
-            base_delay_ms: u64::MAX / 2,
-            max_delay_ms: u64::MAX,
-        };
+        let policy = RetryPolicy { max_retries: 3, base_delay_ms: u64::MAX / 2, max_delay_ms: u64::MAX };
         assert_eq!(policy.backoff_cap_ms(1), u64::MAX - 1);
         assert_eq!(policy.backoff_cap_ms(2), u64::MAX);
         assert_eq!(policy.backoff_cap_ms(200), u64::MAX);
@@ -406,24 +289,12 @@ mod tests {
 
     #[test]
     fn from_options_reads_the_retry_settings() {
-        let options = SyncOptions {
-            max_retries: 5,
-            base_delay_ms: 100,
-            max_delay_ms: 9_000,
-            ..SyncOptions::default()
-        };
+        let options = SyncOptions { max_retries: 5, base_delay_ms: 100, max_delay_ms: 9_000, ..SyncOptions::default() };
         assert_eq!(
             RetryPolicy::from_options(&options),
-            RetryPolicy {
-                max_retries: 5,
-                base_delay_ms: 100,
-                max_delay_ms: 9_000
-            }
+            RetryPolicy { max_retries: 5, base_delay_ms: 100, max_delay_ms: 9_000 }
         );
-        assert_eq!(
-            RetryPolicy::from_options(&SyncOptions::default()).max_retries,
-            3
-        );
+        assert_eq!(RetryPolicy::from_options(&SyncOptions::default()).max_retries, 3);
     }
 
     #[test]
@@ -441,11 +312,7 @@ mod tests {
             (u32::MAX, None),
         ];
         for (failed_attempts, expected) in cases {
-            assert_eq!(
-                outbox_backoff_ms(failed_attempts),
-                expected,
-                "{failed_attempts}"
-            );
+            assert_eq!(outbox_backoff_ms(failed_attempts), expected, "{failed_attempts}");
         }
     }
 }
@@ -464,30 +331,14 @@ mod properties {
             Just(RateScope::UserThrottle),
         ];
         prop_oneof![
-            proptest::option::of(100u16..600).prop_map(|status| SyncError::Unavailable {
-                message: "down".into(),
-                status
-            }),
+            proptest::option::of(100u16..600)
+                .prop_map(|status| SyncError::Unavailable { message: "down".into(), status }),
             (scope, proptest::option::of(0u64..200_000)).prop_map(|(scope, retry_after_ms)| {
-                SyncError::RateLimited {
-                    message: "over".into(),
-                    retry_after_ms,
-                    scope,
-                }
+                SyncError::RateLimited { message: "over".into(), retry_after_ms, scope }
             }),
-            proptest::option::of(400u16..404).prop_map(|status| SyncError::Auth {
-                message: "no".into(),
-                status
-            }),
-            (400u16..600).prop_map(|status| SyncError::Rejected {
-                status,
-                message: "bad".into()
-            }),
-            Just(SyncError::Store {
-                method: "m".into(),
-                message: "locked".into(),
-                js_error_id: None
-            }),
+            proptest::option::of(400u16..404).prop_map(|status| SyncError::Auth { message: "no".into(), status }),
+            (400u16..600).prop_map(|status| SyncError::Rejected { status, message: "bad".into() }),
+            Just(SyncError::Store { method: "m".into(), message: "locked".into(), js_error_id: None }),
             Just(SyncError::not_found("gone")),
             Just(SyncError::internal("bug")),
         ]
@@ -496,9 +347,7 @@ mod properties {
     /// The floor a transient error imposes (0 for non-rate-limit errors).
     fn floor_of(error: &SyncError) -> u64 {
         match error {
-            SyncError::RateLimited { retry_after_ms, .. } => {
-                retry_after_ms.unwrap_or(RATE_WINDOW_FLOOR_MS)
-            }
+            SyncError::RateLimited { retry_after_ms, .. } => retry_after_ms.unwrap_or(RATE_WINDOW_FLOOR_MS),
             _ => 0,
         }
     }

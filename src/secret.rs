@@ -11,16 +11,10 @@ impl ApiToken {
     pub fn parse(field: &str, value: &str) -> Result<Self, crate::error::SyncError> {
         let trimmed = value.trim();
         if trimmed.is_empty() {
-            return Err(crate::error::SyncError::config(
-                field,
-                "must be a non-empty API token",
-            ));
+            return Err(crate::error::SyncError::config(field, "must be a non-empty API token"));
         }
         if trimmed.chars().any(|c| c.is_whitespace() || c.is_control()) {
-            return Err(crate::error::SyncError::config(
-                field,
-                "must not contain spaces or control characters",
-            ));
+            return Err(crate::error::SyncError::config(field, "must not contain spaces or control characters"));
         }
         Ok(ApiToken(trimmed.to_string()))
     }
@@ -31,9 +25,7 @@ impl ApiToken {
         let hash = self
             .0
             .bytes()
-            .fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
-                (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
-            });
+            .fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3));
         format!("tok_{:08x}", hash >> 32)
     }
 
@@ -65,10 +57,7 @@ mod tests {
         let a = ApiToken::parse("t", "secret-aaaa").unwrap();
         let b = ApiToken::parse("t", "secret-bbbb").unwrap();
         assert_ne!(a.fingerprint(), b.fingerprint());
-        assert_eq!(
-            a.fingerprint(),
-            ApiToken::parse("t", "secret-aaaa").unwrap().fingerprint()
-        );
+        assert_eq!(a.fingerprint(), ApiToken::parse("t", "secret-aaaa").unwrap().fingerprint());
         assert!(!a.fingerprint().contains("aaaa"));
         assert_eq!(a.fingerprint().len(), 12);
     }

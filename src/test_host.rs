@@ -55,28 +55,15 @@ impl TestHost {
 
     /// Queues a JSON answer with extra headers.
     pub fn answer_with_headers(&self, status: u16, body: Value, extra: &[(&str, &str)]) {
-        let mut headers =
-            BTreeMap::from([("content-type".to_string(), "application/json".to_string())]);
-        headers.extend(
-            extra
-                .iter()
-                .map(|(name, value)| (name.to_string(), value.to_string())),
-        );
-        self.answers.borrow_mut().push_back(Ok(HttpResponse {
-            status,
-            headers,
-            body: body.to_string(),
-        }));
+        let mut headers = BTreeMap::from([("content-type".to_string(), "application/json".to_string())]);
+        headers.extend(extra.iter().map(|(name, value)| (name.to_string(), value.to_string())));
+        self.answers.borrow_mut().push_back(Ok(HttpResponse { status, headers, body: body.to_string() }));
     }
 
     /// Queues an answer with a raw body.
     pub fn answer_raw(&self, status: u16, body: &str, content_type: &str) {
         let headers = BTreeMap::from([("content-type".to_string(), content_type.to_string())]);
-        self.answers.borrow_mut().push_back(Ok(HttpResponse {
-            status,
-            headers,
-            body: body.to_string(),
-        }));
+        self.answers.borrow_mut().push_back(Ok(HttpResponse { status, headers, body: body.to_string() }));
     }
 
     /// Queues a transport failure.
@@ -86,50 +73,35 @@ impl TestHost {
 
     /// Adds a CRM user.
     pub fn add_user(&self, id: &str, email: &str) {
-        self.users
-            .borrow_mut()
-            .push(json!({"id": id, "email": email, "name": null, "pipedriveUserId": null}));
+        self.users.borrow_mut().push(json!({"id": id, "email": email, "name": null, "pipedriveUserId": null}));
     }
 
     /// The CRM user with `id`.
     pub fn user(&self, id: &str) -> Option<Value> {
-        self.users
-            .borrow()
-            .iter()
-            .find(|user| user["id"] == id)
-            .cloned()
+        self.users.borrow().iter().find(|user| user["id"] == id).cloned()
     }
 }
 
 impl Host for TestHost {
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
         self.requests.borrow_mut().push(request);
-        self.answers.borrow_mut().pop_front().unwrap_or_else(|| {
-            Err(TransportError::Network {
-                message: "no scripted answer left".into(),
-            })
-        })
+        self.answers
+            .borrow_mut()
+            .pop_front()
+            .unwrap_or_else(|| Err(TransportError::Network { message: "no scripted answer left".into() }))
     }
 
     async fn store(&self, method: &str, args: Value) -> Result<Value, StoreFailure> {
         if let Some(message) = self.store_down.borrow().clone() {
-            return Err(StoreFailure {
-                message,
-                js_error_id: Some(7),
-            });
+            return Err(StoreFailure { message, js_error_id: Some(7) });
         }
         let mut users = self.users.borrow_mut();
         match method {
-            "findUserById" => Ok(users
-                .iter()
-                .find(|user| user["id"] == args[0])
-                .cloned()
-                .unwrap_or(Value::Null)),
+            "findUserById" => Ok(users.iter().find(|user| user["id"] == args[0]).cloned().unwrap_or(Value::Null)),
             "findUserByEmail" => {
                 let wanted = args[0].as_str().unwrap_or_default().trim().to_lowercase();
-                let found = users.iter().find(|user| {
-                    user["email"].as_str().unwrap_or_default().to_lowercase() == wanted
-                });
+                let found =
+                    users.iter().find(|user| user["email"].as_str().unwrap_or_default().to_lowercase() == wanted);
                 Ok(found.cloned().unwrap_or(Value::Null))
             }
             "setUserPipedriveId" => match users.iter_mut().find(|user| user["id"] == args[0]) {
@@ -139,10 +111,7 @@ impl Host for TestHost {
                 }
                 None => Ok(json!(false)),
             },
-            other => Err(StoreFailure {
-                message: format!("TestHost has no store method {other}"),
-                js_error_id: None,
-            }),
+            other => Err(StoreFailure { message: format!("TestHost has no store method {other}"), js_error_id: None }),
         }
     }
 
@@ -163,8 +132,6 @@ impl Host for TestHost {
     }
 
     fn log(&self, level: LogLevel, event: &str, fields: Value) {
-        self.logs
-            .borrow_mut()
-            .push((level, event.to_string(), fields));
+        self.logs.borrow_mut().push((level, event.to_string(), fields));
     }
 }

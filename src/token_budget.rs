@@ -52,11 +52,7 @@ impl DailyBudget {
         }
         if let Some(remaining) = remaining {
             self.remaining = Some(remaining);
-            self.resets_at = Some(
-                self.resets_at
-                    .filter(|at| *at > now)
-                    .unwrap_or_else(|| next_utc_midnight(now)),
-            );
+            self.resets_at = Some(self.resets_at.filter(|at| *at > now).unwrap_or_else(|| next_utc_midnight(now)));
         }
     }
 
@@ -72,9 +68,7 @@ impl DailyBudget {
                 self.remaining = Some(left);
                 Ok(())
             }
-            None => Err(u64::try_from(resets_at.saturating_sub(now))
-                .unwrap_or(0)
-                .max(1)),
+            None => Err(u64::try_from(resets_at.saturating_sub(now)).unwrap_or(0).max(1)),
         }
     }
 
@@ -93,11 +87,7 @@ impl DailyBudget {
 
     /// The budget as last seen.
     pub fn snapshot(&self) -> BudgetSnapshot {
-        BudgetSnapshot {
-            limit: self.limit,
-            remaining: self.remaining,
-            resets_at: self.resets_at,
-        }
+        BudgetSnapshot { limit: self.limit, remaining: self.remaining, resets_at: self.resets_at }
     }
 
     /// After the reset the old count means nothing: unknown until the next header.
@@ -112,9 +102,7 @@ impl DailyBudget {
 /// The first UTC midnight after `now`: the assumed reset when Pipedrive did not say (its server's midnight is
 /// not known to us).
 pub fn next_utc_midnight(now: i64) -> i64 {
-    now.div_euclid(DAY_MS)
-        .saturating_add(1)
-        .saturating_mul(DAY_MS)
+    now.div_euclid(DAY_MS).saturating_add(1).saturating_mul(DAY_MS)
 }
 
 /// Which API a path belongs to.
@@ -125,11 +113,8 @@ enum ApiVersion {
 }
 
 /// Path prefixes that name the API version, as in `https://api.pipedrive.com/api/v2/persons`.
-const VERSION_PREFIXES: [(&str, ApiVersion); 3] = [
-    ("/api/v2/", ApiVersion::V2),
-    ("/api/v1/", ApiVersion::V1),
-    ("/v1/", ApiVersion::V1),
-];
+const VERSION_PREFIXES: [(&str, ApiVersion); 3] =
+    [("/api/v2/", ApiVersion::V2), ("/api/v1/", ApiVersion::V1), ("/v1/", ApiVersion::V1)];
 
 /// The v1 and v2 entities with create, get, list, update, delete.
 const ENTITIES: [&str; 4] = ["persons", "organizations", "deals", "activities"];
@@ -239,14 +224,7 @@ mod tests {
         }
         budget.observe(AFTERNOON, Some(30_000), None);
         assert_eq!(budget.try_spend(AFTERNOON, 40), Ok(()));
-        assert_eq!(
-            budget.snapshot(),
-            BudgetSnapshot {
-                limit: Some(30_000),
-                remaining: None,
-                resets_at: None
-            }
-        );
+        assert_eq!(budget.snapshot(), BudgetSnapshot { limit: Some(30_000), remaining: None, resets_at: None });
     }
 
     #[test]
@@ -267,11 +245,7 @@ mod tests {
         }
         assert_eq!(
             budget.snapshot(),
-            BudgetSnapshot {
-                limit: Some(30_000),
-                remaining: Some(0),
-                resets_at: Some(MIDNIGHT)
-            }
+            BudgetSnapshot { limit: Some(30_000), remaining: Some(0), resets_at: Some(MIDNIGHT) }
         );
     }
 
@@ -358,11 +332,7 @@ mod tests {
             cases.push(("DELETE", format!("/api/v2/{entity}/123"), 3));
         }
         for entity in ["persons", "organizations", "deals"] {
-            cases.push((
-                "GET",
-                format!("/api/v2/{entity}/search?term=a%40b.c&exact_match=true"),
-                20,
-            ));
+            cases.push(("GET", format!("/api/v2/{entity}/search?term=a%40b.c&exact_match=true"), 20));
         }
         for (method, path, cost) in [
             ("GET", "/v1/users", 20),
@@ -397,11 +367,7 @@ mod tests {
             ("GET", "https://api.pipedrive.com/v1/users/me", 2),
             ("GET", "https://acme.pipedrive.com/api/v2/persons/7/", 1),
             ("GET", "http://127.0.0.1:4010/api/v2/persons?cursor=abc", 10),
-            (
-                "GET",
-                "http://localhost/proxy/api/v2/persons/search?term=x",
-                20,
-            ),
+            ("GET", "http://localhost/proxy/api/v2/persons/search?term=x", 20),
             ("patch", "/api/v2/organizations/55#x", 5),
             ("GET", "/v1/persons/123", 2),
             ("PUT", "/v1/persons/123", 10),
@@ -428,11 +394,7 @@ mod tests {
             ("GET", "/v1/webhooks"),
             ("POST", "/api/v2/persons/1/followers"),
         ] {
-            assert_eq!(
-                token_cost(method, path),
-                UNKNOWN_ENDPOINT_COST,
-                "{method} {path}"
-            );
+            assert_eq!(token_cost(method, path), UNKNOWN_ENDPOINT_COST, "{method} {path}");
         }
     }
 }

@@ -23,11 +23,7 @@ pub struct UserThrottles {
 impl UserThrottles {
     /// Empty windows with the configured allowance.
     pub fn new(limit: UserThrottle) -> Self {
-        UserThrottles {
-            limit,
-            taken: HashMap::new(),
-            next_sweep_at: i64::MIN,
-        }
+        UserThrottles { limit, taken: HashMap::new(), next_sweep_at: i64::MIN }
     }
 
     /// `Ok`: the request of `user_id` at `now` is counted. `Err(retry_after_ms)`: the user is over the allowance;
@@ -74,19 +70,15 @@ impl UserThrottles {
             return;
         }
         let window_start = self.window_start(now);
-        self.taken
-            .retain(|_, times| times.back().is_some_and(|newest| *newest > window_start));
-        self.next_sweep_at =
-            now.saturating_add(i64::try_from(self.limit.per_ms).unwrap_or(i64::MAX));
+        self.taken.retain(|_, times| times.back().is_some_and(|newest| *newest > window_start));
+        self.next_sweep_at = now.saturating_add(i64::try_from(self.limit.per_ms).unwrap_or(i64::MAX));
     }
 }
 
 /// How long until the request taken at `oldest` leaves a window of `per_ms`.
 fn wait_until_expired(oldest: i64, per_ms: u64, now: i64) -> u64 {
     let expires_at = oldest.saturating_add(i64::try_from(per_ms).unwrap_or(i64::MAX));
-    u64::try_from(expires_at.saturating_sub(now))
-        .unwrap_or(0)
-        .max(1)
+    u64::try_from(expires_at.saturating_sub(now)).unwrap_or(0).max(1)
 }
 
 #[cfg(test)]
@@ -104,13 +96,7 @@ mod tests {
             assert_eq!(throttles.try_take("u1", second * 1_000), Ok(()));
         }
         // (now, expected)
-        let cases = [
-            (10_000, Err(50_000)),
-            (59_999, Err(1)),
-            (60_000, Ok(())),
-            (60_000, Err(1_000)),
-            (61_000, Ok(())),
-        ];
+        let cases = [(10_000, Err(50_000)), (59_999, Err(1)), (60_000, Ok(())), (60_000, Err(1_000)), (61_000, Ok(()))];
         for (now, expected) in cases {
             assert_eq!(throttles.try_take("u1", now), expected, "at {now}");
         }

@@ -37,18 +37,14 @@ pub struct SetupUserResponse {
 
 impl<H: Host> Engine<H> {
     /// The active Pipedrive user whose email matches `email` (case-insensitive), or `None`.
-    pub async fn find_user_by_email(
-        &self,
-        email: &Value,
-    ) -> Result<Option<PipedriveUser>, SyncError> {
+    pub async fn find_user_by_email(&self, email: &Value) -> Result<Option<PipedriveUser>, SyncError> {
         let email = normalize_email("email", required_string("email", email)?)?;
         let token = match self.config.api_token.clone() {
             Some(token) => token,
             // Per-user tokens: act with the token of the CRM user who owns this email.
             None => {
                 let local = store::find_user_by_email(&self.host, &email).await?;
-                self.token_for(local.as_ref().map(|user| user.id.as_str()))
-                    .await?
+                self.token_for(local.as_ref().map(|user| user.id.as_str())).await?
             }
         };
         let users = self.pipedrive_users(&token).await?;
@@ -56,11 +52,7 @@ impl<H: Host> Engine<H> {
     }
 
     /// Stores `pipedrive_user_id` on the CRM user `user_id`; `NOT_FOUND` when there is no such user.
-    pub async fn store_user_pipedrive_id(
-        &self,
-        user_id: &Value,
-        pipedrive_user_id: &Value,
-    ) -> Result<(), SyncError> {
+    pub async fn store_user_pipedrive_id(&self, user_id: &Value, pipedrive_user_id: &Value) -> Result<(), SyncError> {
         let user_id = required_string("userId", user_id)?;
         let pipedrive_user_id = pipedrive_id("pipedriveUserId", pipedrive_user_id)?;
         if store::set_user_pipedrive_id(&self.host, user_id, pipedrive_user_id).await? {
@@ -71,9 +63,7 @@ impl<H: Host> Engine<H> {
             );
             Ok(())
         } else {
-            Err(SyncError::not_found(format!(
-                "there is no CRM user with id {user_id}"
-            )))
+            Err(SyncError::not_found(format!("there is no CRM user with id {user_id}")))
         }
     }
 
@@ -81,12 +71,7 @@ impl<H: Host> Engine<H> {
     /// response (with their code), not thrown.
     pub async fn setup_user(&self, email: &Value) -> SetupUserResponse {
         match self.try_setup_user(email).await {
-            Ok(id) => SetupUserResponse {
-                success: true,
-                pipedrive_user_id: Some(id),
-                error: None,
-                code: None,
-            },
+            Ok(id) => SetupUserResponse { success: true, pipedrive_user_id: Some(id), error: None, code: None },
             Err(error) => {
                 self.host.log(
                     LogLevel::Warn,
@@ -107,16 +92,12 @@ impl<H: Host> Engine<H> {
         let email = normalize_email("email", required_string("email", email)?)?;
         let local = store::find_user_by_email(&self.host, &email)
             .await?
-            .ok_or_else(|| {
-                SyncError::not_found(format!("there is no CRM user with the email {email}"))
-            })?;
+            .ok_or_else(|| SyncError::not_found(format!("there is no CRM user with the email {email}")))?;
         let token = self.token_for(Some(&local.id)).await?;
         let users = self.pipedrive_users(&token).await?;
-        let pipedrive_user = find_by_email(&users, &email).ok_or_else(|| {
-            SyncError::not_found(format!("no active Pipedrive user has the email {email}"))
-        })?;
-        self.store_user_pipedrive_id(&json!(local.id), &json!(pipedrive_user.id))
-            .await?;
+        let pipedrive_user = find_by_email(&users, &email)
+            .ok_or_else(|| SyncError::not_found(format!("no active Pipedrive user has the email {email}")))?;
+        self.store_user_pipedrive_id(&json!(local.id), &json!(pipedrive_user.id)).await?;
         Ok(pipedrive_user.id)
     }
 
@@ -128,8 +109,7 @@ impl<H: Host> Engine<H> {
         let request = self.requests.get(token, "/v1/users", &[]);
         let data = self.call(token, request, CallOptions::INTERACTIVE).await?;
         let users = parse_active_users(data)?;
-        self.users_cache
-            .put(token.clone(), users.clone(), self.host.now_ms());
+        self.users_cache.put(token.clone(), users.clone(), self.host.now_ms());
         Ok(users)
     }
 }
@@ -148,10 +128,7 @@ mod tests {
         use std::sync::atomic::{AtomicUsize, Ordering};
         static NEXT: AtomicUsize = AtomicUsize::new(0);
         let base_url = format!("http://pd{}.test", NEXT.fetch_add(1, Ordering::Relaxed));
-        let config = EngineConfig::from_json(
-            &json!({"pipedrive": {"apiToken": TOKEN, "baseUrl": base_url}}),
-        )
-        .unwrap();
+        let config = EngineConfig::from_json(&json!({"pipedrive": {"apiToken": TOKEN, "baseUrl": base_url}})).unwrap();
         Engine::new(config, host)
     }
 
@@ -168,25 +145,13 @@ mod tests {
         let host = TestHost::default();
         host.answer(200, users_body());
         let engine = engine(host);
-        let found = block_on(engine.find_user_by_email(&json!("  ANN@acme.com")))
-            .unwrap()
-            .unwrap();
+        let found = block_on(engine.find_user_by_email(&json!("  ANN@acme.com"))).unwrap().unwrap();
         assert_eq!(found.id, 11);
-        assert_eq!(
-            block_on(engine.find_user_by_email(&json!("ivan@acme.com"))).unwrap(),
-            None
-        );
-        assert_eq!(
-            block_on(engine.find_user_by_email(&json!("dora@acme.com"))).unwrap(),
-            None
-        );
+        assert_eq!(block_on(engine.find_user_by_email(&json!("ivan@acme.com"))).unwrap(), None);
+        assert_eq!(block_on(engine.find_user_by_email(&json!("dora@acme.com"))).unwrap(), None);
         let requests = engine.host().requests.borrow();
         assert_eq!(requests.len(), 1, "the user list is cached");
-        assert!(
-            requests[0].url.ends_with(".test/v1/users"),
-            "{}",
-            requests[0].url
-        );
+        assert!(requests[0].url.ends_with(".test/v1/users"), "{}", requests[0].url);
         assert_eq!(requests[0].headers["x-api-token"], TOKEN);
     }
 
@@ -216,40 +181,20 @@ mod tests {
         let cases: Vec<(Script, &str)> = vec![
             (
                 Box::new(|h: &TestHost| {
-                    h.answer(
-                        401,
-                        json!({"success": false, "error": "unauthorized access", "errorCode": 401}),
-                    )
+                    h.answer(401, json!({"success": false, "error": "unauthorized access", "errorCode": 401}))
                 }),
                 "AUTH",
             ),
             (
                 Box::new(|h: &TestHost| {
-                    h.fail(TransportError::Network {
-                        message: format!("socket hang up (token {TOKEN})"),
-                    })
+                    h.fail(TransportError::Network { message: format!("socket hang up (token {TOKEN})") })
                 }),
                 "UNAVAILABLE",
             ),
+            (Box::new(|h: &TestHost| h.fail(TransportError::Timeout { message: "aborted".into() })), "UNAVAILABLE"),
+            (Box::new(|h: &TestHost| h.answer_raw(200, "<html>maintenance</html>", "text/html")), "UNAVAILABLE"),
             (
-                Box::new(|h: &TestHost| {
-                    h.fail(TransportError::Timeout {
-                        message: "aborted".into(),
-                    })
-                }),
-                "UNAVAILABLE",
-            ),
-            (
-                Box::new(|h: &TestHost| h.answer_raw(200, "<html>maintenance</html>", "text/html")),
-                "UNAVAILABLE",
-            ),
-            (
-                Box::new(|h: &TestHost| {
-                    h.answer(
-                        503,
-                        json!({"success": false, "error": "Service unavailable"}),
-                    )
-                }),
+                Box::new(|h: &TestHost| h.answer(503, json!({"success": false, "error": "Service unavailable"}))),
                 "UNAVAILABLE",
             ),
         ];
@@ -271,15 +216,7 @@ mod tests {
         host.answer(200, users_body());
         let engine = engine(host);
         let response = block_on(engine.setup_user(&json!("ann@acme.com")));
-        assert_eq!(
-            response,
-            SetupUserResponse {
-                success: true,
-                pipedrive_user_id: Some(11),
-                error: None,
-                code: None
-            }
-        );
+        assert_eq!(response, SetupUserResponse { success: true, pipedrive_user_id: Some(11), error: None, code: None });
         assert_eq!(engine.host().user("u1").unwrap()["pipedriveUserId"], 11);
     }
 
@@ -295,10 +232,7 @@ mod tests {
         let inactive = block_on(engine.setup_user(&json!("ivan@acme.com")));
         assert_eq!(inactive.code, Some("NOT_FOUND"));
         assert!(inactive.error.unwrap().contains("no active Pipedrive user"));
-        assert_eq!(
-            engine.host().user("u2").unwrap()["pipedriveUserId"],
-            Value::Null
-        );
+        assert_eq!(engine.host().user("u2").unwrap()["pipedriveUserId"], Value::Null);
         let invalid = block_on(engine.setup_user(&json!("nope")));
         assert_eq!(invalid.code, Some("VALIDATION"));
     }
@@ -310,8 +244,7 @@ mod tests {
         let engine = engine(host);
         block_on(engine.store_user_pipedrive_id(&json!("u1"), &json!(11))).unwrap();
         assert_eq!(engine.host().user("u1").unwrap()["pipedriveUserId"], 11);
-        let missing =
-            block_on(engine.store_user_pipedrive_id(&json!("u9"), &json!(11))).unwrap_err();
+        let missing = block_on(engine.store_user_pipedrive_id(&json!("u9"), &json!(11))).unwrap_err();
         assert_eq!(missing.code(), "NOT_FOUND");
         let bad = block_on(engine.store_user_pipedrive_id(&json!("u1"), &json!(-4))).unwrap_err();
         assert_eq!(bad.details()["field"], "pipedriveUserId");
@@ -325,30 +258,19 @@ mod tests {
         let error = block_on(engine.store_user_pipedrive_id(&json!("u1"), &json!(11))).unwrap_err();
         assert_eq!(error.code(), "STORE");
         assert_eq!(error.details()["jsErrorId"], 7);
-        assert!(error
-            .to_string()
-            .contains("setUserPipedriveId failed: database is closed"));
+        assert!(error.to_string().contains("setUserPipedriveId failed: database is closed"));
     }
 
     #[test]
     fn per_user_tokens_come_from_the_host() {
         let host = TestHost::default();
         host.add_user("u1", "ann@acme.com");
-        host.tokens
-            .borrow_mut()
-            .insert("u1".into(), "ann-token".into());
+        host.tokens.borrow_mut().insert("u1".into(), "ann-token".into());
         host.answer(200, users_body());
-        let config =
-            EngineConfig::from_json(&json!({"pipedrive": {"perUserTokens": true}})).unwrap();
+        let config = EngineConfig::from_json(&json!({"pipedrive": {"perUserTokens": true}})).unwrap();
         let engine = Engine::new(config, host);
-        assert_eq!(
-            block_on(engine.setup_user(&json!("ann@acme.com"))).pipedrive_user_id,
-            Some(11)
-        );
-        assert_eq!(
-            engine.host().requests.borrow()[0].headers["x-api-token"],
-            "ann-token"
-        );
+        assert_eq!(block_on(engine.setup_user(&json!("ann@acme.com"))).pipedrive_user_id, Some(11));
+        assert_eq!(engine.host().requests.borrow()[0].headers["x-api-token"], "ann-token");
         let error = block_on(engine.find_user_by_email(&json!("ghost@acme.com"))).unwrap_err();
         assert_eq!(error.code(), "AUTH");
         assert!(error.to_string().contains("no Pipedrive API token"));

@@ -109,31 +109,16 @@ fn script(answers: &[JsValue]) -> js_sys::Array {
 async fn finds_a_user_through_a_js_host() {
     let host = make_host(&script(&[users_answer()]));
     let engine = WasmEngine::new(config(&JsValue::UNDEFINED), host.clone()).unwrap();
-    let user = settle(engine.find_user_by_email("ANN@acme.com".into()))
-        .await
-        .unwrap();
+    let user = settle(engine.find_user_by_email("ANN@acme.com".into())).await.unwrap();
     assert_eq!(get(&user, "id").as_f64(), Some(11.0));
     assert_eq!(get(&user, "isAdmin").as_bool(), Some(true));
     let requests: js_sys::Array = get(&host, "requests").into();
     assert_eq!(requests.length(), 1);
     let request = requests.get(0);
-    assert_eq!(
-        get(&request, "url").as_string().unwrap(),
-        "http://pd.test/v1/users"
-    );
-    assert_eq!(
-        get(&get(&request, "headers"), "x-api-token")
-            .as_string()
-            .unwrap(),
-        "tok-secret-9"
-    );
-    let inactive = settle(engine.find_user_by_email("ivan@acme.com".into()))
-        .await
-        .unwrap();
-    assert!(
-        inactive.is_null(),
-        "inactive users never match; the list came from the cache"
-    );
+    assert_eq!(get(&request, "url").as_string().unwrap(), "http://pd.test/v1/users");
+    assert_eq!(get(&get(&request, "headers"), "x-api-token").as_string().unwrap(), "tok-secret-9");
+    let inactive = settle(engine.find_user_by_email("ivan@acme.com".into())).await.unwrap();
+    assert!(inactive.is_null(), "inactive users never match; the list came from the cache");
     assert_eq!(js_sys::Array::from(&get(&host, "requests")).length(), 1);
 }
 
@@ -141,9 +126,7 @@ async fn finds_a_user_through_a_js_host() {
 async fn setup_user_links_the_crm_user_through_the_js_store() {
     let host = make_host(&script(&[users_answer()]));
     let engine = WasmEngine::new(config(&JsValue::UNDEFINED), host.clone()).unwrap();
-    let response = settle(engine.setup_user("ann@acme.com".into()))
-        .await
-        .unwrap();
+    let response = settle(engine.setup_user("ann@acme.com".into())).await.unwrap();
     assert_eq!(get(&response, "success").as_bool(), Some(true));
     assert_eq!(get(&response, "pipedriveUserId").as_f64(), Some(11.0));
     let users: js_sys::Array = get(&host, "users").into();
@@ -154,9 +137,7 @@ async fn setup_user_links_the_crm_user_through_the_js_store() {
 async fn errors_arrive_as_js_errors_with_codes_and_no_token() {
     let host = make_host(&script(&[]));
     let engine = WasmEngine::new(config(&JsValue::UNDEFINED), host).unwrap();
-    let error = settle(engine.find_user_by_email("ann@acme.com".into()))
-        .await
-        .unwrap_err();
+    let error = settle(engine.find_user_by_email("ann@acme.com".into())).await.unwrap_err();
     assert!(error.is_instance_of::<js_sys::Error>());
     assert_eq!(get(&error, "code").as_string().unwrap(), "UNAVAILABLE");
     let message = get(&error, "message").as_string().unwrap();
@@ -171,36 +152,23 @@ async fn errors_arrive_as_js_errors_with_codes_and_no_token() {
     .await
     .unwrap_err();
     assert_eq!(get(&invalid, "code").as_string().unwrap(), "VALIDATION");
-    assert_eq!(
-        get(&get(&invalid, "details"), "field").as_string().unwrap(),
-        "email"
-    );
+    assert_eq!(get(&get(&invalid, "details"), "field").as_string().unwrap(), "email");
 }
 
 #[wasm_bindgen_test]
 async fn a_host_that_throws_is_a_failure_not_a_crash() {
     let engine = WasmEngine::new(config(&JsValue::UNDEFINED), throwing_host()).unwrap();
-    let error = settle(engine.find_user_by_email("ann@acme.com".into()))
-        .await
-        .unwrap_err();
+    let error = settle(engine.find_user_by_email("ann@acme.com".into())).await.unwrap_err();
     assert_eq!(get(&error, "code").as_string().unwrap(), "UNAVAILABLE");
-    assert!(get(&error, "message")
-        .as_string()
-        .unwrap()
-        .contains("host exploded"));
+    assert!(get(&error, "message").as_string().unwrap().contains("host exploded"));
 }
 
 #[wasm_bindgen_test]
 fn bad_config_is_a_config_error_naming_the_setting() {
     let bad = js_sys::JSON::parse(r#"{"options": {"maxRetries": "three"}}"#).unwrap();
-    let error = WasmEngine::new(config(&bad), make_host(&script(&[])))
-        .err()
-        .unwrap();
+    let error = WasmEngine::new(config(&bad), make_host(&script(&[]))).err().unwrap();
     assert_eq!(get(&error, "code").as_string().unwrap(), "CONFIG");
-    assert_eq!(
-        get(&get(&error, "details"), "field").as_string().unwrap(),
-        "options.maxRetries"
-    );
+    assert_eq!(get(&get(&error, "details"), "field").as_string().unwrap(), "options.maxRetries");
 }
 
 #[wasm_bindgen_test]

@@ -16,10 +16,9 @@ impl<H: Host> Engine<H> {
     pub(crate) async fn execute_job(&self, job: &ClaimedJob) -> Result<(), SyncError> {
         match job.kind.as_str() {
             update_record::KIND => self.run_update_record(job).await,
-            other => Err(SyncError::internal(format!(
-                "the outbox holds a job of unknown kind '{other}' (job {})",
-                job.id
-            ))),
+            other => {
+                Err(SyncError::internal(format!("the outbox holds a job of unknown kind '{other}' (job {})", job.id)))
+            }
         }
     }
 }

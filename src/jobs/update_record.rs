@@ -31,31 +31,17 @@ pub struct UpdateRecord {
 
 /// Checks a payload; the error names the offending field.
 pub fn parse_payload(payload: &Value) -> Result<UpdateRecord, SyncError> {
-    let entity_name = payload
-        .get("entity")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
+    let entity_name = payload.get("entity").and_then(Value::as_str).unwrap_or_default();
     let entity = Entity::parse(entity_name).ok_or_else(|| {
-        SyncError::validation(
-            "payload.entity",
-            "must be 'person', 'organization', 'activity' or 'deal'",
-        )
+        SyncError::validation("payload.entity", "must be 'person', 'organization', 'activity' or 'deal'")
     })?;
     let id = pipedrive_id("payload.id", payload.get("id").unwrap_or(&Value::Null))?;
     let fields = payload
         .get("fields")
         .and_then(Value::as_object)
         .filter(|fields| !fields.is_empty())
-        .ok_or_else(|| {
-            SyncError::validation(
-                "payload.fields",
-                "must be an object with at least one field",
-            )
-        })?;
-    if let Some(unknown) = fields
-        .keys()
-        .find(|key| !entity.patch_fields().contains(&key.as_str()))
-    {
+        .ok_or_else(|| SyncError::validation("payload.fields", "must be an object with at least one field"))?;
+    if let Some(unknown) = fields.keys().find(|key| !entity.patch_fields().contains(&key.as_str())) {
         return Err(SyncError::validation(
             format!("payload.fields.{unknown}"),
             format!(
@@ -65,26 +51,18 @@ pub fn parse_payload(payload: &Value) -> Result<UpdateRecord, SyncError> {
             ),
         ));
     }
-    Ok(UpdateRecord {
-        entity,
-        id,
-        fields: fields.clone(),
-    })
+    Ok(UpdateRecord { entity, id, fields: fields.clone() })
 }
 
 /// Whether `remote` already holds `wanted`: every key of an object, every element of an array (same length),
 /// equal scalars. Pipedrive adds defaults (an email's `label`), so extra remote keys do not count.
 pub fn holds(remote: &Value, wanted: &Value) -> bool {
     match (remote, wanted) {
-        (Value::Object(remote), Value::Object(wanted)) => wanted
-            .iter()
-            .all(|(key, value)| holds(remote.get(key).unwrap_or(&Value::Null), value)),
+        (Value::Object(remote), Value::Object(wanted)) => {
+            wanted.iter().all(|(key, value)| holds(remote.get(key).unwrap_or(&Value::Null), value))
+        }
         (Value::Array(remote), Value::Array(wanted)) => {
-            remote.len() == wanted.len()
-                && remote
-                    .iter()
-                    .zip(wanted)
-                    .all(|(remote, wanted)| holds(remote, wanted))
+            remote.len() == wanted.len() && remote.iter().zip(wanted).all(|(remote, wanted)| holds(remote, wanted))
         }
         (Value::Number(remote), Value::Number(wanted)) => remote.as_f64() == wanted.as_f64(),
         _ => remote == wanted,
@@ -98,22 +76,18 @@ impl<H: Host> Engine<H> {
         let path = update.entity.record_path(update.id);
         let wanted = Value::Object(update.fields.clone());
         if job.recovered {
-            let current = self
-                .call(
-                    &token,
-                    self.requests.get(&token, &path, &[]),
-                    CallOptions::BACKGROUND,
-                )
-                .await?;
+            let current = self.call(&token, self.requests.get(&token, &path, &[]), CallOptions::BACKGROUND).await?;
             if holds(&current, &wanted) {
-                self.host.log(LogLevel::Info, "outbox.already_applied", serde_json::json!({ "jobId": job.id, "entity": update.entity.name(), "id": update.id }));
+                self.host.log(
+                    LogLevel::Info,
+                    "outbox.already_applied",
+                    serde_json::json!({ "jobId": job.id, "entity": update.entity.name(), "id": update.id }),
+                );
                 return Ok(());
             }
         }
         let request = self.requests.with_body("PATCH", &token, &path, &wanted);
-        self.call(&token, request, CallOptions::BACKGROUND)
-            .await
-            .map(|_| ())
+        self.call(&token, request, CallOptions::BACKGROUND).await.map(|_| ())
     }
 }
 
@@ -124,51 +98,29 @@ mod tests {
 
     #[test]
     fn payloads_are_checked_field_by_field() {
-        let good = parse_payload(&json!({"entity": "person", "id": 5, "fields": {"name": "Ann"}}))
-            .unwrap();
+        let good = parse_payload(&json!({"entity": "person", "id": 5, "fields": {"name": "Ann"}})).unwrap();
         assert_eq!(good.entity, Entity::Person);
         assert_eq!(good.id, 5);
         let cases = [
-            (
-                json!({"entity": "people", "id": 5, "fields": {"name": "A"}}),
-                "payload.entity",
-            ),
-            (
-                json!({"entity": "person", "id": 0, "fields": {"name": "A"}}),
-                "payload.id",
-            ),
-            (
-                json!({"entity": "person", "id": 5, "fields": {}}),
-                "payload.fields",
-            ),
+            (json!({"entity": "people", "id": 5, "fields": {"name": "A"}}), "payload.entity"),
+            (json!({"entity": "person", "id": 0, "fields": {"name": "A"}}), "payload.id"),
+            (json!({"entity": "person", "id": 5, "fields": {}}), "payload.fields"),
             (json!({"entity": "person", "id": 5}), "payload.fields"),
-            (
-                json!({"entity": "activity", "id": 5, "fields": {"person_id": 3}}),
-                "payload.fields.person_id",
-            ),
+            (json!({"entity": "activity", "id": 5, "fields": {"person_id": 3}}), "payload.fields.person_id"),
         ];
         for (payload, field) in cases {
-            assert_eq!(
-                parse_payload(&payload).unwrap_err().details()["field"],
-                field,
-                "{payload}"
-            );
+            assert_eq!(parse_payload(&payload).unwrap_err().details()["field"], field, "{payload}");
         }
     }
 
     #[test]
     fn holds_ignores_remote_defaults_but_not_differences() {
-        let remote = json!({"name": "Ann", "emails": [{"value": "a@x.com", "primary": true, "label": "work"}], "owner_id": 1});
+        let remote =
+            json!({"name": "Ann", "emails": [{"value": "a@x.com", "primary": true, "label": "work"}], "owner_id": 1});
         assert!(holds(&remote, &json!({"name": "Ann"})));
-        assert!(holds(
-            &remote,
-            &json!({"emails": [{"value": "a@x.com", "primary": true}]})
-        ));
+        assert!(holds(&remote, &json!({"emails": [{"value": "a@x.com", "primary": true}]})));
         assert!(!holds(&remote, &json!({"emails": [{"value": "b@x.com"}]})));
-        assert!(!holds(
-            &remote,
-            &json!({"emails": [{"value": "a@x.com"}, {"value": "b@x.com"}]})
-        ));
+        assert!(!holds(&remote, &json!({"emails": [{"value": "a@x.com"}, {"value": "b@x.com"}]})));
         assert!(!holds(&remote, &json!({"label_ids": [1]})));
         assert!(holds(&json!({"value": 100.0}), &json!({"value": 100})));
     }

@@ -26,22 +26,13 @@ pub struct CallOptions {
 
 impl CallOptions {
     /// A read or an idempotent write for a user's action.
-    pub const INTERACTIVE: CallOptions = CallOptions {
-        priority: Priority::Interactive,
-        retry_unknown_outcome: true,
-    };
+    pub const INTERACTIVE: CallOptions = CallOptions { priority: Priority::Interactive, retry_unknown_outcome: true };
     /// A read or an idempotent write for the queue.
-    pub const BACKGROUND: CallOptions = CallOptions {
-        priority: Priority::Background,
-        retry_unknown_outcome: true,
-    };
+    pub const BACKGROUND: CallOptions = CallOptions { priority: Priority::Background, retry_unknown_outcome: true };
 
     /// The same options for a create (no blind retry of an unknown outcome).
     pub fn create(self) -> CallOptions {
-        CallOptions {
-            retry_unknown_outcome: false,
-            ..self
-        }
+        CallOptions { retry_unknown_outcome: false, ..self }
     }
 }
 
@@ -65,9 +56,7 @@ impl<H: Host> Engine<H> {
         request: HttpRequest,
         options: CallOptions,
     ) -> Result<Value, SyncError> {
-        self.call_envelope(token, request, options)
-            .await
-            .map(|envelope| envelope.data)
+        self.call_envelope(token, request, options).await.map(|envelope| envelope.data)
     }
 
     /// [`Engine::call`] keeping the whole envelope (for `additional_data`: pagination and cursors).
@@ -77,19 +66,14 @@ impl<H: Host> Engine<H> {
         request: HttpRequest,
         options: CallOptions,
     ) -> Result<Envelope, SyncError> {
-        let path = path_of(&request.url)
-            .split('?')
-            .next()
-            .unwrap_or("/")
-            .to_string();
+        let path = path_of(&request.url).split('?').next().unwrap_or("/").to_string();
         let operation = format!("{} {}", request.method, path);
         let search = path.ends_with("/search");
         let cost = token_cost(&request.method, &path);
         let policy = RetryPolicy::from_options(&self.config.options);
         let mut retries = 0;
         loop {
-            self.wait_for_slot(token, search, cost, options.priority)
-                .await?;
+            self.wait_for_slot(token, search, cost, options.priority).await?;
             let exchange = self.exchange(&operation, token, request.clone()).await;
             let now = self.host.now_ms();
             self.limits.finish(token, search, exchange.headers, now);
@@ -103,12 +87,7 @@ impl<H: Host> Engine<H> {
             match policy.decide(retries, &error, self.host.random()) {
                 RetryDecision::RetryAfter(delay_ms) => {
                     if let SyncError::RateLimited { retry_after_ms, .. } = &error {
-                        self.limits.hold_off(
-                            token,
-                            search,
-                            retry_after_ms.unwrap_or(delay_ms),
-                            now,
-                        );
+                        self.limits.hold_off(token, search, retry_after_ms.unwrap_or(delay_ms), now);
                     }
                     self.host.log(LogLevel::Warn, "pipedrive.retry", json!({
                         "operation": operation, "retry": retries + 1, "delayMs": delay_ms, "error": error.to_string(),
@@ -121,22 +100,19 @@ impl<H: Host> Engine<H> {
                     return Err(error);
                 }
                 RetryDecision::StopToken => {
-                    let pause_ms = if matches!(
-                        error,
-                        SyncError::RateLimited {
-                            scope: RateScope::Blocked,
-                            ..
-                        }
-                    ) {
+                    let pause_ms = if matches!(error, SyncError::RateLimited { scope: RateScope::Blocked, .. }) {
                         BLOCK_PAUSE_MS
                     } else {
                         AUTH_PAUSE_MS
                     };
-                    self.limits
-                        .pause(token, now + pause_ms as i64, error.clone());
-                    self.host.log(LogLevel::Error, "pipedrive.token_paused", json!({
-                        "token": token.fingerprint(), "forMs": pause_ms, "error": error.to_string(),
-                    }));
+                    self.limits.pause(token, now + pause_ms as i64, error.clone());
+                    self.host.log(
+                        LogLevel::Error,
+                        "pipedrive.token_paused",
+                        json!({
+                            "token": token.fingerprint(), "forMs": pause_ms, "error": error.to_string(),
+                        }),
+                    );
                     return Err(error);
                 }
                 RetryDecision::GiveUp => return Err(error),
@@ -152,13 +128,9 @@ impl<H: Host> Engine<H> {
         cost: u32,
         priority: Priority,
     ) -> Result<(), SyncError> {
-        let _waiting =
-            (priority == Priority::Interactive).then(|| self.limits.interactive_waiter());
+        let _waiting = (priority == Priority::Interactive).then(|| self.limits.interactive_waiter());
         loop {
-            match self
-                .limits
-                .admit(token, search, cost, priority, self.host.now_ms())
-            {
+            match self.limits.admit(token, search, cost, priority, self.host.now_ms()) {
                 Admission::Go => return Ok(()),
                 Admission::Refuse(error) => return Err(error),
                 Admission::Wait(wait_ms) => self.host.sleep(wait_ms).await,
@@ -174,9 +146,7 @@ impl<H: Host> Engine<H> {
         let exchange = match self.host.send(request).await {
             Ok(response) => {
                 if response.status == 429 {
-                    self.counters
-                        .rate_limited
-                        .set(self.counters.rate_limited.get() + 1);
+                    self.counters.rate_limited.set(self.counters.rate_limited.get() + 1);
                 }
                 self.host.log(
                     LogLevel::Debug,
@@ -188,22 +158,11 @@ impl<H: Host> Engine<H> {
                         "rateLimitRemaining": response.header("x-ratelimit-remaining"),
                     }),
                 );
-                Exchange {
-                    result: classify(operation, &response),
-                    headers: Some(RateHeaders::of(&response)),
-                }
+                Exchange { result: classify(operation, &response), headers: Some(RateHeaders::of(&response)) }
             }
-            Err(failure) => Exchange {
-                result: Err(transport_failure(operation, &failure, timeout_ms)),
-                headers: None,
-            },
+            Err(failure) => Exchange { result: Err(transport_failure(operation, &failure, timeout_ms)), headers: None },
         };
-        Exchange {
-            result: exchange
-                .result
-                .map_err(|error| error.redacted(token.expose())),
-            ..exchange
-        }
+        Exchange { result: exchange.result.map_err(|error| error.redacted(token.expose())), ..exchange }
     }
 }
 
@@ -231,12 +190,9 @@ mod tests {
     fn a_503_is_retried_three_times_and_no_more() {
         let engine = engine("http://client-503.test");
         for _ in 0..5 {
-            engine
-                .host
-                .answer(503, json!({"success": false, "error": "down"}));
+            engine.host.answer(503, json!({"success": false, "error": "down"}));
         }
-        let error =
-            block_on(engine.call(&token(), get(&engine), CallOptions::BACKGROUND)).unwrap_err();
+        let error = block_on(engine.call(&token(), get(&engine), CallOptions::BACKGROUND)).unwrap_err();
         assert_eq!(error.code(), "UNAVAILABLE");
         assert_eq!(engine.host.requests.borrow().len(), 4);
         assert_eq!(engine.counters.requests.get(), 4);
@@ -245,13 +201,9 @@ mod tests {
     #[test]
     fn a_400_is_tried_once() {
         let engine = engine("http://client-400.test");
-        engine
-            .host
-            .answer(400, json!({"success": false, "error": "bad"}));
+        engine.host.answer(400, json!({"success": false, "error": "bad"}));
         assert_eq!(
-            block_on(engine.call(&token(), get(&engine), CallOptions::BACKGROUND))
-                .unwrap_err()
-                .code(),
+            block_on(engine.call(&token(), get(&engine), CallOptions::BACKGROUND)).unwrap_err().code(),
             "VALIDATION"
         );
         assert_eq!(engine.host.requests.borrow().len(), 1);
@@ -261,36 +213,20 @@ mod tests {
     fn a_429_is_waited_out_for_at_least_its_reset() {
         let engine = engine("http://client-429.test");
         let headers = [("x-ratelimit-reset", "3")];
-        engine.host.answer_with_headers(
-            429,
-            json!({"success": false, "error": "Request over limit"}),
-            &headers,
-        );
-        engine
-            .host
-            .answer(200, json!({"success": true, "data": {"id": 1}}));
+        engine.host.answer_with_headers(429, json!({"success": false, "error": "Request over limit"}), &headers);
+        engine.host.answer(200, json!({"success": true, "data": {"id": 1}}));
         let data = block_on(engine.call(&token(), get(&engine), CallOptions::BACKGROUND)).unwrap();
         assert_eq!(data["id"], 1);
-        assert!(
-            engine.host.now.get() >= 3_000,
-            "slept {} ms",
-            engine.host.now.get()
-        );
+        assert!(engine.host.now.get() >= 3_000, "slept {} ms", engine.host.now.get());
         assert_eq!(engine.counters.rate_limited.get(), 1);
     }
 
     #[test]
     fn a_create_with_an_unknown_outcome_is_not_retried_blindly() {
         let engine = engine("http://client-create.test");
-        engine.host.fail(TransportError::Timeout {
-            message: "aborted".into(),
-        });
-        let request =
-            engine
-                .requests
-                .with_body("POST", &token(), "/api/v2/persons", &json!({"name": "A"}));
-        let error =
-            block_on(engine.call(&token(), request, CallOptions::BACKGROUND.create())).unwrap_err();
+        engine.host.fail(TransportError::Timeout { message: "aborted".into() });
+        let request = engine.requests.with_body("POST", &token(), "/api/v2/persons", &json!({"name": "A"}));
+        let error = block_on(engine.call(&token(), request, CallOptions::BACKGROUND.create())).unwrap_err();
         assert_eq!(error.code(), "UNAVAILABLE");
         assert_eq!(engine.host.requests.borrow().len(), 1);
     }
@@ -298,23 +234,10 @@ mod tests {
     #[test]
     fn a_401_pauses_the_token() {
         let engine = engine("http://client-401.test");
-        engine.host.answer(
-            401,
-            json!({"success": false, "error": "unauthorized access"}),
-        );
-        assert_eq!(
-            block_on(engine.call(&token(), get(&engine), CallOptions::INTERACTIVE))
-                .unwrap_err()
-                .code(),
-            "AUTH"
-        );
-        let again =
-            block_on(engine.call(&token(), get(&engine), CallOptions::INTERACTIVE)).unwrap_err();
+        engine.host.answer(401, json!({"success": false, "error": "unauthorized access"}));
+        assert_eq!(block_on(engine.call(&token(), get(&engine), CallOptions::INTERACTIVE)).unwrap_err().code(), "AUTH");
+        let again = block_on(engine.call(&token(), get(&engine), CallOptions::INTERACTIVE)).unwrap_err();
         assert_eq!(again.code(), "AUTH");
-        assert_eq!(
-            engine.host.requests.borrow().len(),
-            1,
-            "no request while the token is paused"
-        );
+        assert_eq!(engine.host.requests.borrow().len(), 1, "no request while the token is paused");
     }
 }

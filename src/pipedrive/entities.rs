@@ -16,12 +16,7 @@ pub enum Entity {
 
 impl Entity {
     /// Every entity.
-    pub const ALL: [Entity; 4] = [
-        Entity::Person,
-        Entity::Organization,
-        Entity::Activity,
-        Entity::Deal,
-    ];
+    pub const ALL: [Entity; 4] = [Entity::Person, Entity::Organization, Entity::Activity, Entity::Deal];
 
     /// Parses the singular name (`person`) used in jobs and the batch API.
     pub fn parse(name: &str) -> Option<Entity> {
@@ -56,15 +51,7 @@ impl Entity {
     /// The fields a v2 PATCH of this entity may carry.
     pub fn patch_fields(self) -> &'static [&'static str] {
         match self {
-            Entity::Person => &[
-                "name",
-                "owner_id",
-                "org_id",
-                "emails",
-                "phones",
-                "visible_to",
-                "label_ids",
-            ],
+            Entity::Person => &["name", "owner_id", "org_id", "emails", "phones", "visible_to", "label_ids"],
             Entity::Organization => &["name", "owner_id", "visible_to", "label_ids", "address"],
             Entity::Activity => &[
                 "subject",

@@ -37,17 +37,12 @@ pub struct Field {
     pub options: Vec<FieldOption>,
 }
 
-fn null_as_empty<'de, D: serde::Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Vec<FieldOption>, D::Error> {
+fn null_as_empty<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<FieldOption>, D::Error> {
     Ok(Option::<Vec<FieldOption>>::deserialize(deserializer)?.unwrap_or_default())
 }
 
 /// Parses one page of a v1 field list: the fields and whether more pages follow (`start` of the next page).
-pub fn parse_field_page(
-    data: Value,
-    additional: Option<&Value>,
-) -> Result<(Vec<Field>, Option<u64>), SyncError> {
+pub fn parse_field_page(data: Value, additional: Option<&Value>) -> Result<(Vec<Field>, Option<u64>), SyncError> {
     let fields: Vec<Field> = if data.is_null() {
         Vec::new()
     } else {
@@ -57,31 +52,20 @@ pub fn parse_field_page(
         })?
     };
     let pagination = additional.and_then(|extra| extra.get("pagination"));
-    let more = pagination
-        .and_then(|page| page.get("more_items_in_collection"))
-        .and_then(Value::as_bool)
-        == Some(true);
-    let next = pagination
-        .and_then(|page| page.get("next_start"))
-        .and_then(Value::as_u64);
+    let more = pagination.and_then(|page| page.get("more_items_in_collection")).and_then(Value::as_bool) == Some(true);
+    let next = pagination.and_then(|page| page.get("next_start")).and_then(Value::as_u64);
     Ok((fields, if more { next } else { None }))
 }
 
 /// The field holding a person's or organization's labels: `label_ids` (the multi-label field), else `label`.
 pub fn label_field(fields: &[Field]) -> Option<&Field> {
-    fields
-        .iter()
-        .find(|field| field.key == "label_ids")
-        .or_else(|| fields.iter().find(|field| field.key == "label"))
+    fields.iter().find(|field| field.key == "label_ids").or_else(|| fields.iter().find(|field| field.key == "label"))
 }
 
 /// The option whose text matches `name`, compared trimmed and case-insensitively ("Warm Lead" finds "Warm lead").
 pub fn find_option<'a>(field: &'a Field, name: &str) -> Option<&'a FieldOption> {
     let wanted = name.trim().to_lowercase();
-    field
-        .options
-        .iter()
-        .find(|option| option.label.trim().to_lowercase() == wanted)
+    field.options.iter().find(|option| option.label.trim().to_lowercase() == wanted)
 }
 
 /// The body of `PUT /v1/personFields/{id}` that adds `name` and keeps every existing option (with its id).
@@ -107,18 +91,17 @@ mod tests {
     use super::*;
 
     fn labels_field() -> Field {
-        serde_json::from_value(json!({"id": 9040, "key": "label_ids", "name": "Labels", "field_type": "set", "options": [
-            {"id": 1, "label": "Customer", "color": "green"}, {"id": 3, "label": "Warm lead", "color": "yellow"}
-        ]}))
+        serde_json::from_value(
+            json!({"id": 9040, "key": "label_ids", "name": "Labels", "field_type": "set", "options": [
+                {"id": 1, "label": "Customer", "color": "green"}, {"id": 3, "label": "Warm lead", "color": "yellow"}
+            ]}),
+        )
         .unwrap()
     }
 
     #[test]
     fn options_match_trimmed_and_case_insensitively() {
-        assert_eq!(
-            find_option(&labels_field(), " Warm Lead ").map(|o| o.id),
-            Some(3)
-        );
+        assert_eq!(find_option(&labels_field(), " Warm Lead ").map(|o| o.id), Some(3));
         assert_eq!(find_option(&labels_field(), "Hot lead"), None);
     }
 
@@ -147,9 +130,9 @@ mod tests {
 
     #[test]
     fn pages_say_where_the_next_starts() {
-        let extra = json!({"pagination": {"start": 0, "limit": 100, "more_items_in_collection": true, "next_start": 100}});
-        let (fields, next) =
-            parse_field_page(json!([{"id": 1, "key": "name"}]), Some(&extra)).unwrap();
+        let extra =
+            json!({"pagination": {"start": 0, "limit": 100, "more_items_in_collection": true, "next_start": 100}});
+        let (fields, next) = parse_field_page(json!([{"id": 1, "key": "name"}]), Some(&extra)).unwrap();
         assert_eq!((fields.len(), next), (1, Some(100)));
         assert_eq!(parse_field_page(Value::Null, None).unwrap(), (vec![], None));
     }

@@ -118,11 +118,7 @@ thread_local! {
 /// on the correction from the `x-ratelimit-*` headers.
 pub fn shared_limits(base_url: &str, plan: Plan) -> Rc<RateLimits> {
     SHARED.with(|shared| {
-        shared
-            .borrow_mut()
-            .entry(base_url.to_string())
-            .or_insert_with(|| Rc::new(RateLimits::new(plan)))
-            .clone()
+        shared.borrow_mut().entry(base_url.to_string()).or_insert_with(|| Rc::new(RateLimits::new(plan))).clone()
     })
 }
 
@@ -159,28 +155,21 @@ impl RateLimits {
     }
 
     /// May a request of `cost` tokens (a search when `search`) go now? `Go` takes the slots.
-    pub fn admit(
-        &self,
-        token: &ApiToken,
-        search: bool,
-        cost: u32,
-        priority: Priority,
-        now: i64,
-    ) -> Admission {
+    pub fn admit(&self, token: &ApiToken, search: bool, cost: u32, priority: Priority, now: i64) -> Admission {
         if priority == Priority::Background && self.interactive_waiting.get() > 0 {
             return Admission::Wait(YIELD_MS);
         }
-        let paused = self.with_token(token, |limits| {
-            (limits.paused_until > now)
-                .then(|| limits.pause.clone())
-                .flatten()
-        });
+        let paused =
+            self.with_token(token, |limits| (limits.paused_until > now).then(|| limits.pause.clone()).flatten());
         if let Some(error) = paused {
             return Admission::Refuse(error);
         }
         if let Err(wait_ms) = self.budget.borrow_mut().try_spend(now, cost) {
             return Admission::Refuse(SyncError::RateLimited {
-                message: format!("the company's daily Pipedrive API token budget is spent; work resumes at the reset in {} s", wait_ms.div_ceil(1000)),
+                message: format!(
+                    "the company's daily Pipedrive API token budget is spent; work resumes at the reset in {} s",
+                    wait_ms.div_ceil(1000)
+                ),
                 retry_after_ms: Some(wait_ms),
                 scope: RateScope::Daily,
             });
@@ -209,11 +198,8 @@ impl RateLimits {
     /// Counts an interactive request as waiting for a slot until the returned guard is dropped (also when the
     /// waiting future is dropped half-way).
     pub fn interactive_waiter(&self) -> InteractiveWaiter<'_> {
-        self.interactive_waiting
-            .set(self.interactive_waiting.get() + 1);
-        InteractiveWaiter {
-            count: &self.interactive_waiting,
-        }
+        self.interactive_waiting.set(self.interactive_waiting.get() + 1);
+        InteractiveWaiter { count: &self.interactive_waiting }
     }
 
     /// The request admitted for `token` finished at `now`; `headers` are its response's rate headers, if any.
@@ -225,38 +211,26 @@ impl RateLimits {
             }
             if let Some(headers) = headers {
                 // Pipedrive's headers on a search response describe the search window.
-                let window = if search {
-                    &mut limits.search
-                } else {
-                    &mut limits.burst
-                };
+                let window = if search { &mut limits.search } else { &mut limits.burst };
                 window.observe(now, headers.limit, headers.remaining, headers.reset_ms);
             }
         });
         if let Some(headers) = headers {
-            self.budget
-                .borrow_mut()
-                .observe(now, headers.daily_limit, headers.daily_remaining);
+            self.budget.borrow_mut().observe(now, headers.daily_limit, headers.daily_remaining);
         }
     }
 
     /// After a 429: nothing more goes to that window before `now + wait_ms`.
     pub fn hold_off(&self, token: &ApiToken, search: bool, wait_ms: u64, now: i64) {
         self.with_token(token, |limits| {
-            let window = if search {
-                &mut limits.search
-            } else {
-                &mut limits.burst
-            };
+            let window = if search { &mut limits.search } else { &mut limits.burst };
             window.block_for(now, wait_ms);
         });
     }
 
     /// The daily budget is spent until `now + wait_ms`.
     pub fn budget_exhausted(&self, wait_ms: u64, now: i64) {
-        self.budget
-            .borrow_mut()
-            .exhausted_until(now + wait_ms as i64);
+        self.budget.borrow_mut().exhausted_until(now + wait_ms as i64);
     }
 
     /// Stops using `token` until `until`; requests meanwhile are refused with `error`.
@@ -300,20 +274,11 @@ mod tests {
         let limits = RateLimits::new(Plan::Lite);
         let a = token("a");
         for _ in 0..20 {
-            assert_eq!(
-                limits.admit(&a, false, 1, Priority::Background, 0),
-                Admission::Go
-            );
+            assert_eq!(limits.admit(&a, false, 1, Priority::Background, 0), Admission::Go);
         }
-        assert!(matches!(
-            limits.admit(&a, false, 1, Priority::Background, 0),
-            Admission::Wait(_)
-        ));
+        assert!(matches!(limits.admit(&a, false, 1, Priority::Background, 0), Admission::Wait(_)));
         // Another token has its own window.
-        assert_eq!(
-            limits.admit(&token("b"), false, 1, Priority::Background, 0),
-            Admission::Go
-        );
+        assert_eq!(limits.admit(&token("b"), false, 1, Priority::Background, 0), Admission::Go);
     }
 
     #[test]
@@ -321,20 +286,10 @@ mod tests {
         let limits = RateLimits::new(Plan::Premium);
         let a = token("a");
         for _ in 0..SEARCH_LIMIT {
-            assert_eq!(
-                limits.admit(&a, true, 20, Priority::Interactive, 0),
-                Admission::Go
-            );
+            assert_eq!(limits.admit(&a, true, 20, Priority::Interactive, 0), Admission::Go);
         }
-        assert!(matches!(
-            limits.admit(&a, true, 20, Priority::Interactive, 0),
-            Admission::Wait(_)
-        ));
-        assert_eq!(
-            limits.admit(&a, false, 1, Priority::Interactive, 0),
-            Admission::Go,
-            "plain requests still go"
-        );
+        assert!(matches!(limits.admit(&a, true, 20, Priority::Interactive, 0), Admission::Wait(_)));
+        assert_eq!(limits.admit(&a, false, 1, Priority::Interactive, 0), Admission::Go, "plain requests still go");
     }
 
     #[test]
@@ -342,40 +297,22 @@ mod tests {
         let limits = RateLimits::new(Plan::Lite);
         let a = token("a");
         let waiter = limits.interactive_waiter();
-        assert_eq!(
-            limits.admit(&a, false, 1, Priority::Background, 0),
-            Admission::Wait(YIELD_MS)
-        );
-        assert_eq!(
-            limits.admit(&a, false, 1, Priority::Interactive, 0),
-            Admission::Go
-        );
+        assert_eq!(limits.admit(&a, false, 1, Priority::Background, 0), Admission::Wait(YIELD_MS));
+        assert_eq!(limits.admit(&a, false, 1, Priority::Interactive, 0), Admission::Go);
         drop(waiter);
-        assert_eq!(
-            limits.admit(&a, false, 1, Priority::Background, 0),
-            Admission::Go
-        );
+        assert_eq!(limits.admit(&a, false, 1, Priority::Background, 0), Admission::Go);
     }
 
     #[test]
     fn a_spent_budget_refuses_with_the_reset_time() {
         let limits = RateLimits::new(Plan::Lite);
         let a = token("a");
-        let headers = RateHeaders {
-            daily_limit: Some(30_000),
-            daily_remaining: Some(3),
-            ..RateHeaders::default()
-        };
-        assert_eq!(
-            limits.admit(&a, false, 1, Priority::Interactive, 0),
-            Admission::Go
-        );
+        let headers = RateHeaders { daily_limit: Some(30_000), daily_remaining: Some(3), ..RateHeaders::default() };
+        assert_eq!(limits.admit(&a, false, 1, Priority::Interactive, 0), Admission::Go);
         limits.finish(&a, false, Some(headers), 10);
         match limits.admit(&a, false, 5, Priority::Interactive, 20) {
             Admission::Refuse(SyncError::RateLimited {
-                scope: RateScope::Daily,
-                retry_after_ms: Some(wait),
-                ..
+                scope: RateScope::Daily, retry_after_ms: Some(wait), ..
             }) => assert!(wait > 0),
             other => panic!("expected a daily refusal, got {other:?}"),
         }
@@ -385,19 +322,10 @@ mod tests {
     fn a_paused_token_is_refused_until_the_pause_ends() {
         let limits = RateLimits::new(Plan::Lite);
         let a = token("a");
-        let refusal = SyncError::Auth {
-            message: "refused".into(),
-            status: Some(401),
-        };
+        let refusal = SyncError::Auth { message: "refused".into(), status: Some(401) };
         limits.pause(&a, 1_000, refusal.clone());
-        assert_eq!(
-            limits.admit(&a, false, 1, Priority::Interactive, 500),
-            Admission::Refuse(refusal)
-        );
-        assert_eq!(
-            limits.admit(&a, false, 1, Priority::Interactive, 1_000),
-            Admission::Go
-        );
+        assert_eq!(limits.admit(&a, false, 1, Priority::Interactive, 500), Admission::Refuse(refusal));
+        assert_eq!(limits.admit(&a, false, 1, Priority::Interactive, 1_000), Admission::Go);
     }
 
     #[test]
@@ -412,11 +340,7 @@ mod tests {
         .into_iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
-        let parsed = RateHeaders::of(&HttpResponse {
-            status: 200,
-            headers,
-            body: String::new(),
-        });
+        let parsed = RateHeaders::of(&HttpResponse { status: 200, headers, body: String::new() });
         assert_eq!(
             parsed,
             RateHeaders {
@@ -434,9 +358,6 @@ mod tests {
         let one = shared_limits("http://shared.test", Plan::Lite);
         let two = shared_limits("http://shared.test", Plan::Lite);
         assert!(Rc::ptr_eq(&one, &two));
-        assert!(!Rc::ptr_eq(
-            &one,
-            &shared_limits("http://other.test", Plan::Lite)
-        ));
+        assert!(!Rc::ptr_eq(&one, &shared_limits("http://other.test", Plan::Lite)));
     }
 }

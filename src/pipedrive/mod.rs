@@ -9,4 +9,5 @@ pub mod fields;
 pub mod limits;
 pub mod outcome;
 pub mod request;
+pub mod search;
 pub mod users;

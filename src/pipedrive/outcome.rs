@@ -20,9 +20,7 @@ pub struct Envelope {
 
 /// The envelope of a successful answer, or the error the response stands for.
 pub fn classify(operation: Operation, response: &HttpResponse) -> Result<Envelope, SyncError> {
-    let parsed: Option<Value> = serde_json::from_str(&response.body)
-        .ok()
-        .filter(Value::is_object);
+    let parsed: Option<Value> = serde_json::from_str(&response.body).ok().filter(Value::is_object);
     let status = response.status;
     let pipedrive_error = parsed
         .as_ref()
@@ -87,11 +85,7 @@ pub fn classify(operation: Operation, response: &HttpResponse) -> Result<Envelop
 }
 
 /// The error for a request that got no response.
-pub fn transport_failure(
-    operation: Operation,
-    failure: &TransportError,
-    timeout_ms: u64,
-) -> SyncError {
+pub fn transport_failure(operation: Operation, failure: &TransportError, timeout_ms: u64) -> SyncError {
     let message = match failure {
         TransportError::Network { message } => {
             format!("could not reach Pipedrive for {operation}: {message}")
@@ -100,18 +94,14 @@ pub fn transport_failure(
             format!("Pipedrive did not answer {operation} within {timeout_ms} ms")
         }
     };
-    SyncError::Unavailable {
-        message,
-        status: None,
-    }
+    SyncError::Unavailable { message, status: None }
 }
 
 /// Which limit a 429 is about: the daily budget when the budget header says nothing is left, the search window
 /// on search endpoints, the burst window otherwise.
 fn rate_scope(operation: Operation, response: &HttpResponse) -> RateScope {
-    let budget_left = response
-        .header("x-daily-ratelimit-token-remaining")
-        .and_then(|value| value.trim().parse::<f64>().ok());
+    let budget_left =
+        response.header("x-daily-ratelimit-token-remaining").and_then(|value| value.trim().parse::<f64>().ok());
     if budget_left.is_some_and(|left| left <= 0.0) {
         RateScope::Daily
     } else if operation.ends_with("/search") {
@@ -149,15 +139,8 @@ mod tests {
     use std::collections::BTreeMap;
 
     fn response(status: u16, body: &str, headers: &[(&str, &str)]) -> HttpResponse {
-        let headers: BTreeMap<String, String> = headers
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        HttpResponse {
-            status,
-            headers,
-            body: body.to_string(),
-        }
+        let headers: BTreeMap<String, String> = headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        HttpResponse { status, headers, body: body.to_string() }
     }
 
     fn error_body(text: &str) -> String {
@@ -166,27 +149,16 @@ mod tests {
 
     #[test]
     fn success_yields_the_data() {
-        let data = classify(
-            "GET /v1/users",
-            &response(200, r#"{"success":true,"data":[{"id":1}]}"#, &[]),
-        )
-        .unwrap()
-        .data;
+        let data =
+            classify("GET /v1/users", &response(200, r#"{"success":true,"data":[{"id":1}]}"#, &[])).unwrap().data;
         assert_eq!(data, serde_json::json!([{"id": 1}]));
         let empty = classify(
             "GET /v1/users",
-            &response(
-                200,
-                r#"{"success":true,"data":null,"additional_data":{"next_cursor":null}}"#,
-                &[],
-            ),
+            &response(200, r#"{"success":true,"data":null,"additional_data":{"next_cursor":null}}"#, &[]),
         )
         .unwrap();
         assert_eq!(empty.data, Value::Null);
-        assert_eq!(
-            empty.additional_data,
-            serde_json::json!({"next_cursor": null})
-        );
+        assert_eq!(empty.additional_data, serde_json::json!({"next_cursor": null}));
     }
 
     #[test]
@@ -206,126 +178,67 @@ mod tests {
             (200, "UNAVAILABLE", "html"),
         ];
         for (status, code, body_kind) in cases {
-            let body = if body_kind == "html" {
-                "<html>Access denied</html>".to_string()
-            } else {
-                error_body("some error")
-            };
+            let body =
+                if body_kind == "html" { "<html>Access denied</html>".to_string() } else { error_body("some error") };
             let error = classify("GET /v1/users", &response(status, &body, &[])).unwrap_err();
             assert_eq!(error.code(), code, "{status} {body_kind}");
-            assert!(
-                error.to_string().contains("GET /v1/users") || status == 402,
-                "{error}"
-            );
+            assert!(error.to_string().contains("GET /v1/users") || status == 402, "{error}");
         }
     }
 
     #[test]
     fn errors_carry_pipedrive_words() {
-        let error = classify(
-            "GET /v1/users",
-            &response(401, &error_body("unauthorized access"), &[]),
-        )
-        .unwrap_err();
+        let error = classify("GET /v1/users", &response(401, &error_body("unauthorized access"), &[])).unwrap_err();
         assert!(error.to_string().contains("unauthorized access"), "{error}");
         assert_eq!(error.details()["status"], 401);
     }
 
     #[test]
     fn a_429_carries_the_wait_from_the_headers() {
-        let error = classify(
-            "GET /v1/users",
-            &response(
-                429,
-                &error_body("Request over limit"),
-                &[("x-ratelimit-reset", "2")],
-            ),
-        )
-        .unwrap_err();
+        let error =
+            classify("GET /v1/users", &response(429, &error_body("Request over limit"), &[("x-ratelimit-reset", "2")]))
+                .unwrap_err();
         assert_eq!(
             error,
             SyncError::RateLimited {
-                message:
-                    "Pipedrive says the rate limit was hit on GET /v1/users (Request over limit)"
-                        .into(),
+                message: "Pipedrive says the rate limit was hit on GET /v1/users (Request over limit)".into(),
                 retry_after_ms: Some(2000),
                 scope: RateScope::Burst,
             }
         );
-        let both = response(
-            429,
-            "{}",
-            &[("x-ratelimit-reset", "1"), ("retry-after", "3")],
-        );
+        let both = response(429, "{}", &[("x-ratelimit-reset", "1"), ("retry-after", "3")]);
         assert_eq!(retry_after_ms(&both), Some(3000));
-        assert_eq!(
-            retry_after_ms(&response(429, "{}", &[("retry-after", "soon")])),
-            None
-        );
+        assert_eq!(retry_after_ms(&response(429, "{}", &[("retry-after", "soon")])), None);
     }
 
     #[test]
     fn transport_failures_are_unavailable() {
-        let timeout = transport_failure(
-            "GET /v1/users",
-            &TransportError::Timeout {
-                message: "aborted".into(),
-            },
-            1500,
-        );
+        let timeout = transport_failure("GET /v1/users", &TransportError::Timeout { message: "aborted".into() }, 1500);
         assert_eq!(timeout.code(), "UNAVAILABLE");
         assert!(timeout.to_string().contains("within 1500 ms"));
-        let network = transport_failure(
-            "GET /v1/users",
-            &TransportError::Network {
-                message: "ECONNREFUSED".into(),
-            },
-            1,
-        );
+        let network =
+            transport_failure("GET /v1/users", &TransportError::Network { message: "ECONNREFUSED".into() }, 1);
         assert!(network.to_string().contains("ECONNREFUSED"));
     }
 
     #[test]
     fn a_429_names_its_limit() {
         let body = error_body("Request over limit");
-        let daily = response(
-            429,
-            &body,
-            &[
-                ("x-daily-ratelimit-token-remaining", "0"),
-                ("x-ratelimit-reset", "3600"),
-            ],
-        );
+        let daily = response(429, &body, &[("x-daily-ratelimit-token-remaining", "0"), ("x-ratelimit-reset", "3600")]);
         let error = classify("POST /api/v2/persons", &daily).unwrap_err();
         assert_eq!(error.details()["scope"], "daily");
         assert_eq!(error.details()["retryAfterMs"], 3_600_000);
-        let search =
-            classify("GET /api/v2/persons/search", &response(429, &body, &[])).unwrap_err();
+        let search = classify("GET /api/v2/persons/search", &response(429, &body, &[])).unwrap_err();
         assert_eq!(search.details()["scope"], "search");
         let burst = response(429, &body, &[("x-daily-ratelimit-token-remaining", "120")]);
-        assert_eq!(
-            classify("GET /api/v2/persons", &burst)
-                .unwrap_err()
-                .details()["scope"],
-            "burst"
-        );
+        assert_eq!(classify("GET /api/v2/persons", &burst).unwrap_err().details()["scope"], "burst");
         let blocked = classify("GET /api/v2/persons", &response(403, "<html>", &[])).unwrap_err();
         assert_eq!(blocked.details()["scope"], "blocked");
     }
 
     #[test]
     fn a_501_is_not_transient() {
-        assert_eq!(
-            classify("GET /x", &response(501, &error_body("nope"), &[]))
-                .unwrap_err()
-                .code(),
-            "VALIDATION"
-        );
-        assert_eq!(
-            classify("GET /x", &response(502, &error_body("bad gw"), &[]))
-                .unwrap_err()
-                .code(),
-            "UNAVAILABLE"
-        );
+        assert_eq!(classify("GET /x", &response(501, &error_body("nope"), &[])).unwrap_err().code(), "VALIDATION");
+        assert_eq!(classify("GET /x", &response(502, &error_body("bad gw"), &[])).unwrap_err().code(), "UNAVAILABLE");
     }
 }

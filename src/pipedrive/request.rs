@@ -15,10 +15,7 @@ pub struct RequestBuilder {
 impl RequestBuilder {
     /// A builder for `base_url` (no trailing slash) whose requests time out after `timeout_ms`.
     pub fn new(base_url: impl Into<String>, timeout_ms: u64) -> Self {
-        RequestBuilder {
-            base_url: base_url.into(),
-            timeout_ms,
-        }
+        RequestBuilder { base_url: base_url.into(), timeout_ms }
     }
 
     /// A `GET` of `path` (e.g. `/v1/users`) with `query` pairs, authenticated by `token`.
@@ -27,13 +24,7 @@ impl RequestBuilder {
     }
 
     /// A request with a JSON `body`.
-    pub fn with_body(
-        &self,
-        method: &str,
-        token: &ApiToken,
-        path: &str,
-        body: &serde_json::Value,
-    ) -> HttpRequest {
+    pub fn with_body(&self, method: &str, token: &ApiToken, path: &str, body: &serde_json::Value) -> HttpRequest {
         self.build(method, token, path, &[], Some(body.to_string()))
     }
 
@@ -58,13 +49,7 @@ impl RequestBuilder {
         if body.is_some() {
             headers.insert("content-type".to_string(), "application/json".to_string());
         }
-        HttpRequest {
-            method: method.to_string(),
-            url,
-            headers,
-            body,
-            timeout_ms: self.timeout_ms,
-        }
+        HttpRequest { method: method.to_string(), url, headers, body, timeout_ms: self.timeout_ms }
     }
 }
 
@@ -73,9 +58,7 @@ pub fn encode_query_component(text: &str) -> String {
     let mut encoded = String::with_capacity(text.len());
     for byte in text.bytes() {
         match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                encoded.push(byte as char)
-            }
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => encoded.push(byte as char),
             _ => encoded.push_str(&format!("%{byte:02X}")),
         }
     }
@@ -85,9 +68,7 @@ pub fn encode_query_component(text: &str) -> String {
 /// The path and query of a URL, for logs and messages (never the host's secrets: tokens are in headers).
 pub fn path_of(url: &str) -> &str {
     let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
-    after_scheme
-        .find('/')
-        .map_or("/", |index| &after_scheme[index..])
+    after_scheme.find('/').map_or("/", |index| &after_scheme[index..])
 }
 
 #[cfg(test)]
@@ -97,15 +78,9 @@ mod tests {
     #[test]
     fn token_goes_in_a_header_never_in_the_url() {
         let token = ApiToken::parse("t", "secret-token").unwrap();
-        let request = RequestBuilder::new("https://acme.pipedrive.com", 5000).get(
-            &token,
-            "/v1/users",
-            &[("term", "a b&c")],
-        );
-        assert_eq!(
-            request.url,
-            "https://acme.pipedrive.com/v1/users?term=a%20b%26c"
-        );
+        let request =
+            RequestBuilder::new("https://acme.pipedrive.com", 5000).get(&token, "/v1/users", &[("term", "a b&c")]);
+        assert_eq!(request.url, "https://acme.pipedrive.com/v1/users?term=a%20b%26c");
         assert_eq!(request.headers["x-api-token"], "secret-token");
         assert!(!request.url.contains("secret-token"));
         assert_eq!(request.timeout_ms, 5000);
@@ -128,10 +103,7 @@ mod tests {
 
     #[test]
     fn path_of_strips_scheme_and_host() {
-        assert_eq!(
-            path_of("https://api.pipedrive.com/v1/users?x=1"),
-            "/v1/users?x=1"
-        );
+        assert_eq!(path_of("https://api.pipedrive.com/v1/users?x=1"), "/v1/users?x=1");
         assert_eq!(path_of("http://127.0.0.1:3000"), "/");
     }
 }

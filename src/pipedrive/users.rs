@@ -42,11 +42,10 @@ pub fn parse_active_users(data: Value) -> Result<Vec<PipedriveUser>, SyncError> 
     if data.is_null() {
         return Ok(Vec::new());
     }
-    let users: Vec<BaseUser> =
-        serde_json::from_value(data).map_err(|error| SyncError::Unavailable {
-            message: format!("Pipedrive's user list has an unexpected shape: {error}"),
-            status: None,
-        })?;
+    let users: Vec<BaseUser> = serde_json::from_value(data).map_err(|error| SyncError::Unavailable {
+        message: format!("Pipedrive's user list has an unexpected shape: {error}"),
+        status: None,
+    })?;
     Ok(users
         .into_iter()
         .filter(|user| user.active_flag != Some(false) && user.is_deleted != Some(true))
@@ -65,13 +64,8 @@ pub fn parse_active_users(data: Value) -> Result<Vec<PipedriveUser>, SyncError> 
 }
 
 /// The active user whose email equals `normalized_email` (already trimmed and lowercased).
-pub fn find_by_email<'a>(
-    users: &'a [PipedriveUser],
-    normalized_email: &str,
-) -> Option<&'a PipedriveUser> {
-    users
-        .iter()
-        .find(|user| user.email.trim().to_lowercase() == normalized_email)
+pub fn find_by_email<'a>(users: &'a [PipedriveUser], normalized_email: &str) -> Option<&'a PipedriveUser> {
+    users.iter().find(|user| user.email.trim().to_lowercase() == normalized_email)
 }
 
 #[cfg(test)]
@@ -109,9 +103,6 @@ mod tests {
     #[test]
     fn null_data_is_an_empty_list_and_garbage_is_an_error() {
         assert!(parse_active_users(Value::Null).unwrap().is_empty());
-        assert_eq!(
-            parse_active_users(json!({"id": "x"})).unwrap_err().code(),
-            "UNAVAILABLE"
-        );
+        assert_eq!(parse_active_users(json!({"id": "x"})).unwrap_err().code(), "UNAVAILABLE");
     }
 }

@@ -13,11 +13,7 @@ use crate::error::SyncError;
 pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, SyncError> {
     value
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|error| {
-            SyncError::internal(format!(
-                "could not convert a result for JavaScript: {error}"
-            ))
-        })
+        .map_err(|error| SyncError::internal(format!("could not convert a result for JavaScript: {error}")))
 }
 
 /// Deserializes a JS value; `what` names it in the error.

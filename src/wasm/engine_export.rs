@@ -49,9 +49,7 @@ impl WasmEngine {
         let build = || -> Result<WasmEngine, SyncError> {
             let config = EngineConfig::from_json(&arg(config, "config")?)?;
             let host = JsHost::from_js(host)?;
-            Ok(WasmEngine {
-                inner: Rc::new(Engine::new(config, host)),
-            })
+            Ok(WasmEngine { inner: Rc::new(Engine::new(config, host)) })
         };
         build().map_err(|error| to_js_error(&error))
     }
@@ -84,9 +82,7 @@ impl WasmEngine {
         let engine = self.inner.clone();
         spawn(async move {
             let user_id = arg(user_id, "userId")?;
-            engine
-                .store_user_pipedrive_id(&user_id, &arg(pipedrive_user_id, "pipedriveUserId")?)
-                .await
+            engine.store_user_pipedrive_id(&user_id, &arg(pipedrive_user_id, "pipedriveUserId")?).await
         })
     }
 

@@ -68,12 +68,9 @@ impl JsHost {
         what: &str,
     ) -> Result<Result<Option<T>, E>, String> {
         let args: Array = args.iter().collect();
-        let returned = function
-            .apply(&self.this, &args)
-            .map_err(|thrown| describe(what, "threw", &thrown))?;
-        let settled = JsFuture::from(Promise::resolve(&returned))
-            .await
-            .map_err(|thrown| describe(what, "rejected", &thrown))?;
+        let returned = function.apply(&self.this, &args).map_err(|thrown| describe(what, "threw", &thrown))?;
+        let settled =
+            JsFuture::from(Promise::resolve(&returned)).await.map_err(|thrown| describe(what, "rejected", &thrown))?;
         let reply: Reply<T, E> = from_js(settled, what).map_err(|error| error.to_string())?;
         match (reply.ok, reply.error) {
             (true, _) => Ok(Ok(reply.value)),
@@ -94,69 +91,34 @@ fn describe(what: &str, verb: &str, thrown: &JsValue) -> String {
 
 impl Host for JsHost {
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
-        let request = to_js(&request).map_err(|error| TransportError::Network {
-            message: error.to_string(),
-        })?;
-        match self
-            .call::<HttpResponse, TransportError>(&self.send, &[request], "host.send")
-            .await
-        {
+        let request = to_js(&request).map_err(|error| TransportError::Network { message: error.to_string() })?;
+        match self.call::<HttpResponse, TransportError>(&self.send, &[request], "host.send").await {
             Ok(Ok(Some(response))) => Ok(response),
-            Ok(Ok(None)) => Err(TransportError::Network {
-                message: "host.send answered without a response".into(),
-            }),
+            Ok(Ok(None)) => Err(TransportError::Network { message: "host.send answered without a response".into() }),
             Ok(Err(failure)) => Err(failure),
             Err(message) => Err(TransportError::Network { message }),
         }
     }
 
     async fn store(&self, method: &str, args: Value) -> Result<Value, StoreFailure> {
-        let args = to_js(&args).map_err(|error| StoreFailure {
-            message: error.to_string(),
-            js_error_id: None,
-        })?;
-        match self
-            .call::<Value, StoreFailure>(
-                &self.store,
-                &[JsValue::from_str(method), args],
-                "host.store",
-            )
-            .await
-        {
+        let args = to_js(&args).map_err(|error| StoreFailure { message: error.to_string(), js_error_id: None })?;
+        match self.call::<Value, StoreFailure>(&self.store, &[JsValue::from_str(method), args], "host.store").await {
             Ok(Ok(value)) => Ok(value.unwrap_or(Value::Null)),
             Ok(Err(failure)) => Err(failure),
-            Err(message) => Err(StoreFailure {
-                message,
-                js_error_id: None,
-            }),
+            Err(message) => Err(StoreFailure { message, js_error_id: None }),
         }
     }
 
     async fn token_for(&self, user_id: &str) -> Result<Option<String>, StoreFailure> {
-        match self
-            .call::<String, StoreFailure>(
-                &self.token_for,
-                &[JsValue::from_str(user_id)],
-                "apiTokenFor",
-            )
-            .await
-        {
+        match self.call::<String, StoreFailure>(&self.token_for, &[JsValue::from_str(user_id)], "apiTokenFor").await {
             Ok(result) => result,
-            Err(message) => Err(StoreFailure {
-                message,
-                js_error_id: None,
-            }),
+            Err(message) => Err(StoreFailure { message, js_error_id: None }),
         }
     }
 
     fn now_ms(&self) -> i64 {
         // The facade's `now` falls back to Date.now itself; NaN here would be a broken host, so fall back again.
-        let value = self
-            .now
-            .call0(&self.this)
-            .ok()
-            .and_then(|value| value.as_f64())
-            .filter(|n| n.is_finite());
+        let value = self.now.call0(&self.this).ok().and_then(|value| value.as_f64()).filter(|n| n.is_finite());
         value.unwrap_or_else(js_sys::Date::now) as i64
     }
 
@@ -167,23 +129,12 @@ impl Host for JsHost {
     }
 
     fn random(&self) -> f64 {
-        let value = self
-            .random
-            .call0(&self.this)
-            .ok()
-            .and_then(|value| value.as_f64());
-        value
-            .filter(|n| (0.0..1.0).contains(n))
-            .unwrap_or_else(js_sys::Math::random)
+        let value = self.random.call0(&self.this).ok().and_then(|value| value.as_f64());
+        value.filter(|n| (0.0..1.0).contains(n)).unwrap_or_else(js_sys::Math::random)
     }
 
     fn log(&self, level: LogLevel, event: &str, fields: Value) {
         let fields = to_js(&fields).unwrap_or(JsValue::NULL);
-        let _ = self.log.call3(
-            &self.this,
-            &JsValue::from_str(level.as_str()),
-            &JsValue::from_str(event),
-            &fields,
-        );
+        let _ = self.log.call3(&self.this, &JsValue::from_str(level.as_str()), &JsValue::from_str(event), &fields);
     }
 }

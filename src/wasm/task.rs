@@ -35,10 +35,7 @@ impl Task {
     /// Wraps a future as a task.
     pub fn new(future: impl Future<Output = Result<JsValue, JsValue>> + 'static) -> Task {
         let id = NEXT_TASK_ID.with(|next| next.replace(next.get().wrapping_add(1)));
-        Task {
-            id,
-            future: RefCell::new(Some(Box::pin(future))),
-        }
+        Task { id, future: RefCell::new(Some(Box::pin(future))) }
     }
 }
 
@@ -61,14 +58,10 @@ impl Task {
     /// called once when it can go on), or `{ok: true, value}` / `{ok: false, error}` when it is finished.
     pub fn poll(&self, wake: Function) -> JsValue {
         let Ok(mut slot) = self.future.try_borrow_mut() else {
-            return finished(Err(JsValue::from_str(
-                "INTERNAL: a task was polled while it was already being polled",
-            )));
+            return finished(Err(JsValue::from_str("INTERNAL: a task was polled while it was already being polled")));
         };
         let Some(future) = slot.as_mut() else {
-            return finished(Err(JsValue::from_str(
-                "INTERNAL: a task was polled after it finished",
-            )));
+            return finished(Err(JsValue::from_str("INTERNAL: a task was polled after it finished")));
         };
         WAKE_CALLBACKS.with(|callbacks| callbacks.borrow_mut().insert(self.id, wake));
         let waker = Waker::from(Arc::new(TaskWaker(self.id)));

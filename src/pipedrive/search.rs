@@ -1,0 +1,91 @@
+//! Search results of API v2 (`/api/v2/persons/search`, `/organizations/search`; API-FACTS §2.3): the shape
+//! `data.items[].item`, and the exact-match filters the flows apply on top, because "one remote record per
+//! local record" must not rest on a search engine's idea of a match.
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::error::SyncError;
+
+/// One hit: its id, name and (for persons) emails.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct SearchHit {
+    /// The record's id.
+    pub id: i64,
+    /// Its name.
+    #[serde(default)]
+    pub name: String,
+    /// Email addresses (persons), as plain strings.
+    #[serde(default, deserialize_with = "strings_or_null")]
+    pub emails: Vec<String>,
+}
+
+fn strings_or_null<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+    let values = Option::<Vec<Value>>::deserialize(deserializer)?.unwrap_or_default();
+    // Tolerate both plain strings and `{value}` objects: the two shapes have been seen across API versions.
+    Ok(values
+        .into_iter()
+        .filter_map(|value| match value {
+            Value::String(text) => Some(text),
+            Value::Object(object) => object.get("value").and_then(Value::as_str).map(str::to_string),
+            _ => None,
+        })
+        .collect())
+}
+
+/// Parses `data` of a v2 search (`{items: [{result_score, item}]}`; `null` is no hit).
+pub fn parse_hits(data: Value) -> Result<Vec<SearchHit>, SyncError> {
+    let items = match data.get("items") {
+        None | Some(Value::Null) => return Ok(Vec::new()),
+        Some(items) => items.clone(),
+    };
+    let items: Vec<Value> = serde_json::from_value(items).map_err(|error| shape_error(&error.to_string()))?;
+    items
+        .into_iter()
+        .map(|entry| {
+            serde_json::from_value(entry.get("item").cloned().unwrap_or(Value::Null))
+                .map_err(|error| shape_error(&error.to_string()))
+        })
+        .collect()
+}
+
+fn shape_error(detail: &str) -> SyncError {
+    SyncError::Unavailable {
+        message: format!("Pipedrive's search answer has an unexpected shape: {detail}"),
+        status: None,
+    }
+}
+
+/// The hits whose emails include `email` (compared trimmed and case-insensitively).
+pub fn with_email<'a>(hits: &'a [SearchHit], email: &str) -> Vec<&'a SearchHit> {
+    let wanted = email.trim().to_lowercase();
+    hits.iter().filter(|hit| hit.emails.iter().any(|candidate| candidate.trim().to_lowercase() == wanted)).collect()
+}
+
+/// The hits whose name equals `name` (trimmed, case-insensitive).
+pub fn with_name<'a>(hits: &'a [SearchHit], name: &str) -> Vec<&'a SearchHit> {
+    let wanted = name.trim().to_lowercase();
+    hits.iter().filter(|hit| hit.name.trim().to_lowercase() == wanted).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn hits_are_read_from_items() {
+        let data = json!({"items": [
+            {"result_score": 1.0, "item": {"id": 7, "type": "person", "name": "Ann Lee", "emails": ["Ann@Acme.com"], "phones": []}},
+            {"result_score": 0.5, "item": {"id": 8, "type": "person", "name": "Ann Leeds", "emails": [{"value": "ann.leeds@acme.com"}]}},
+        ]});
+        let hits = parse_hits(data).unwrap();
+        assert_eq!(hits.len(), 2);
+        assert_eq!(with_email(&hits, " ann@acme.com").iter().map(|h| h.id).collect::<Vec<_>>(), vec![7]);
+        assert_eq!(with_email(&hits, "ann.leeds@acme.com").iter().map(|h| h.id).collect::<Vec<_>>(), vec![8]);
+        assert_eq!(with_name(&hits, "ann lee").iter().map(|h| h.id).collect::<Vec<_>>(), vec![7]);
+        assert!(parse_hits(json!({"items": null})).unwrap().is_empty());
+        assert!(parse_hits(Value::Null).unwrap().is_empty());
+        assert_eq!(parse_hits(json!({"items": "x"})).unwrap_err().code(), "UNAVAILABLE");
+    }
+}

@@ -1,0 +1,175 @@
+//! Store calls about contacts and organizations: reading a contact with its organization, linking both to
+//! Pipedrive, the warmness hook, snapshots and conflicts.
+
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::call;
+use crate::error::SyncError;
+use crate::host::Host;
+use crate::store::ClaimedJob;
+
+/// A CRM organization (`LocalOrganization`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LocalOrganization {
+    /// The CRM's id.
+    pub id: String,
+    /// The name, as Pipedrive will show it.
+    pub name: String,
+    /// Sector, when known.
+    #[serde(default)]
+    pub industry: Option<String>,
+    /// Country, when known.
+    #[serde(default)]
+    pub country: Option<String>,
+    /// Street address on one line, when known.
+    #[serde(default)]
+    pub address: Option<String>,
+    /// The linked Pipedrive organization.
+    #[serde(default)]
+    pub pipedrive_org_id: Option<i64>,
+}
+
+/// A CRM contact with its organization (`LocalContact`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LocalContact {
+    /// The CRM's id.
+    pub id: String,
+    /// Full name.
+    pub name: String,
+    /// Email, when known.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// Phone, when known.
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// Warmness score.
+    #[serde(default)]
+    pub warmness_score: i64,
+    /// The CRM user who owns the contact.
+    #[serde(default)]
+    pub owner_id: Option<String>,
+    /// The linked Pipedrive person.
+    #[serde(default)]
+    pub pipedrive_person_id: Option<i64>,
+    /// The linked Pipedrive organization.
+    #[serde(default)]
+    pub pipedrive_org_id: Option<i64>,
+    /// SYNCED | PENDING | FAILED | CONFLICT.
+    #[serde(default)]
+    pub update_sync_status: String,
+    /// The contact's organization.
+    #[serde(default)]
+    pub organization: Option<LocalOrganization>,
+}
+
+/// What `updateWarmness` did.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WarmnessUpdate {
+    /// Whether the contact exists (and got the score).
+    pub updated: bool,
+    /// The `warm_lead` job recorded (or merged into), when one was needed.
+    #[serde(default)]
+    pub job_id: Option<i64>,
+}
+
+/// `findContact(contactId)`.
+pub async fn find_contact<H: Host>(host: &H, contact_id: &str) -> Result<Option<LocalContact>, SyncError> {
+    call(host, "findContact", json!([contact_id])).await
+}
+
+/// `linkContact(contactId, {pipedrivePersonId, pipedriveOrgId, syncedAt})`.
+pub async fn link_contact<H: Host>(
+    host: &H,
+    contact_id: &str,
+    person_id: i64,
+    org_id: Option<i64>,
+    synced_at: &str,
+) -> Result<bool, SyncError> {
+    call(
+        host,
+        "linkContact",
+        json!([contact_id, { "pipedrivePersonId": person_id, "pipedriveOrgId": org_id, "syncedAt": synced_at }]),
+    )
+    .await
+}
+
+/// `linkOrganization(organizationId, {pipedriveOrgId, syncedAt})`.
+pub async fn link_organization<H: Host>(
+    host: &H,
+    organization_id: &str,
+    org_id: i64,
+    synced_at: &str,
+) -> Result<bool, SyncError> {
+    call(host, "linkOrganization", json!([organization_id, { "pipedriveOrgId": org_id, "syncedAt": synced_at }])).await
+}
+
+/// `setContactSyncStatus(contactId, status)`.
+pub async fn set_contact_sync_status<H: Host>(host: &H, contact_id: &str, status: &str) -> Result<bool, SyncError> {
+    call(host, "setContactSyncStatus", json!([contact_id, status])).await
+}
+
+/// `updateWarmness(contactId, score, {threshold, userId})`.
+pub async fn update_warmness<H: Host>(
+    host: &H,
+    contact_id: &str,
+    score: i64,
+    threshold: i64,
+    user_id: &str,
+) -> Result<WarmnessUpdate, SyncError> {
+    call(host, "updateWarmness", json!([contact_id, score, { "threshold": threshold, "userId": user_id }])).await
+}
+
+/// `enqueueJob(job)`: the job's id.
+pub async fn enqueue_job<H: Host>(host: &H, job: Value) -> Result<i64, SyncError> {
+    let enqueued: Value = call(host, "enqueueJob", json!([job])).await?;
+    enqueued.get("id").and_then(Value::as_i64).ok_or_else(|| SyncError::Store {
+        method: "enqueueJob".into(),
+        message: "returned no job id".into(),
+        js_error_id: None,
+    })
+}
+
+/// `claimJob(jobId, {workerId, leaseMs, now})`.
+pub async fn claim_job<H: Host>(
+    host: &H,
+    job_id: i64,
+    worker_id: &str,
+    lease_ms: u64,
+    now: &str,
+) -> Result<Option<ClaimedJob>, SyncError> {
+    call(host, "claimJob", json!([job_id, { "workerId": worker_id, "leaseMs": lease_ms, "now": now }])).await
+}
+
+/// `saveSnapshot({recordType, localId, pipedriveId, fields, remoteUpdateTime, syncedAt})`.
+pub async fn save_snapshot<H: Host>(
+    host: &H,
+    record_type: &str,
+    local_id: Option<&str>,
+    pipedrive_id: i64,
+    fields: Value,
+    remote_update_time: Option<&str>,
+    synced_at: &str,
+) -> Result<(), SyncError> {
+    let snapshot = json!({
+        "recordType": record_type, "localId": local_id, "pipedriveId": pipedrive_id, "fields": fields,
+        "remoteUpdateTime": remote_update_time, "syncedAt": synced_at,
+    });
+    let _: Value = call(host, "saveSnapshot", json!([snapshot])).await?;
+    Ok(())
+}
+
+/// `recordConflict({recordType, localId, pipedriveId, fields, now})`: the conflict's id.
+pub async fn record_conflict<H: Host>(
+    host: &H,
+    record_type: &str,
+    local_id: Option<&str>,
+    pipedrive_id: Option<i64>,
+    fields: Value,
+    now: &str,
+) -> Result<i64, SyncError> {
+    call(host, "recordConflict", json!([{ "recordType": record_type, "localId": local_id, "pipedriveId": pipedrive_id, "fields": fields, "now": now }])).await
+}
