@@ -8,7 +8,7 @@ import { bindHost } from './host/bind_host';
 import { JsErrorRegistry } from './host/error_registry';
 import { hostname } from 'node:os';
 
-import type { DrainOptions, DrainReport, EngineDescription, PipedriveSyncConfig, PipedriveUser, RateLimitSnapshot, SetupUserResponse } from './types';
+import type { CheckWarmLeadResponse, DrainOptions, DrainReport, EngineDescription, PipedriveSyncConfig, PipedriveUser, RateLimitSnapshot, SetupUserResponse } from './types';
 import type { QueueStats } from './store/types';
 
 export * from './errors';
@@ -28,6 +28,26 @@ export interface UsersService {
   setupUser(email: string): Promise<SetupUserResponse>;
 }
 
+/** The warm-lead service (spec Feature 1, §8.1). */
+export interface WarmLeadsService {
+  /**
+   * Stores the new score (when given) with its outbox job, then tries at once (within 5 s): `true` when this
+   * call put the contact in Pipedrive as a warm lead; `false` when the contact is below the threshold, already
+   * linked, its user has no token, or Pipedrive could not be reached in time (the queue then finishes the work).
+   */
+  checkAndCreateWarmLead(request: { contactId: string; userId: string; warmnessScore?: number }): Promise<boolean>;
+  /** The same check, answered as `POST /api/contacts/[id]/check-warm-lead` (spec §8.1), with the reason. */
+  checkWarmLead(contactId: string, userId: string): Promise<CheckWarmLeadResponse>;
+}
+
+/** The labels service (spec §4.5.2): person labels are options of Pipedrive's `label_ids` field. */
+export interface LabelsService {
+  /** The id of the person label called `name` (matched trimmed and case-insensitively), created when missing. */
+  findOrCreateLabel(name: string): Promise<number>;
+  /** The id of the warm-lead label (`options.warmLeadLabel`, default "Warm Lead"; Pipedrive's "Warm lead" matches). */
+  getWarmLeadLabelId(): Promise<number>;
+}
+
 /** The outbox: durable sync work in the CRM's own database. */
 export interface QueueService {
   /** Carries out due jobs (all, or `limit`) and reports what happened; stops early when Pipedrive's budget is spent. */
@@ -41,6 +61,8 @@ export interface QueueService {
 /** The object `createPipedriveSync` returns: the services, grouped under the spec's names. */
 export interface PipedriveSync {
   users: UsersService;
+  warmLeads: WarmLeadsService;
+  labels: LabelsService;
   queue: QueueService;
   rateLimit: {
     /** Burst window, search window and daily budget as last seen. */
@@ -65,6 +87,14 @@ export async function createPipedriveSync(config: PipedriveSyncConfig): Promise<
         await engine.run((wasm) => wasm.storeUserPipedriveId(userId, pipedriveUserId));
       },
       setupUser: (email) => engine.run((wasm) => wasm.setupUser(email)),
+    },
+    warmLeads: {
+      checkAndCreateWarmLead: (request) => engine.run((wasm) => wasm.checkAndCreateWarmLead(request)),
+      checkWarmLead: (contactId, userId) => engine.run((wasm) => wasm.checkWarmLead(contactId, userId)),
+    },
+    labels: {
+      findOrCreateLabel: (name) => engine.run((wasm) => wasm.findOrCreateLabel(name)),
+      getWarmLeadLabelId: () => engine.run((wasm) => wasm.getWarmLeadLabelId()),
     },
     queue: {
       drain: ({ onProgress, workerId, ...rest } = {}) =>

@@ -135,3 +135,14 @@ export interface RateLimitSnapshot {
   tokens: Array<{ token: string; burst: WindowSnapshot; search: WindowSnapshot; pausedUntil: number | null }>;
   dailyBudget: { limit: number | null; remaining: number | null; resetsAt: number | null };
 }
+
+/** Answer of `checkWarmLead` and of `POST /api/contacts/[id]/check-warm-lead` (spec §8.1). */
+export interface CheckWarmLeadResponse {
+  success: boolean;
+  /** The contact's warmness reaches the threshold. */
+  isWarmLead: boolean;
+  pipedrivePersonId?: string;
+  pipedriveOrgId?: string;
+  /** Why the contact is not (yet) in Pipedrive as a warm lead, when this call did not put it there. */
+  reason?: string;
+}

@@ -25,6 +25,7 @@ pub struct Engine<H: Host> {
     pub(crate) users_cache: TtlCache<ApiToken, Vec<PipedriveUser>>,
     pub(crate) fields_cache: TtlCache<(ApiToken, FieldsOf), Vec<Field>>,
     pub(crate) label_lock: AsyncLock,
+    pub(crate) org_lock: AsyncLock,
     pub(crate) limits: Rc<RateLimits>,
     pub(crate) counters: Counters,
 }
@@ -52,6 +53,7 @@ impl<H: Host> Engine<H> {
             users_cache,
             fields_cache,
             label_lock: AsyncLock::default(),
+            org_lock: AsyncLock::default(),
             limits,
             counters: Counters::default(),
         }

@@ -56,6 +56,35 @@ impl<T> Future for JoinAll<'_, T> {
     }
 }
 
+/// Which of two raced futures finished first.
+pub enum Either<A, B> {
+    /// The first.
+    Left(A),
+    /// The second.
+    Right(B),
+}
+
+/// Resolves with whichever future finishes first; the other is dropped (cancelled at its current `.await`).
+pub async fn race<'a, A, B>(left: LocalFuture<'a, A>, right: LocalFuture<'a, B>) -> Either<A, B> {
+    Race { left, right }.await
+}
+
+struct Race<'a, A, B> {
+    left: LocalFuture<'a, A>,
+    right: LocalFuture<'a, B>,
+}
+
+impl<A, B> Future for Race<'_, A, B> {
+    type Output = Either<A, B>;
+
+    fn poll(mut self: Pin<&mut Self>, context: &mut Context<'_>) -> Poll<Either<A, B>> {
+        if let Poll::Ready(value) = self.left.as_mut().poll(context) {
+            return Poll::Ready(Either::Left(value));
+        }
+        self.right.as_mut().poll(context).map(Either::Right)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -81,6 +110,20 @@ mod tests {
                 Poll::Pending
             }
         }
+    }
+
+    #[test]
+    fn a_race_is_won_by_the_first_to_finish() {
+        let log = Cell::new(0);
+        let slow: LocalFuture<'_, u32> = Box::pin(async {
+            YieldOnce { yielded: false, log: &log, value: 1 }.await
+                + YieldOnce { yielded: false, log: &log, value: 1 }.await
+        });
+        let fast: LocalFuture<'_, u32> = Box::pin(YieldOnce { yielded: false, log: &log, value: 7 });
+        assert!(matches!(block_on(race(slow, fast)), Either::Right(7)));
+        let ready: LocalFuture<'_, u32> = Box::pin(async { 3 });
+        let never: LocalFuture<'_, u32> = Box::pin(std::future::pending());
+        assert!(matches!(block_on(race(ready, never)), Either::Left(3)));
     }
 
     #[test]

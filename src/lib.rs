@@ -25,6 +25,7 @@ pub mod store;
 pub mod token_budget;
 pub mod user_throttle;
 pub mod users;
+pub mod warm_lead;
 
 #[cfg(test)]
 pub(crate) mod test_host;

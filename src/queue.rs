@@ -92,7 +92,7 @@ pub struct DrainReport {
 }
 
 /// What to do with a job after its attempt.
-enum Verdict {
+pub(crate) enum Verdict {
     Done,
     RetryAt(i64),
     Dead,
@@ -159,7 +159,7 @@ impl<H: Host> Engine<H> {
                 state.claimed.set(state.claimed.get() - 1);
                 return Ok(());
             };
-            let result = self.execute_job(&job).await;
+            let result = self.execute_job(&job, crate::pipedrive::limits::Priority::Background).await;
             let verdict = self.verdict(&job, result.as_ref().err());
             let recorded = self.record(&job, &options.worker_id, &verdict, result.as_ref().err()).await?;
             let mut report = state.report.borrow_mut();
@@ -179,7 +179,7 @@ impl<H: Host> Engine<H> {
     }
 
     /// The fate of a job after its attempt (the attempt already made its immediate retries).
-    fn verdict(&self, job: &ClaimedJob, error: Option<&SyncError>) -> Verdict {
+    pub(crate) fn verdict(&self, job: &ClaimedJob, error: Option<&SyncError>) -> Verdict {
         let Some(error) = error else {
             return Verdict::Done;
         };
@@ -208,7 +208,7 @@ impl<H: Host> Engine<H> {
     }
 
     /// Writes the verdict to the store; `false` when this worker no longer held the job's lease.
-    async fn record(
+    pub(crate) async fn record(
         &self,
         job: &ClaimedJob,
         worker_id: &str,
@@ -231,6 +231,11 @@ impl<H: Host> Engine<H> {
         };
         let level = if matches!(verdict, Verdict::Done) { LogLevel::Debug } else { LogLevel::Warn };
         self.host.log(level, event, json!({ "jobId": job.id, "kind": job.kind, "attempts": job.attempts, "error": error.map(ToString::to_string), "leaseHeld": recorded }));
+        if recorded && matches!(verdict, Verdict::Dead) && job.kind == crate::warm_lead::KIND {
+            // The contact's sync state tells the CRM what happened: a person must decide, or it failed for good.
+            let status = if matches!(error, Some(SyncError::Conflict { .. })) { "CONFLICT" } else { "FAILED" };
+            store::set_contact_sync_status(&self.host, &job.record_id, status).await?;
+        }
         Ok(recorded)
     }
 

@@ -102,7 +102,7 @@ impl<H: Host> Engine<H> {
     }
 
     /// The company's active users, from the cache while fresh.
-    async fn pipedrive_users(&self, token: &ApiToken) -> Result<Vec<PipedriveUser>, SyncError> {
+    pub(crate) async fn pipedrive_users(&self, token: &ApiToken) -> Result<Vec<PipedriveUser>, SyncError> {
         if let Some(users) = self.users_cache.get(token, self.host.now_ms()) {
             return Ok(users);
         }

@@ -9,13 +9,15 @@ use serde_json::Value;
 use crate::engine::Engine;
 use crate::error::SyncError;
 use crate::host::Host;
+use crate::pipedrive::limits::Priority;
 use crate::store::ClaimedJob;
 
 impl<H: Host> Engine<H> {
-    /// Carries out one claimed job.
-    pub(crate) async fn execute_job(&self, job: &ClaimedJob) -> Result<(), SyncError> {
+    /// Carries out one claimed job; `priority` is whose work it is (a user waiting, or the queue).
+    pub(crate) async fn execute_job(&self, job: &ClaimedJob, priority: Priority) -> Result<(), SyncError> {
         match job.kind.as_str() {
             update_record::KIND => self.run_update_record(job).await,
+            crate::warm_lead::KIND => self.run_warm_lead(job, priority).await,
             other => {
                 Err(SyncError::internal(format!("the outbox holds a job of unknown kind '{other}' (job {})", job.id)))
             }

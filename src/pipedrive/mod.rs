@@ -8,6 +8,7 @@ pub mod entities;
 pub mod fields;
 pub mod limits;
 pub mod outcome;
+pub mod records;
 pub mod request;
 pub mod search;
 pub mod users;

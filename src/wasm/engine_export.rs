@@ -151,4 +151,36 @@ impl WasmEngine {
     pub fn rate_limit_snapshot(&self) -> Result<JsValue, JsValue> {
         to_js(&self.inner.rate_limit_snapshot()).map_err(|error| to_js_error(&error))
     }
+
+    /// `sync.warmLeads.checkAndCreateWarmLead({contactId, userId, warmnessScore?})`: `true` when this call put the
+    /// contact in Pipedrive as a warm lead.
+    #[wasm_bindgen(js_name = checkAndCreateWarmLead)]
+    pub fn check_and_create_warm_lead(&self, request: JsValue) -> Task {
+        let engine = self.inner.clone();
+        spawn(async move { engine.check_and_create_warm_lead(&arg(request, "request")?).await })
+    }
+
+    /// `sync.warmLeads.checkWarmLead(contactId, userId)`: the check and creation, answered as spec §8.1.
+    #[wasm_bindgen(js_name = checkWarmLead)]
+    pub fn check_warm_lead(&self, contact_id: JsValue, user_id: JsValue) -> Task {
+        let engine = self.inner.clone();
+        spawn(async move {
+            let contact_id = arg(contact_id, "contactId")?;
+            engine.check_warm_lead(&contact_id, &arg(user_id, "userId")?).await
+        })
+    }
+
+    /// `sync.labels.findOrCreateLabel(name)`: the id of the person label, created when missing.
+    #[wasm_bindgen(js_name = findOrCreateLabel)]
+    pub fn find_or_create_label(&self, name: JsValue) -> Task {
+        let engine = self.inner.clone();
+        spawn(async move { engine.find_or_create_label(&arg(name, "name")?).await })
+    }
+
+    /// `sync.labels.getWarmLeadLabelId()`.
+    #[wasm_bindgen(js_name = getWarmLeadLabelId)]
+    pub fn get_warm_lead_label_id(&self) -> Task {
+        let engine = self.inner.clone();
+        spawn(async move { engine.get_warm_lead_label_id().await })
+    }
 }

@@ -1,0 +1,100 @@
+//! Reading, searching and creating v2 records with the guarantees the flows rely on: a search that fails is an
+//! error (never "not found"), and a create whose outcome is unknown is looked up before any new attempt, so one
+//! local record never becomes two remote ones (DESIGN invariant 3).
+
+use std::future::Future;
+
+use serde_json::{json, Value};
+
+use crate::engine::Engine;
+use crate::error::SyncError;
+use crate::host::{Host, LogLevel};
+use crate::pipedrive::client::CallOptions;
+use crate::pipedrive::entities::Entity;
+use crate::pipedrive::search::{parse_hits, SearchHit};
+use crate::retry_policy::{RetryDecision, RetryPolicy};
+use crate::secret::ApiToken;
+
+impl<H: Host> Engine<H> {
+    /// Exact-match search of persons or organizations on one field (`email`, `name`, `phone`).
+    pub(crate) async fn search(
+        &self,
+        token: &ApiToken,
+        entity: Entity,
+        field: &str,
+        term: &str,
+        options: CallOptions,
+    ) -> Result<Vec<SearchHit>, SyncError> {
+        let path = format!("{}/search", entity.collection_path());
+        let request = self.requests.get(
+            token,
+            &path,
+            &[("term", term.trim()), ("fields", field), ("exact_match", "true"), ("limit", "50")],
+        );
+        parse_hits(self.call(token, request, options).await?)
+    }
+
+    /// One record by id.
+    pub(crate) async fn get_record(
+        &self,
+        token: &ApiToken,
+        entity: Entity,
+        id: i64,
+        options: CallOptions,
+    ) -> Result<Value, SyncError> {
+        self.call(token, self.requests.get(token, &entity.record_path(id), &[]), options).await
+    }
+
+    /// Creates a record exactly once: after a create whose outcome is unknown (timeout, dropped connection, 5xx),
+    /// `lookup` decides whether it was applied before the next attempt. Returns the id and the created record
+    /// (`null` when the record was found by the lookup).
+    pub(crate) async fn create_exactly_once<F, Fut>(
+        &self,
+        token: &ApiToken,
+        entity: Entity,
+        body: &Value,
+        options: CallOptions,
+        lookup: F,
+    ) -> Result<(i64, Value), SyncError>
+    where
+        F: Fn() -> Fut,
+        Fut: Future<Output = Result<Option<i64>, SyncError>>,
+    {
+        let policy = RetryPolicy::from_options(&self.config.options);
+        let mut retries = 0;
+        loop {
+            let request = self.requests.with_body("POST", token, entity.collection_path(), body);
+            let error = match self.call(token, request, options.create()).await {
+                Ok(record) => {
+                    let id = record.get("id").and_then(Value::as_i64).ok_or_else(|| SyncError::Unavailable {
+                        message: format!("Pipedrive created a {} but answered without its id", entity.name()),
+                        status: None,
+                    })?;
+                    return Ok((id, record));
+                }
+                Err(error @ SyncError::Unavailable { .. }) => error,
+                Err(error) => return Err(error),
+            };
+            self.host.log(
+                LogLevel::Warn,
+                "pipedrive.create_outcome_unknown",
+                json!({ "entity": entity.name(), "error": error.to_string() }),
+            );
+            if let Some(id) = lookup().await? {
+                self.host.log(
+                    LogLevel::Info,
+                    "pipedrive.create_found_after_failure",
+                    json!({ "entity": entity.name(), "id": id }),
+                );
+                return Ok((id, Value::Null));
+            }
+            match policy.decide(retries, &error, self.host.random()) {
+                RetryDecision::RetryAfter(delay_ms) => {
+                    self.host.sleep(delay_ms).await;
+                    retries += 1;
+                }
+                _ => return Err(error),
+            }
+        }
+    }
+}
