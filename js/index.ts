@@ -9,7 +9,7 @@ import { JsErrorRegistry } from './host/error_registry';
 import { hostname } from 'node:os';
 
 import type { CheckWarmLeadResponse, DrainOptions, DrainReport, EngineDescription, PipedriveSyncConfig, PipedriveUser, RateLimitSnapshot, SetupUserResponse } from './types';
-import type { QueueStats } from './store/types';
+import type { QueueStats, SyncStore } from './store/types';
 
 export * from './errors';
 export type * from './types';
@@ -67,7 +67,14 @@ export interface PipedriveSync {
   rateLimit: {
     /** Burst window, search window and daily budget as last seen. */
     snapshot(): RateLimitSnapshot;
+    /**
+     * Counts one user-initiated request against the per-user allowance (`options.userThrottle`, spec §6.2);
+     * throws a `RateLimitedError` with `details.retryAfterMs` when the user is over it.
+     */
+    allowUser(userId: string): void;
   };
+  /** The store this engine was configured with (route handlers read contacts through it). */
+  store: SyncStore;
   /** What the engine runs with (no secrets). */
   describe(): EngineDescription;
 }
@@ -104,7 +111,9 @@ export async function createPipedriveSync(config: PipedriveSyncConfig): Promise<
     },
     rateLimit: {
       snapshot: () => engine.call((wasm) => wasm.rateLimitSnapshot() as RateLimitSnapshot),
+      allowUser: (userId) => engine.call((wasm) => wasm.allowUserRequest(userId)),
     },
+    store: config.store,
     describe: () => engine.call((wasm) => wasm.describe() as EngineDescription),
   };
 }

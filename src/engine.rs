@@ -1,7 +1,7 @@
 //! The engine: one configuration, one host, and the caches shared by every operation. The services
 //! (`users`, and later warm leads, activities, updates) are `impl` blocks on [`Engine`] in their own modules.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use crate::async_lock::AsyncLock;
@@ -15,6 +15,7 @@ use crate::pipedrive::limits::{shared_limits, RateLimits};
 use crate::pipedrive::request::RequestBuilder;
 use crate::pipedrive::users::PipedriveUser;
 use crate::secret::ApiToken;
+use crate::user_throttle::UserThrottles;
 
 /// The sync engine over a host `H`. All methods take `&self`; interior state lives in caches whose borrows
 /// never span an `.await`, so concurrent operations on one engine are safe.
@@ -26,6 +27,7 @@ pub struct Engine<H: Host> {
     pub(crate) fields_cache: TtlCache<(ApiToken, FieldsOf), Vec<Field>>,
     pub(crate) label_lock: AsyncLock,
     pub(crate) org_lock: AsyncLock,
+    pub(crate) user_throttles: RefCell<UserThrottles>,
     pub(crate) limits: Rc<RateLimits>,
     pub(crate) counters: Counters,
 }
@@ -45,6 +47,7 @@ impl<H: Host> Engine<H> {
         let requests = RequestBuilder::new(config.base_url.clone(), config.options.request_timeout_ms);
         let users_cache = TtlCache::new(config.options.cache_ttl_ms);
         let fields_cache = TtlCache::new(config.options.cache_ttl_ms);
+        let user_throttles = RefCell::new(UserThrottles::new(config.options.user_throttle));
         let limits = shared_limits(&config.base_url, config.options.plan);
         Engine {
             host,
@@ -54,6 +57,7 @@ impl<H: Host> Engine<H> {
             fields_cache,
             label_lock: AsyncLock::default(),
             org_lock: AsyncLock::default(),
+            user_throttles,
             limits,
             counters: Counters::default(),
         }
@@ -67,6 +71,23 @@ impl<H: Host> Engine<H> {
     /// The configuration this engine runs with.
     pub fn config(&self) -> &EngineConfig {
         &self.config
+    }
+
+    /// Counts one user-initiated request of `user_id` against the per-user allowance (spec §6.2); over it, a
+    /// `RATE_LIMITED` error saying when to come back.
+    pub fn allow_user_request(&self, user_id: &serde_json::Value) -> Result<(), SyncError> {
+        let user_id = crate::input::required_string("userId", user_id)?;
+        let taken = self.user_throttles.borrow_mut().try_take(user_id, self.host.now_ms());
+        taken.map_err(|wait_ms| SyncError::RateLimited {
+            message: format!(
+                "user {user_id} made more than {} requests in {} s; try again in {} s",
+                self.config.options.user_throttle.requests,
+                self.config.options.user_throttle.per_ms / 1000,
+                wait_ms.div_ceil(1000)
+            ),
+            retry_after_ms: Some(wait_ms),
+            scope: crate::error::RateScope::UserThrottle,
+        })
     }
 
     /// The token to act with for `user_id`: the company token when configured, else the host's per-user token.

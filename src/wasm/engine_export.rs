@@ -183,4 +183,12 @@ impl WasmEngine {
         let engine = self.inner.clone();
         spawn(async move { engine.get_warm_lead_label_id().await })
     }
+
+    /// `sync.rateLimit.allowUser(userId)`: counts one user-initiated request; throws `RATE_LIMITED` (with
+    /// `details.retryAfterMs`) when the user is over the per-user allowance.
+    #[wasm_bindgen(js_name = allowUserRequest)]
+    pub fn allow_user_request(&self, user_id: JsValue) -> Result<(), JsValue> {
+        let user_id = arg(user_id, "userId").map_err(|error| to_js_error(&error))?;
+        self.inner.allow_user_request(&user_id).map_err(|error| to_js_error(&error))
+    }
 }

@@ -1,0 +1,95 @@
+//! `pipedrive-sync/next`: route handlers for the spec's API endpoints (§8), for the Next.js App Router.
+//!
+//!     // lib/pipedrive.ts
+//!     export const handlers = createRouteHandlers(await sync, { authenticate: async (request) => ... });
+//!     // app/api/contacts/[id]/check-warm-lead/route.ts
+//!     export const POST = handlers.checkWarmLead;
+//!
+//! Every handler answers 401 when `authenticate` finds no user, 403 for another user's record, 400 naming the
+//! field for a malformed body, 429 with `Retry-After` over the per-user throttle, and the spec's shapes otherwise.
+
+import type { PipedriveSync } from '../index';
+import { errorResponse, json, readObject, requiredString, STATUS_OF, thrownResponse } from './http';
+
+/** Who is calling, as the app's own authentication knows it. */
+export interface AuthenticatedUser {
+  /** The CRM user id. */
+  userId: string;
+  /** The user's email, when known: a user may set up only their own email unless `isAdmin`. */
+  email?: string;
+  /** Admins may act on other users' records. */
+  isAdmin?: boolean;
+}
+
+/** Options of `createRouteHandlers`. */
+export interface RouteHandlerOptions {
+  /** Resolves the calling user from the request (session cookie, bearer token...), or null when there is none. */
+  authenticate(request: Request): Promise<AuthenticatedUser | null> | AuthenticatedUser | null;
+}
+
+/** The route context of the App Router; `params` is a promise in Next.js 15 and later. */
+export interface RouteContext {
+  params: Promise<Record<string, string | string[] | undefined>>;
+}
+
+/** A Next.js App Router handler. */
+export type RouteHandler = (request: Request, context: RouteContext) => Promise<Response>;
+
+/** The handlers, one per endpoint of the spec (§8). */
+export interface RouteHandlers {
+  /** `POST /api/contacts/[id]/check-warm-lead` → `CheckWarmLeadResponse` (spec §8.1). */
+  checkWarmLead: RouteHandler;
+  /** `POST /api/pipedrive/setup-user` with `{email}` → `SetupUserResponse` (spec §8.4). */
+  setupUser: RouteHandler;
+}
+
+/** Builds the handlers over one engine. */
+export function createRouteHandlers(sync: PipedriveSync, options: RouteHandlerOptions): RouteHandlers {
+  /** Authenticates, applies the per-user throttle, runs `body`, and maps thrown errors to statuses. */
+  const handler = (body: (user: AuthenticatedUser, request: Request, context: RouteContext) => Promise<Response>): RouteHandler => {
+    return async (request, context) => {
+      try {
+        const user = await options.authenticate(request);
+        if (!user || typeof user.userId !== 'string' || user.userId === '') {
+          return errorResponse('AUTH', 'AUTH: sign in to use this endpoint', undefined, 401);
+        }
+        sync.rateLimit.allowUser(user.userId);
+        return await body(user, request, context);
+      } catch (thrown) {
+        return thrownResponse(thrown);
+      }
+    };
+  };
+
+  return {
+    checkWarmLead: handler(async (user, _request, context) => {
+      const id = routeId(await context.params);
+      if (id instanceof Response) return id;
+      const contact = await sync.store.findContact(id);
+      if (!contact) return errorResponse('NOT_FOUND', `NOT_FOUND: there is no contact with id ${id}`);
+      if (contact.ownerId && contact.ownerId !== user.userId && !user.isAdmin) {
+        return errorResponse('AUTH', 'AUTH: this contact belongs to another user', undefined, 403);
+      }
+      return json(await sync.warmLeads.checkWarmLead(id, user.userId));
+    }),
+    setupUser: handler(async (user, request) => {
+      const body = await readObject(request);
+      if (body instanceof Response) return body;
+      const email = requiredString(body, 'email');
+      if (email instanceof Response) return email;
+      if (user.email && !user.isAdmin && user.email.trim().toLowerCase() !== email.trim().toLowerCase()) {
+        return errorResponse('AUTH', 'AUTH: you may only set up your own Pipedrive user', undefined, 403);
+      }
+      const result = await sync.users.setupUser(email);
+      const status = result.success ? 200 : (STATUS_OF[result.code as keyof typeof STATUS_OF] ?? 500);
+      return json(result, status);
+    }),
+  };
+}
+
+/** The `[id]` segment of the route. */
+function routeId(params: Record<string, string | string[] | undefined>): string | Response {
+  const id = params.id;
+  if (typeof id !== 'string' || id.trim() === '') return errorResponse('VALIDATION', 'VALIDATION: id must be a non-empty path segment');
+  return id;
+}
