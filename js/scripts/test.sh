@@ -26,8 +26,8 @@ if [ -z "${TEST_POSTGRES_URL:-}" ]; then
   echo "note: TEST_POSTGRES_URL is not set, so the PostgreSQL suites will be skipped (.ci/run sets it)"
 fi
 
-step "JavaScript tests: facade, emulator, Prisma store (SQLite and PostgreSQL)"
-mapfile -t js_tests < <(find tests/js tests/emulator tests/prisma -name '*.test.ts' 2>/dev/null | sort)
+step "JavaScript tests: facade, emulator, store, queue, warm leads, route handlers, CLI (SQLite and PostgreSQL)"
+mapfile -t js_tests < <(find tests -name '*.test.ts' -not -path 'tests/e2e/*' | sort)
 node --import tsx --test "${js_tests[@]}"
 
 step "End-to-end tests: the npm pack tarball in an empty project, and the Next.js example app"
