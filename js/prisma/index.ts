@@ -5,18 +5,26 @@
 //!     import { createPrismaStore } from 'pipedrive-sync/prisma';
 //!     const store = createPrismaStore(prisma);
 //!
-//! The outbox methods (`enqueueJob`, `claimJobs`, ...) are documented in `outbox.ts`: pass the CRM's transaction
-//! client to `enqueueJob(job, { tx })` so that the job commits or rolls back with the change that caused it.
+//! The outbox methods (`enqueueJob`, `claimJobs`, `claimJob`, ...) are documented in `outbox.ts`: pass the CRM's
+//! transaction client to `enqueueJob(job, { tx })` so that the job commits or rolls back with the change that caused
+//! it. The contact methods (`findContact`, `linkContact`, `linkOrganization`, `setContactSyncStatus`, and the CRM's
+//! warmness hook `updateWarmness(contactId, score, { tx })`) are in `contacts.ts`, `saveSnapshot` in `snapshots.ts`
+//! and `recordConflict` in `conflicts.ts`.
 //!
 //! Also exported: `applyMigrations`, which creates or updates the reference tables (the package's own included) from
 //! the package's SQL migrations, and the allowed values of the schema's status columns.
 
 import type { SyncStore } from '../store/types';
 import type { PrismaClientLike } from './client_shape';
+import { createPrismaConflictStore } from './conflicts';
+import { createPrismaContactStore } from './contacts';
 import { createPrismaOutboxStore } from './outbox';
+import { createPrismaSnapshotStore } from './snapshots';
 import { createPrismaUserStore } from './users';
 
 export type { PrismaClientLike, PrismaRawClientLike, PrismaUserDelegateLike, PrismaUserRow } from './client_shape';
+export { NO_PIPEDRIVE_ID } from './conflicts';
+export { DEFAULT_WARM_LEAD_THRESHOLD, WARM_LEAD_PRIORITY } from './contacts';
 export { QUEUE_STATS_DEAD_LIMIT } from './outbox';
 export { PrismaStoreError } from './store_error';
 export { MAX_PIPEDRIVE_ID } from './users';
@@ -44,5 +52,13 @@ export function createPrismaStore(prisma: PrismaClientLike): SyncStore {
       'createPrismaStore: expected a Prisma client of the reference schema (with `user`, `$queryRaw`, `$executeRaw` and `$transaction`)',
     );
   }
-  return { ...createPrismaUserStore(prisma), ...createPrismaOutboxStore(prisma) };
+  const outbox = createPrismaOutboxStore(prisma);
+  return {
+    ...createPrismaUserStore(prisma),
+    // updateWarmness records its job through the outbox's enqueue: one implementation of dedupe and of the locks.
+    ...createPrismaContactStore(prisma, outbox.enqueueJob),
+    ...createPrismaSnapshotStore(prisma),
+    ...createPrismaConflictStore(prisma),
+    ...outbox,
+  };
 }

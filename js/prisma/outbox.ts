@@ -8,6 +8,7 @@
 
 import type { ClaimRequest, JobFailure, NewSyncJob, QueueStats, SyncJob } from '../store/types';
 import type { PrismaClientLike, PrismaRawClientLike } from './client_shape';
+import { describe, instant, INT32_MAX, INT32_MIN, integer, isPlainObject, jsonObject, text, transactionClient } from './arguments';
 import { isSyncJobState, SYNC_JOB_STATES } from './model_values';
 import {
   detectDialect,
@@ -32,6 +33,8 @@ export interface PrismaOutboxStore {
   enqueueJob(job: NewSyncJob, options?: { tx?: unknown }): Promise<{ id: number; merged: boolean }>;
   /** Leases due jobs to a worker (see {@link createPrismaOutboxStore}). */
   claimJobs(request: ClaimRequest): Promise<SyncJob[]>;
+  /** Leases one given job, due or not, to run it at once (see {@link createPrismaOutboxStore}). */
+  claimJob(jobId: number, request: { workerId: string; leaseMs: number; now: string }): Promise<SyncJob | null>;
   /** Marks a leased job DONE (see {@link createPrismaOutboxStore}). */
   completeJob(jobId: number, workerId: string, now: string): Promise<boolean>;
   /** Records a failed attempt (see {@link createPrismaOutboxStore}). */
@@ -42,9 +45,6 @@ export interface PrismaOutboxStore {
   queueStats(now: string): Promise<QueueStats>;
 }
 
-/** The smallest and largest values of the `Int` columns (32-bit signed on PostgreSQL). */
-const INT32_MIN = -2_147_483_648;
-const INT32_MAX = 2_147_483_647;
 /** How many dead jobs `queueStats` lists. */
 export const QUEUE_STATS_DEAD_LIMIT = 20;
 /** How many times an enqueue re-reads the pending job when a concurrent writer changed it in between. */
@@ -77,50 +77,6 @@ function backoff(attempt: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, Math.random() * 2 * (attempt + 1)));
 }
 
-/** ISO 8601 date and time with an explicit offset (`Z` or `±hh:mm`): an instant, never a local time. */
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/i;
-
-/** A validated instant argument, as a `Date` (the adapters bind `Date`s in the format they store DateTimes in). */
-function instant(operation: string, field: string, value: unknown): Date {
-  const date = typeof value === 'string' && ISO_INSTANT.test(value) ? new Date(value) : undefined;
-  if (!date || Number.isNaN(date.getTime())) {
-    throw new RangeError(`${operation}: ${field} must be an ISO 8601 date and time with an offset (e.g. 2026-01-31T09:30:00.000Z), got ${describe(value)}`);
-  }
-  return date;
-}
-
-/** A validated non-empty string argument. */
-function text(operation: string, field: string, value: unknown): string {
-  if (typeof value !== 'string' || value.trim() === '') {
-    throw new RangeError(`${operation}: ${field} must be a non-empty string, got ${describe(value)}`);
-  }
-  return value;
-}
-
-/** A validated integer argument within `[min, max]`. */
-function integer(operation: string, field: string, value: unknown, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new RangeError(`${operation}: ${field} must be an integer between ${min} and ${max}, got ${describe(value)}`);
-  }
-  return value;
-}
-
-/** A short description of a bad value for an error message. */
-function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
-  if (Array.isArray(value)) return 'an array';
-  if (value === null) return 'null';
-  if (typeof value === 'object') return 'an object';
-  return String(value);
-}
-
-/** Whether `value` is a plain object (`{...}` or `Object.create(null)`), not an array, date, map or class instance. */
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
-
 /** A `NewSyncJob` checked field by field, with its payload as JSON text. */
 interface ValidJob {
   kind: string;
@@ -141,27 +97,10 @@ function validateJob(job: unknown): ValidJob {
   const recordType = text(op, 'recordType', job.recordType);
   const recordId = text(op, 'recordId', job.recordId);
   const dedupeKey = text(op, 'dedupeKey', job.dedupeKey);
-  if (!isPlainObject(job.payload)) throw new RangeError(`${op}: payload must be a plain object, got ${describe(job.payload)}`);
-  let payloadJson: string;
-  try {
-    payloadJson = JSON.stringify(job.payload);
-  } catch (error) {
-    throw new RangeError(`${op}: payload must be JSON-serialisable (${error instanceof Error ? error.message : String(error)})`);
-  }
-  // Round-trip so that what is merged is exactly what is stored (toJSON, undefined members and the like).
-  const payload = JSON.parse(payloadJson) as unknown;
-  if (!isPlainObject(payload)) throw new RangeError(`${op}: payload must serialise to a JSON object`);
+  const { json: payloadJson, value: payload } = jsonObject(op, 'payload', job.payload);
   const priority = job.priority === undefined ? 0 : integer(op, 'priority', job.priority, INT32_MIN, INT32_MAX);
   const nextAttemptAt = job.nextAttemptAt === undefined ? undefined : instant(op, 'nextAttemptAt', job.nextAttemptAt);
   return { kind, recordType, recordId, dedupeKey, payload, payloadJson, priority, nextAttemptAt };
-}
-
-/** Whether `value` looks like a Prisma client or interactive-transaction client (raw SQL methods). */
-function isRawClient(value: unknown): value is PrismaRawClientLike {
-  return (
-    typeof value === 'object' && value !== null &&
-    typeof (value as PrismaRawClientLike).$queryRaw === 'function' && typeof (value as PrismaRawClientLike).$executeRaw === 'function'
-  );
 }
 
 /** The stored payload of a pending job, as an object (a malformed one counts as empty, so a merge repairs it). */
@@ -175,13 +114,15 @@ function parsePayload(json: string): Record<string, unknown> {
 }
 
 /**
- * Which jobs a claim at `now` may take (the table aliased `j`): PENDING and due, or RUNNING with an expired lease;
- * at least `minPriority`; and no older job (smaller id) of the same record PENDING or RUNNING, whatever its schedule,
- * so that each record's jobs run one at a time, in id order, and at most one job per record is ever claimable.
+ * Which jobs a claim at `now` may take (the table aliased `j`): PENDING and due (or, with `anySchedule`, PENDING
+ * whatever its schedule), or RUNNING with an expired lease; at least `minPriority`; and no older job (smaller id) of
+ * the same record PENDING or RUNNING, whatever its schedule, so that each record's jobs run one at a time, in id
+ * order, and at most one job per record is ever claimable. `claimJobs` and `claimJob` share this one rule.
  */
-function claimableSql(now: Date, minPriority: number | undefined): SqlFragment {
-  const priority = minPriority === undefined ? EMPTY_SQL : sql` AND j."priority" >= ${minPriority}`;
-  return sql`((j."state" = 'PENDING' AND j."next_attempt_at" <= ${now}) OR (j."state" = 'RUNNING' AND j."lease_until" < ${now}))${priority}
+function claimableSql(now: Date, options: { minPriority?: number; anySchedule?: boolean } = {}): SqlFragment {
+  const pending = options.anySchedule ? sql`j."state" = 'PENDING'` : sql`(j."state" = 'PENDING' AND j."next_attempt_at" <= ${now})`;
+  const priority = options.minPriority === undefined ? EMPTY_SQL : sql` AND j."priority" >= ${options.minPriority}`;
+  return sql`(${pending} OR (j."state" = 'RUNNING' AND j."lease_until" < ${now}))${priority}
     AND NOT EXISTS (SELECT 1 FROM "pipedrive_sync_jobs" o WHERE o."record_type" = j."record_type" AND o."record_id" = j."record_id"
       AND o."id" < j."id" AND o."state" IN ('PENDING', 'RUNNING'))`;
 }
@@ -224,6 +165,14 @@ function inClaimOrder(jobs: SyncJob[]): SyncJob[] {
  *   share, a job. SQLite: candidates are read, then updated in one statement that re-checks each one's version
  *   (id, state, attempts) and claimability; a candidate another claimer took in between is dropped and the claim
  *   reads again (a few rounds) to fill `limit`. Each job is claimed by exactly one worker on both databases.
+ * - `claimJob(jobId, { workerId, leaseMs, now })`: the same claim for one given job (e.g. the job just enqueued, run
+ *   at once), with the same lease (RUNNING, `leaseOwner`, `leaseUntil = now + leaseMs`, attempts + 1, `recovered:
+ *   true` when its previous lease had expired) and the same per-record order, but whatever its schedule: a PENDING
+ *   job not yet due is taken too. Resolves `null` when the job is RUNNING under a lease still valid at `now`, DONE,
+ *   DEAD, missing, or waiting behind an older PENDING or RUNNING job of its record. Same statements as `claimJobs`
+ *   (limit 1, the job's id as an extra condition): on PostgreSQL the row is taken `FOR UPDATE SKIP LOCKED`, so a job
+ *   a concurrent claimer is leasing at that moment resolves `null` at once rather than waiting; on SQLite the
+ *   conditional update re-checks the job's version, so of two concurrent claims exactly one gets it.
  * - `completeJob(jobId, workerId, now)`: RUNNING and leased to `workerId` (even if the lease has run out, as long
  *   as nobody has reclaimed the job) → DONE, `doneAt = now`, lease and `lastError` cleared; `true`. Otherwise
  *   (another worker reclaimed it, it is not RUNNING, no such job) `false` and no change.
@@ -290,13 +239,16 @@ export function createPrismaOutboxStore(prisma: PrismaClientLike): PrismaOutboxS
     throw new Error(`the pending job of dedupe key '${job.dedupeKey}' kept changing during ${ENQUEUE_ATTEMPTS} attempts to merge into it`);
   };
 
-  /** PostgreSQL: select and lease in one statement; locked rows (another claimer's) are skipped, never waited for. */
-  const claimPostgres = async (request: ValidClaim): Promise<SyncJob[]> => {
+  /**
+   * PostgreSQL: select (the jobs matching `claimable`, table aliased `j`) and lease in one statement; locked rows
+   * (another claimer's) are skipped, never waited for.
+   */
+  const claimPostgres = async (request: ValidClaim, claimable: SqlFragment): Promise<SyncJob[]> => {
     const rows = await queryRows<RawJobRow & { recovered: unknown }>(
       prisma,
       sql`WITH candidates AS (
           SELECT j."id", j."state" FROM "pipedrive_sync_jobs" j
-          WHERE ${claimableSql(request.now, request.minPriority)}
+          WHERE ${claimable}
           ORDER BY j."priority" DESC, j."id" ASC
           LIMIT ${request.limit}
           FOR UPDATE OF j SKIP LOCKED
@@ -309,14 +261,17 @@ export function createPrismaOutboxStore(prisma: PrismaClientLike): PrismaOutboxS
     return inClaimOrder(rows.map((row) => ({ ...toSyncJob(row), recovered: row.recovered === true || row.recovered === 1 })));
   };
 
-  /** SQLite: read candidates, then lease those still unchanged in one (atomic) update; repeat to fill `limit`. */
-  const claimSqlite = async (request: ValidClaim): Promise<SyncJob[]> => {
+  /**
+   * SQLite: read candidates (the jobs matching `claimable`, table aliased `j`), then lease those still unchanged and
+   * still claimable in one (atomic) update; repeat to fill `limit`.
+   */
+  const claimSqlite = async (request: ValidClaim, claimable: SqlFragment): Promise<SyncJob[]> => {
     const claimed: SyncJob[] = [];
     for (let round = 0; round < SQLITE_CLAIM_ROUNDS && claimed.length < request.limit; round++) {
       const candidates = await queryRows<{ id: unknown; state: string; attempts: unknown }>(
         prisma,
         sql`SELECT j."id", j."state", j."attempts" FROM "pipedrive_sync_jobs" j
-          WHERE ${claimableSql(request.now, request.minPriority)}
+          WHERE ${claimable}
           ORDER BY j."priority" DESC, j."id" ASC LIMIT ${request.limit - claimed.length}`,
       );
       if (candidates.length === 0) break;
@@ -326,7 +281,7 @@ export function createPrismaOutboxStore(prisma: PrismaClientLike): PrismaOutboxS
         prisma,
         sql`UPDATE "pipedrive_sync_jobs" AS j SET "state" = 'RUNNING', "lease_owner" = ${request.workerId},
             "lease_until" = ${request.leaseUntil}, "attempts" = "attempts" + 1, "updated_at" = ${request.now}
-          WHERE ("id", "state", "attempts") IN (VALUES ${versions}) AND ${claimableSql(request.now, request.minPriority)}
+          WHERE ("id", "state", "attempts") IN (VALUES ${versions}) AND ${claimable}
           RETURNING ${jobColumns()}`,
       );
       for (const row of rows) claimed.push({ ...toSyncJob(row), recovered: wasRunning.get(toInt(row.id)) === true });
@@ -334,6 +289,10 @@ export function createPrismaOutboxStore(prisma: PrismaClientLike): PrismaOutboxS
     }
     return inClaimOrder(claimed);
   };
+
+  /** Leases the jobs matching `claimable` on whichever database the client talks to. */
+  const claim = async (request: ValidClaim, claimable: SqlFragment): Promise<SyncJob[]> =>
+    ((await dialectOf()) === 'postgresql' ? claimPostgres(request, claimable) : claimSqlite(request, claimable));
 
   /** `UPDATE ... WHERE` the job is RUNNING and leased to `workerId`; whether it changed. */
   const updateLeased = async (operation: string, jobId: number, workerId: string, set: SqlFragment): Promise<boolean> => {
@@ -347,23 +306,29 @@ export function createPrismaOutboxStore(prisma: PrismaClientLike): PrismaOutboxS
   return {
     async enqueueJob(job, options) {
       const valid = validateJob(job);
-      const tx = options?.tx;
-      if (tx !== undefined && tx !== null && !isRawClient(tx)) {
-        throw new RangeError('enqueueJob: options.tx must be a Prisma interactive-transaction client (the `tx` of prisma.$transaction(async (tx) => ...))');
-      }
+      const tx = transactionClient('enqueueJob', options?.tx);
       return storeCall('enqueueJob', async () => {
         const db = await dialectOf();
         if (db === 'postgresql') {
-          return tx ? enqueueOn(tx as PrismaRawClientLike, db, valid) : prisma.$transaction((own) => enqueueOn(own, db, valid));
+          return tx ? enqueueOn(tx, db, valid) : prisma.$transaction((own) => enqueueOn(own, db, valid));
         }
-        return serialisedByKey(valid.dedupeKey, () => enqueueOn((tx as PrismaRawClientLike | undefined) ?? prisma, db, valid));
+        return serialisedByKey(valid.dedupeKey, () => enqueueOn(tx ?? prisma, db, valid));
       });
     },
 
     async claimJobs(request) {
       const valid = validateClaim(request);
       if (valid.limit === 0) return [];
-      return storeCall('claimJobs', async () => ((await dialectOf()) === 'postgresql' ? claimPostgres(valid) : claimSqlite(valid)));
+      return storeCall('claimJobs', () => claim(valid, claimableSql(valid.now, { minPriority: valid.minPriority })));
+    },
+
+    async claimJob(jobId, request) {
+      const op = 'claimJob';
+      const id = integer(op, 'jobId', jobId, 1, Number.MAX_SAFE_INTEGER);
+      const valid: ValidClaim = { ...validateLease(op, request), limit: 1, minPriority: undefined };
+      const claimable = sql`j."id" = ${id} AND ${claimableSql(valid.now, { anySchedule: true })}`;
+      const [job] = await storeCall(op, () => claim(valid, claimable));
+      return job ?? null;
     },
 
     async completeJob(jobId, workerId, now) {
@@ -452,14 +417,23 @@ interface ValidClaim {
   minPriority: number | undefined;
 }
 
-/** Checks a claim request; throws a `RangeError` naming the first bad field. */
-function validateClaim(request: unknown): ValidClaim {
-  const op = 'claimJobs';
+/** Checks the lease part of a claim (worker, lease, clock); throws a `RangeError` naming the first bad field. */
+function validateLease(op: string, request: unknown): Omit<ValidClaim, 'limit' | 'minPriority'> {
   if (!isPlainObject(request)) throw new RangeError(`${op}: request must be an object, got ${describe(request)}`);
   const workerId = text(op, 'workerId', request.workerId);
-  const limit = integer(op, 'limit', request.limit, 0, 10_000);
   const leaseMs = integer(op, 'leaseMs', request.leaseMs, 1, 365 * 24 * 3600 * 1000);
   const now = instant(op, 'now', request.now);
-  const minPriority = request.minPriority === undefined ? undefined : integer(op, 'minPriority', request.minPriority, INT32_MIN, INT32_MAX);
-  return { workerId, limit, now, leaseUntil: new Date(now.getTime() + leaseMs), minPriority };
+  return { workerId, now, leaseUntil: new Date(now.getTime() + leaseMs) };
+}
+
+/** Checks a `claimJobs` request; throws a `RangeError` naming the first bad field. */
+function validateClaim(request: unknown): ValidClaim {
+  const op = 'claimJobs';
+  const lease = validateLease(op, request);
+  const { limit, minPriority } = request as ClaimRequest;
+  return {
+    ...lease,
+    limit: integer(op, 'limit', limit, 0, 10_000),
+    minPriority: minPriority === undefined ? undefined : integer(op, 'minPriority', minPriority, INT32_MIN, INT32_MAX),
+  };
 }

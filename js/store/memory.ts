@@ -1,26 +1,115 @@
-//! An in-memory `SyncStore`: users and an outbox that follow the contract in `types.ts`, kept in arrays. For
-//! prototypes, demos and a CRM's own unit tests; it is not durable (a restart loses the queue), so production
-//! uses the Prisma store or a store over the CRM's own database.
+//! An in-memory `SyncStore`: users, contacts, organizations, snapshots, conflicts and an outbox that follow the
+//! contract in `types.ts`, kept in arrays. For prototypes, demos and a CRM's own unit tests; it is not durable (a
+//! restart loses the queue), so production uses the Prisma store or a store over the CRM's own database.
+//!
+//! It is also the readable reference for a CRM writing its own store: each method is the rule of the contract in a
+//! few lines, without the SQL and the concurrency handling a database needs (see `js/prisma/` for those).
 
-import type { ClaimRequest, JobFailure, LocalUser, NewSyncJob, QueueStats, SyncJob, SyncStore } from './types';
+import type {
+  ClaimRequest,
+  JobFailure,
+  LocalContact,
+  LocalOrganization,
+  LocalUser,
+  NewSyncJob,
+  QueueStats,
+  SyncJob,
+  SyncSnapshot,
+  SyncStore,
+  UpdateSyncStatus,
+} from './types';
 
-/** The in-memory store, with its data exposed for inspection; setting `failWith` makes every call reject with it. */
+/**
+ * A contact as the memory store keeps it: the `LocalContact` fields, with its organization referenced by
+ * `organizationId` (joined from `organizations` by `findContact`) instead of embedded, and the time of its last sync.
+ */
+export interface MemoryContact extends Omit<LocalContact, 'organization'> {
+  /** The `id` of its organization in {@link MemoryStore.organizations}, or `null`. */
+  organizationId: string | null;
+  /** When it was last synced with Pipedrive (ISO 8601), set by `linkContact`. */
+  lastPipedriveUpdate?: string | null;
+}
+
+/** An organization as the memory store keeps it: the `LocalOrganization` fields, with its sync state. */
+export interface MemoryOrganization extends LocalOrganization {
+  /** When it was last synced with Pipedrive (ISO 8601), set by `linkOrganization`. */
+  lastPipedriveUpdate?: string | null;
+  /** SYNCED | PENDING | FAILED | CONFLICT; `linkOrganization` sets SYNCED. */
+  updateSyncStatus?: string;
+}
+
+/** A conflict as the memory store keeps it. */
+export interface MemoryConflict {
+  id: number;
+  recordType: string;
+  localId: string | null;
+  pipedriveId: number | null;
+  fields: Record<string, unknown>;
+  /** OPEN until a person decides. */
+  status: 'OPEN' | 'RESOLVED';
+  /** When it was found (the `now` it was recorded with). */
+  createdAt: string;
+}
+
+/**
+ * The in-memory store, with its data exposed for seeding and inspection (push to the arrays, read them back);
+ * setting `failWith` makes every call reject with it.
+ */
 export interface MemoryStore extends SyncStore {
   users: LocalUser[];
+  /** Contacts, each pointing to its organization by `organizationId`. */
+  contacts: MemoryContact[];
+  organizations: MemoryOrganization[];
+  /** One per (`recordType`, `pipedriveId`). */
+  snapshots: SyncSnapshot[];
+  conflicts: MemoryConflict[];
   jobs: SyncJob[];
   failWith?: Error;
 }
 
-/** A store over arrays, starting with `users`. */
+/** The values of `updateSyncStatus`. */
+const SYNC_STATUSES: readonly string[] = ['SYNCED', 'PENDING', 'FAILED', 'CONFLICT'] satisfies UpdateSyncStatus[];
+
+/** A store over arrays, starting with `users` (seed the other arrays through the returned object). */
 export function createMemoryStore(users: LocalUser[] = []): MemoryStore {
+  const contacts: MemoryContact[] = [];
+  const organizations: MemoryOrganization[] = [];
+  const snapshots: SyncSnapshot[] = [];
+  const conflicts: MemoryConflict[] = [];
   const jobs: SyncJob[] = [];
   let nextId = 1;
+  let nextConflictId = 1;
   const check = () => {
     if (store.failWith) throw store.failWith;
   };
   const held = (job: SyncJob, workerId: string) => job.state === 'RUNNING' && job.leaseOwner === workerId;
+  const contactById = (id: string) => contacts.find((contact) => contact.id === id);
+
+  // The claim rules, shared by claimJobs and claimJob.
+  const record = (job: SyncJob) => `${job.recordType}\u0000${job.recordId}`;
+  const open = (job: SyncJob) => job.state === 'PENDING' || job.state === 'RUNNING';
+  /** PENDING (and due, unless `anySchedule`), or RUNNING with a lease that ended before `now`. */
+  const claimable = (job: SyncJob, now: number, anySchedule: boolean) =>
+    (job.state === 'PENDING' && (anySchedule || Date.parse(job.nextAttemptAt) <= now)) ||
+    (job.state === 'RUNNING' && job.leaseUntil !== null && Date.parse(job.leaseUntil) < now);
+  /** An older job of the same record is still open: this one waits (strict order per record). */
+  const blocked = (job: SyncJob) => jobs.some((older) => older.id < job.id && record(older) === record(job) && open(older));
+  /** Leases `job` to the worker and returns a copy, `recovered` when the previous lease had expired. */
+  const lease = (job: SyncJob, request: { workerId: string; leaseMs: number; now: string }): SyncJob => {
+    const recovered = job.state === 'RUNNING';
+    Object.assign(job, {
+      state: 'RUNNING', leaseOwner: request.workerId, leaseUntil: new Date(Date.parse(request.now) + request.leaseMs).toISOString(),
+      attempts: job.attempts + 1, updatedAt: request.now,
+    });
+    return { ...job, payload: { ...job.payload }, ...(recovered ? { recovered: true } : {}) };
+  };
+
   const store: MemoryStore = {
     users,
+    contacts,
+    organizations,
+    snapshots,
+    conflicts,
     jobs,
     async findUserById(userId) {
       check();
@@ -37,6 +126,80 @@ export function createMemoryStore(users: LocalUser[] = []): MemoryStore {
       if (!user) return false;
       user.pipedriveUserId = pipedriveUserId;
       return true;
+    },
+    async findContact(contactId) {
+      check();
+      const contact = contactById(contactId);
+      if (!contact) return null;
+      const { organizationId, lastPipedriveUpdate: _synced, ...fields } = contact;
+      const organization = organizations.find((org) => org.id === organizationId);
+      return {
+        ...fields,
+        organization: organization
+          ? {
+            id: organization.id, name: organization.name, industry: organization.industry, country: organization.country,
+            address: organization.address, pipedriveOrgId: organization.pipedriveOrgId,
+          }
+          : null,
+      };
+    },
+    async linkContact(contactId, link) {
+      check();
+      const contact = contactById(contactId);
+      if (!contact) return false;
+      contact.pipedrivePersonId = link.pipedrivePersonId;
+      if (link.pipedriveOrgId !== null) contact.pipedriveOrgId = link.pipedriveOrgId; // null keeps the stored one
+      contact.lastPipedriveUpdate = link.syncedAt;
+      contact.updateSyncStatus = 'SYNCED';
+      return true;
+    },
+    async linkOrganization(organizationId, link) {
+      check();
+      const organization = organizations.find((org) => org.id === organizationId);
+      if (!organization) return false;
+      Object.assign(organization, { pipedriveOrgId: link.pipedriveOrgId, lastPipedriveUpdate: link.syncedAt, updateSyncStatus: 'SYNCED' });
+      return true;
+    },
+    async setContactSyncStatus(contactId, status) {
+      check();
+      if (!SYNC_STATUSES.includes(status)) throw new RangeError(`setContactSyncStatus: status must be one of ${SYNC_STATUSES.join(', ')}, got ${String(status)}`);
+      const contact = contactById(contactId);
+      if (!contact) return false;
+      contact.updateSyncStatus = status;
+      return true;
+    },
+    async updateWarmness(contactId, score, options = {}) {
+      check();
+      const threshold = options.threshold ?? 4;
+      if (!Number.isInteger(score)) throw new RangeError(`updateWarmness: score must be an integer, got ${String(score)}`);
+      if (typeof threshold !== 'number' || !Number.isFinite(threshold)) throw new RangeError(`updateWarmness: threshold must be a finite number, got ${String(threshold)}`);
+      // `options.tx` is ignored: there are no transactions here, and nothing below can fail half-way.
+      const contact = contactById(contactId);
+      if (!contact) return { updated: false, jobId: null };
+      contact.warmnessScore = score;
+      if (score < threshold || contact.pipedrivePersonId !== null) return { updated: true, jobId: null };
+      contact.updateSyncStatus = 'PENDING';
+      const { id } = await store.enqueueJob({
+        kind: 'warm_lead', recordType: 'contact', recordId: contactId, dedupeKey: `warm_lead:${contactId}`,
+        payload: { contactId, userId: options.userId ?? null }, priority: 10,
+      });
+      return { updated: true, jobId: id };
+    },
+    async saveSnapshot(snapshot) {
+      check();
+      const copy: SyncSnapshot = { ...snapshot, fields: structuredClone(snapshot.fields) };
+      const index = snapshots.findIndex((s) => s.recordType === snapshot.recordType && s.pipedriveId === snapshot.pipedriveId);
+      if (index >= 0) snapshots[index] = copy; // replaces the record's previous snapshot
+      else snapshots.push(copy);
+    },
+    async recordConflict(conflict) {
+      check();
+      const stored: MemoryConflict = {
+        id: nextConflictId++, recordType: conflict.recordType, localId: conflict.localId, pipedriveId: conflict.pipedriveId,
+        fields: structuredClone(conflict.fields), status: 'OPEN', createdAt: conflict.now,
+      };
+      conflicts.push(stored);
+      return stored.id;
     },
     async enqueueJob(job: NewSyncJob) {
       check();
@@ -60,25 +223,25 @@ export function createMemoryStore(users: LocalUser[] = []): MemoryStore {
     async claimJobs(request: ClaimRequest) {
       check();
       const now = Date.parse(request.now);
-      const open = (job: SyncJob) => job.state === 'PENDING' || job.state === 'RUNNING';
-      const claimable = (job: SyncJob) =>
-        (job.state === 'PENDING' && Date.parse(job.nextAttemptAt) <= now) ||
-        (job.state === 'RUNNING' && job.leaseUntil !== null && Date.parse(job.leaseUntil) < now);
-      const record = (job: SyncJob) => `${job.recordType}\u0000${job.recordId}`;
       const candidates = jobs
-        .filter((job) => claimable(job) && job.priority >= (request.minPriority ?? Number.MIN_SAFE_INTEGER))
-        .filter((job) => !jobs.some((older) => older.id < job.id && record(older) === record(job) && open(older)))
+        .filter((job) => claimable(job, now, false) && job.priority >= (request.minPriority ?? Number.MIN_SAFE_INTEGER))
+        .filter((job) => !blocked(job))
         .sort((a, b) => b.priority - a.priority || a.id - b.id);
       const seen = new Set<string>();
       const claimed: SyncJob[] = [];
       for (const job of candidates) {
         if (claimed.length >= request.limit || seen.has(record(job))) continue;
         seen.add(record(job));
-        const recovered = job.state === 'RUNNING';
-        Object.assign(job, { state: 'RUNNING', leaseOwner: request.workerId, leaseUntil: new Date(now + request.leaseMs).toISOString(), attempts: job.attempts + 1, updatedAt: request.now });
-        claimed.push({ ...job, payload: { ...job.payload }, ...(recovered ? { recovered: true } : {}) });
+        claimed.push(lease(job, request));
       }
       return claimed;
+    },
+    async claimJob(jobId, request) {
+      check();
+      const job = jobs.find((candidate) => candidate.id === jobId);
+      // Due or not; null when another worker holds it, it is finished, or an older job of its record is open.
+      if (!job || !claimable(job, Date.parse(request.now), true) || blocked(job)) return null;
+      return lease(job, request);
     },
     async completeJob(jobId, workerId, now) {
       check();

@@ -16,6 +16,64 @@ export interface LocalUser {
   pipedriveUserId: number | null;
 }
 
+/** A CRM organization as the sync engine sees it. */
+export interface LocalOrganization {
+  id: string;
+  name: string;
+  industry: string | null;
+  country: string | null;
+  /** Street address as one line. */
+  address: string | null;
+  /** The linked Pipedrive organization, once known. */
+  pipedriveOrgId: number | null;
+}
+
+/** A CRM contact with its organization, as the warm-lead flow reads it. */
+export interface LocalContact {
+  id: string;
+  name: string;
+  email: string | null;
+  phone: string | null;
+  warmnessScore: number;
+  /** The CRM user who owns the contact (route handlers refuse other users' contacts). */
+  ownerId: string | null;
+  pipedrivePersonId: number | null;
+  pipedriveOrgId: number | null;
+  /** SYNCED | PENDING | FAILED | CONFLICT */
+  updateSyncStatus: string;
+  organization: LocalOrganization | null;
+}
+
+/** The sync state of a local record (spec §7): `CONFLICT` while a person must decide. */
+export type UpdateSyncStatus = 'SYNCED' | 'PENDING' | 'FAILED' | 'CONFLICT';
+
+/** The last-synced values of a linked record: the base of three-way conflict detection. */
+export interface SyncSnapshot {
+  /** `person`, `organization`, `activity`, `deal`. */
+  recordType: string;
+  /** The local record, when there is one. */
+  localId: string | null;
+  pipedriveId: number;
+  /** Field values in Pipedrive's wire format, as last synced. */
+  fields: Record<string, unknown>;
+  /** Pipedrive's `update_time` of that version (RFC 3339), when known. */
+  remoteUpdateTime: string | null;
+  /** When it was synced (ISO 8601). */
+  syncedAt: string;
+}
+
+/** A decision a person must make, e.g. two Pipedrive persons with the contact's email. */
+export interface NewSyncConflict {
+  recordType: string;
+  localId: string | null;
+  /** The Pipedrive record, when one is concerned. */
+  pipedriveId: number | null;
+  /** What conflicts: per field `{local, remote, base}`, or `{candidates: [...ids]}` for ambiguous matches. */
+  fields: Record<string, unknown>;
+  /** When it was found (ISO 8601). */
+  now: string;
+}
+
 /** The life of an outbox job: waiting, being worked on by a leased worker, finished, or given up. */
 export type SyncJobState = 'PENDING' | 'RUNNING' | 'DONE' | 'DEAD';
 
@@ -114,6 +172,33 @@ export interface SyncStore {
   /** Stores `pipedriveUserId` on the local user; resolves `false` when there is no user with that id. */
   setUserPipedriveId(userId: string, pipedriveUserId: number): Promise<boolean>;
 
+  /** The contact with its organization, or `null`. */
+  findContact(contactId: string): Promise<LocalContact | null>;
+  /**
+   * Links the contact to its Pipedrive person (and organization) and marks it `SYNCED` at `syncedAt`
+   * (`lastPipedriveUpdate`); `false` when there is no such contact.
+   */
+  linkContact(contactId: string, link: { pipedrivePersonId: number; pipedriveOrgId: number | null; syncedAt: string }): Promise<boolean>;
+  /** Links the organization to its Pipedrive organization, `SYNCED` at `syncedAt`; `false` when there is none. */
+  linkOrganization(organizationId: string, link: { pipedriveOrgId: number; syncedAt: string }): Promise<boolean>;
+  /** Sets the contact's `updateSyncStatus`; `false` when there is no such contact. */
+  setContactSyncStatus(contactId: string, status: UpdateSyncStatus): Promise<boolean>;
+  /**
+   * The CRM's hook for a warmness change: stores `score` and, when it reaches `threshold` (default 4) for a
+   * contact without a Pipedrive person, records a `warm_lead` job (dedupe key `warm_lead:<contactId>`, payload
+   * `{contactId, userId}`, priority 10) in the same transaction (`tx`, or the store's own).
+   */
+  updateWarmness(contactId: string, score: number, options?: { tx?: unknown; threshold?: number; userId?: string | null }): Promise<{ updated: boolean; jobId: number | null }>;
+  /** Stores the snapshot, replacing the one of the same `recordType` and `pipedriveId`. */
+  saveSnapshot(snapshot: SyncSnapshot): Promise<void>;
+  /** Records an OPEN conflict; resolves its id. */
+  recordConflict(conflict: NewSyncConflict): Promise<number>;
+  /**
+   * Leases one given job, when it is PENDING (due or not) or RUNNING with an expired lease, and no older job of
+   * its record is open; `null` otherwise (e.g. a drain worker has it). For running a job at once.
+   */
+  claimJob(jobId: number, request: { workerId: string; leaseMs: number; now: string }): Promise<SyncJob | null>;
+
   /**
    * Records a job in the outbox. With `options.tx` (the CRM's transaction client) the job commits or rolls back
    * with the change that caused it. When a PENDING job with the same `dedupeKey` exists, the new payload merges
@@ -142,8 +227,16 @@ export const REQUIRED_STORE_METHODS = [
   'findUserById',
   'findUserByEmail',
   'setUserPipedriveId',
+  'findContact',
+  'linkContact',
+  'linkOrganization',
+  'setContactSyncStatus',
+  'updateWarmness',
+  'saveSnapshot',
+  'recordConflict',
   'enqueueJob',
   'claimJobs',
+  'claimJob',
   'completeJob',
   'failJob',
   'retryDeadJobs',

@@ -1,0 +1,80 @@
+//! Helpers for the Prisma store's contact, snapshot and conflict tests (`contacts.test.ts`): the tests' clock, seeded
+//! contacts and organizations, the stored rows read back through the generated client, and assertion helpers.
+
+import assert from 'node:assert/strict';
+import type { PrismaClientLike } from '../../js/prisma';
+import type { TestPrismaClient } from './databases';
+
+/** The tests' clock: every time is an offset from this instant. */
+export const T0 = Date.parse('2030-01-01T00:00:00.000Z');
+/** The instant `ms` after {@link T0}, as ISO 8601. */
+export const at = (ms: number): string => new Date(T0 + ms).toISOString();
+export const SECOND = 1000;
+export const MINUTE = 60 * SECOND;
+export const HOUR = 60 * MINUTE;
+export const DAY = 24 * HOUR;
+
+/** A seeded organization's fields (all optional). */
+export interface OrganizationSeed {
+  name?: string;
+  industry?: string | null;
+  country?: string | null;
+  address?: string | null;
+  pipedriveOrgId?: number | null;
+}
+
+/** A seeded contact's fields (all optional). */
+export interface ContactSeed {
+  name?: string;
+  email?: string | null;
+  phone?: string | null;
+  warmnessScore?: number;
+  organizationId?: string | null;
+  ownerId?: string | null;
+  pipedrivePersonId?: number | null;
+  pipedriveOrgId?: number | null;
+  updateSyncStatus?: string;
+}
+
+/** Creates an organization through the generated client; resolves its id. */
+export async function seedOrganization(prisma: TestPrismaClient, seed: OrganizationSeed = {}): Promise<string> {
+  const row = await prisma.organization.create({ data: { name: 'Acme GmbH', ...seed } });
+  return row.id;
+}
+
+/** Creates a contact through the generated client; resolves its id. */
+export async function seedContact(prisma: TestPrismaClient, seed: ContactSeed = {}): Promise<string> {
+  const row = await prisma.contact.create({ data: { name: 'Ada Lovelace', ...seed } });
+  return row.id;
+}
+
+/** The stored contact row, through the generated client (independent of the store's own reads). */
+export function contactRow(prisma: TestPrismaClient, id: string) {
+  return prisma.contact.findUniqueOrThrow({ where: { id } });
+}
+
+/** The stored jobs of the warm-lead dedupe key of `contactId`, oldest first. */
+export function warmLeadJobs(prisma: TestPrismaClient, contactId: string) {
+  return prisma.syncJob.findMany({ where: { dedupeKey: `warm_lead:${contactId}` }, orderBy: { id: 'asc' } });
+}
+
+/** Asserts a rejection is a RangeError whose message names `field`. */
+export function namesField(field: string) {
+  return (error: unknown) => {
+    assert.ok(error instanceof RangeError, `expected a RangeError, got ${String(error)}`);
+    assert.ok(error.message.includes(field), `the message names ${field}: ${error.message}`);
+    return true;
+  };
+}
+
+/** A client that records every call and answers nothing useful: for "rejects before any query" tests. */
+export function spyClient(): { client: PrismaClientLike; calls: string[] } {
+  const calls: string[] = [];
+  const client = {
+    user: {},
+    $queryRaw: () => (calls.push('$queryRaw'), Promise.resolve([])),
+    $executeRaw: () => (calls.push('$executeRaw'), Promise.resolve(0)),
+    $transaction: () => (calls.push('$transaction'), Promise.resolve(undefined)),
+  } as unknown as PrismaClientLike;
+  return { client, calls };
+}
