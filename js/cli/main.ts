@@ -1,19 +1,23 @@
 #!/usr/bin/env node
 //! The `pipedrive-sync` command line: a table of commands, each a module exporting `run*Command(argv)`.
 
+import { runDrainCommand } from './drain_command';
 import { runEmulatorCommand } from './emulator_command';
+import { runStatusCommand } from './status_command';
 
 /** One CLI command. */
 interface Command {
   /** One-line description for the usage text. */
   summary: string;
-  /** Runs the command with the arguments after its name. */
-  run(argv: string[]): Promise<void>;
+  /** Runs the command with the arguments after its name; resolves its exit code (0 when it resolves nothing). */
+  run(argv: string[]): Promise<number | void>;
 }
 
 /** The commands, by name. Add new commands here. */
 const COMMANDS: Record<string, Command> = {
   emulator: { summary: 'run a local Pipedrive emulator (--port, --plan, --seats)', run: runEmulatorCommand },
+  drain: { summary: 'carry out the due outbox jobs, with progress and a summary (--config, --limit, --concurrency, --lease-ms)', run: runDrainCommand },
+  status: { summary: 'show the outbox: jobs per state, due, oldest pending, dead jobs and errors, rate budget (--config, --json)', run: runStatusCommand },
 };
 
 function usage(): string {
@@ -35,16 +39,22 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    await command.run(rest);
-    return 0;
+    return (await command.run(rest)) ?? 0;
   } catch (e) {
     process.stderr.write(`pipedrive-sync ${name}: ${e instanceof Error ? e.message : String(e)}\n`);
     return 1;
   }
 }
 
+/** Resolves once everything written to `stream` so far has been handed to the operating system. */
+function flushed(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => stream.write('', () => resolve()));
+}
+
 if (require.main === module) {
-  main(process.argv.slice(2)).then((code) => {
-    process.exitCode = code;
+  // Exit when the command is done: a config module's database pool (e.g. PostgreSQL) would keep the process alive.
+  void main(process.argv.slice(2)).then(async (code) => {
+    await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+    process.exit(code);
   });
 }
