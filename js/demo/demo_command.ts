@@ -1,0 +1,209 @@
+//! `pipedrive-sync demo` (`npm run demo`): the main job on embedded defaults (DESIGN §10). The emulator stands in
+//! for Pipedrive (or real Pipedrive with `PIPEDRIVE_API_TOKEN`), SQLite is the CRM's database, a seeded CRM's warm
+//! leads go through `sync.warmLeads.checkAndCreateWarmLead` a few at a time with a progress bar on stderr, the queue
+//! is drained, and a summary table goes to stdout. Exit code 0 when every warm lead ended in Pipedrive, 3 when some
+//! did not (they are listed), 1 when the demo could not run, 2 on bad arguments.
+//!
+//! The generated Prisma client is TypeScript, so the demo runs under tsx from the repo:
+//! `node --import tsx js/cli/main.ts demo` (what `npm run demo` does after the set-up step).
+
+import { createPipedriveSync, type PipedriveSync } from '../index';
+import { DrainProgress } from '../cli/progress_bar';
+import { describeError, parseFlags, processIo, type CommandIo } from '../cli/drain_command';
+import type { Plan } from '../emulator/rate_limits';
+import { createPrismaStore } from '../prisma/index';
+import { createCountingHttp, type HttpTally } from './counting_http';
+import { openDemoDatabase, seedCrm, type DemoDatabase } from './crm_database';
+import { buildDemoSeed, DEFAULT_CONTACTS, DEFAULT_SEED } from './crm_seed';
+import { countWarmLeadEvents, renderDemoSummary, tallyCrm, type WarmLeadEvents } from './demo_summary';
+import { LeadProgress } from './lead_progress';
+import {
+  closePipedriveTarget, describeTarget, dumpEmulator, openPipedriveTarget, parseDemoPlan, usesRealPipedrive, type PipedriveTarget,
+} from './pipedrive_target';
+import { requestTokens, totalTokens } from './token_spend';
+import { syncWarmLeads, type WarmLead } from './warm_lead_run';
+
+/** Usage text of the `demo` command. */
+export const DEMO_USAGE = `Usage: pipedrive-sync demo [--plan PLAN] [--contacts N] [--concurrency N] [--seed N] [--dump-emulator PATH]
+
+Seeds a CRM in SQLite and syncs its warm leads to Pipedrive, then prints a summary.
+  --plan           the emulated Pipedrive plan: lite, growth (default), premium, ultimate; with real Pipedrive,
+                   the plan the rate limiter assumes until Pipedrive's headers say otherwise
+  --contacts       contacts in the seeded CRM (default ${DEFAULT_CONTACTS})
+  --concurrency    warm leads synced at once (default 4)
+  --seed           the seed of the generated CRM (default ${DEFAULT_SEED}); the same seed gives the same CRM
+  --dump-emulator  write the emulator's persons, organizations, limits and request journal to PATH as JSON
+Environment:
+  DATABASE_URL         a SQLite file (file:./path.db) holding no contacts yet; default: .tmp/demo.db, recreated
+                       on every run
+  PIPEDRIVE_API_TOKEN  talk to REAL Pipedrive with this token instead of the emulator (creates records there)
+  PIPEDRIVE_BASE_URL   real Pipedrive's URL, e.g. https://acme.pipedrive.com (default https://api.pipedrive.com)
+Progress goes to stderr, the summary to stdout. Exit code: 0 every warm lead is in Pipedrive, 3 some are not
+(listed), 1 the demo failed, 2 bad arguments.`;
+
+/** Warm leads synced at once by default. */
+export const DEFAULT_CONCURRENCY = 4;
+
+/** Parsed flags of the `demo` command. */
+export interface DemoFlags {
+  plan?: Plan;
+  contacts: number;
+  concurrency: number;
+  seed: number;
+  dumpEmulator?: string;
+  help: boolean;
+}
+
+/** Parses the `demo` flags; throws naming the bad flag. */
+export function parseDemoFlags(argv: string[]): DemoFlags {
+  const f = parseFlags(argv, ['plan', 'dump-emulator'], { contacts: [1, 100_000], concurrency: [1, 64], seed: [0, 4_294_967_295] });
+  return {
+    plan: typeof f.plan === 'string' ? parseDemoPlan(f.plan) : undefined,
+    contacts: (f.contacts as number | undefined) ?? DEFAULT_CONTACTS,
+    concurrency: (f.concurrency as number | undefined) ?? DEFAULT_CONCURRENCY,
+    seed: (f.seed as number | undefined) ?? DEFAULT_SEED,
+    dumpEmulator: f['dump-emulator'] as string | undefined,
+    help: f.help === true,
+  };
+}
+
+/** The exit code when some warm leads did not end in Pipedrive. */
+export const EXIT_NOT_ALL_SYNCED = 3;
+
+/** Runs `demo` with the arguments after the command name; resolves the exit code. */
+export async function runDemoCommand(argv: string[], io: CommandIo = processIo()): Promise<number> {
+  let flags: DemoFlags;
+  try {
+    flags = parseDemoFlags(argv);
+  } catch (error) {
+    io.stderr.write(`pipedrive-sync demo: ${describeError(error)}\n\n${DEMO_USAGE}\n`);
+    return 2;
+  }
+  if (flags.help) {
+    io.stdout.write(`${DEMO_USAGE}\n`);
+    return 0;
+  }
+  let target: PipedriveTarget | undefined;
+  let database: DemoDatabase | undefined;
+  try {
+    const started = Date.now();
+    const seed = buildDemoSeed({ contacts: flags.contacts, seed: flags.seed, seedPipedrive: !usesRealPipedrive(io.env) });
+    database = await openDemoDatabase(io.env);
+    const seeded = await seedCrm(database.prisma, seed);
+    io.stderr.write(
+      `CRM: ${database.url}${database.isDefault ? ' (recreated)' : ''}: ${seed.users.length} users, ` +
+        `${seed.organizations.length} organizations, ${seed.contacts.length} contacts\n`,
+    );
+    const warmCount = seed.contacts.filter((c) => c.warmnessScore >= 4 && c.pipedrivePersonId === null).length;
+    target = await openPipedriveTarget(io.env, flags.plan, seed.pipedrive);
+    io.stderr.write(describeTarget(target, warmCount));
+    if (target.kind === 'pipedrive' && io.stderr.isTTY) {
+      io.stderr.write('Starting in 5 s: press Ctrl-C to stop.\n');
+      await new Promise((resolve) => setTimeout(resolve, 5_000));
+    }
+
+    const events: WarmLeadEvents = { personsCreated: [], personsFound: [], organizationsCreated: [], ownerUnknown: 0 };
+    const http = createCountingHttp();
+    const sync = await createPipedriveSync({
+      pipedrive: { apiToken: target.apiToken, baseUrl: target.baseUrl },
+      store: createPrismaStore(database.prisma),
+      http: http.send,
+      logger: countWarmLeadEvents(events),
+      options: target.plan ? { plan: target.plan } : {},
+    });
+    const threshold = sync.describe().warmLeadThreshold;
+    const before = await database.prisma.contact.findMany({ select: CONTACT_SELECT, orderBy: { id: 'asc' } });
+    const leads: WarmLead[] = before
+      .filter((c) => c.warmnessScore >= threshold && c.pipedrivePersonId === null && c.ownerId !== null)
+      .map((c) => ({ contactId: c.id, userId: c.ownerId as string }));
+    const budgetBefore = target.kind === 'emulator' ? target.emulator.limits.snapshot().dailyRemaining : 0;
+
+    const syncStarted = Date.now();
+    io.stderr.write(`Syncing ${leads.length} warm leads, ${flags.concurrency} at a time...\n`);
+    const progress = new LeadProgress(io.stderr, leads.length);
+    const run = await syncWarmLeads(sync, leads, flags.concurrency, (counts) => progress.update(counts));
+    progress.finish();
+    const drained = await drainLeftovers(sync, io);
+    const syncMs = Date.now() - syncStarted;
+
+    const stats = await sync.queue.stats();
+    const after = await database.prisma.contact.findMany({ select: CONTACT_SELECT, orderBy: { id: 'asc' } });
+    const jobs = await database.prisma.syncJob.findMany({ where: { kind: 'warm_lead' }, select: { recordId: true, state: true, lastError: true } });
+    const jobErrors = new Map(jobs.filter((j) => j.state !== 'DONE').map((j) => [j.recordId, `${j.state.toLowerCase()}: ${j.lastError ?? 'waiting for its next attempt'}`]));
+    for (const failure of run.failures) jobErrors.set(failure.contactId, failure.error);
+    const crm = tallyCrm({
+      threshold, before, after, events, jobErrors,
+      organizationsLinkedBefore: new Set(seeded.organizations.filter((_, i) => seed.organizations[i].pipedriveOrgId !== null)),
+    });
+    const outcome = {
+      ...crm,
+      target: target.kind === 'emulator' ? `the emulator (plan ${target.plan})` : `REAL Pipedrive at ${target.baseUrl}`,
+      threshold,
+      requests: http.tally.requests.length,
+      rateLimited: http.tally.rateLimited,
+      tokens: tokensSpent(target, budgetBefore, http.tally, sync),
+      drained,
+      queueLeft: stats.counts.PENDING + stats.counts.RUNNING + stats.counts.DEAD,
+      syncMs,
+      totalMs: Date.now() - started,
+    };
+    if (flags.dumpEmulator) dumpEmulator(target, flags.dumpEmulator);
+    io.stdout.write(renderDemoSummary(outcome));
+    return outcome.other.length > 0 ? EXIT_NOT_ALL_SYNCED : 0;
+  } catch (error) {
+    io.stderr.write(`\npipedrive-sync demo: ${describeError(error)}\n`);
+    return 1;
+  } finally {
+    if (target) await closePipedriveTarget(target).catch(() => undefined);
+    if (database) await database.prisma.$disconnect().catch(() => undefined);
+  }
+}
+
+/** The contact columns the demo reads. */
+const CONTACT_SELECT = {
+  id: true, email: true, warmnessScore: true, organizationId: true, ownerId: true, pipedrivePersonId: true, pipedriveOrgId: true,
+  updateSyncStatus: true,
+} as const;
+
+/** Carries out whatever the warm-lead calls left due in the outbox, with the drain's progress bar; resolves the jobs processed. */
+async function drainLeftovers(sync: PipedriveSync, io: CommandIo): Promise<number> {
+  const due = (await sync.queue.stats()).due;
+  if (due === 0) return 0;
+  io.stderr.write(`Draining ${due} queued job${due === 1 ? '' : 's'}...\n`);
+  const progress = new DrainProgress(io.stderr, { total: due });
+  const report = await sync.queue.drain({ onProgress: (p) => progress.update(p) });
+  progress.finish(report);
+  return report.processed;
+}
+
+/**
+ * Tokens spent: on the emulator, what its daily budget went down by; on real Pipedrive, what the daily-budget
+ * headers went down by since the first answer (other clients of the company count too), else the table estimate.
+ */
+function tokensSpent(target: PipedriveTarget, budgetBefore: number, tally: HttpTally, sync: PipedriveSync): { spent: number; note: string } {
+  if (target.kind === 'emulator') {
+    const limits = target.emulator.limits.snapshot();
+    return { spent: budgetBefore - limits.dailyRemaining, note: `of the emulator's ${limits.dailyLimit} a day; ${limits.dailyRemaining} left` };
+  }
+  const estimate = totalTokens(tally.requests);
+  const budget = sync.rateLimit.snapshot().dailyBudget;
+  if (tally.firstDailyRemaining && budget.remaining !== null) {
+    const spent = tally.firstDailyRemaining.remaining + requestTokens(tally.firstDailyRemaining.request) - budget.remaining;
+    return { spent, note: `Pipedrive's daily budget: ${budget.remaining} of ${budget.limit ?? '?'} left (endpoint costs say ${estimate})` };
+  }
+  return { spent: estimate, note: 'estimated from the endpoint costs (Pipedrive sent no daily-budget headers)' };
+}
+
+/** Resolves once everything written to `stream` so far has been handed to the operating system. */
+function flushed(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => stream.write('', () => resolve()));
+}
+
+if (require.main === module) {
+  // Run directly (`node --import tsx js/demo/demo_command.ts`): exit when done, as the CLI does, rather than wait
+  // for the engine's idle real-time budget timers.
+  void runDemoCommand(process.argv.slice(2)).then(async (code) => {
+    await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+    process.exit(code);
+  });
+}

@@ -1,0 +1,64 @@
+//! The warm-lead phase's progress on stderr, drawn with the CLI's bar (`renderBar` of `js/cli/progress_bar.ts`):
+//! `[██████░░░░] 40/66 warm leads · 39 in Pipedrive · 1 queued · 0 failed · 4.8 leads/s`, redrawn in place on a
+//! terminal, otherwise a plain line at most every 2 s and once at the end.
+
+import { renderBar, type ProgressStream } from '../cli/progress_bar';
+
+/** The counts shown. */
+export interface LeadCounts {
+  /** Leads whose call has finished. */
+  done: number;
+  /** Calls that answered `true`: the contact is in Pipedrive. */
+  synced: number;
+  /** Calls that answered `false`: the job stays in the queue. */
+  queued: number;
+  /** Calls that threw. */
+  failed: number;
+}
+
+/** One progress line. */
+export function formatLeadProgress(counts: LeadCounts, total: number, elapsedMs: number): string {
+  const rate = elapsedMs > 0 ? (counts.done * 1000) / elapsedMs : 0;
+  return (
+    `${renderBar(counts.done, total)} ${counts.done}/${total} warm leads · ${counts.synced} in Pipedrive · ` +
+    `${counts.queued} queued · ${counts.failed} failed · ${rate.toFixed(1)} leads/s`
+  );
+}
+
+/** Shows the warm-lead phase's progress: `update` after every lead, then `finish`. */
+export class LeadProgress {
+  private readonly started: number;
+  private readonly interval: number;
+  private lastShown = Number.NEGATIVE_INFINITY;
+  private counts: LeadCounts = { done: 0, synced: 0, queued: 0, failed: 0 };
+
+  /** Starts the clock; on a terminal the empty bar is drawn at once. */
+  constructor(
+    private readonly stream: ProgressStream,
+    private readonly total: number,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.started = now();
+    this.interval = stream.isTTY ? 100 : 2_000;
+    if (stream.isTTY) this.show();
+  }
+
+  /** Records the counts so far; shows them when the interval since the last line has passed. */
+  update(counts: LeadCounts): void {
+    this.counts = { ...counts };
+    if (this.now() - this.lastShown >= this.interval) this.show();
+  }
+
+  /** Shows the final counts and ends the line. */
+  finish(): void {
+    this.show();
+    if (this.stream.isTTY) this.stream.write('\n');
+  }
+
+  private show(): void {
+    const now = this.now();
+    this.lastShown = now;
+    const line = formatLeadProgress(this.counts, this.total, now - this.started);
+    this.stream.write(this.stream.isTTY ? `\r\x1b[2K${line}` : `${line}\n`);
+  }
+}
