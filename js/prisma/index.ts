@@ -8,13 +8,16 @@
 //! The outbox methods (`enqueueJob`, `claimJobs`, `claimJob`, ...) are documented in `outbox.ts`: pass the CRM's
 //! transaction client to `enqueueJob(job, { tx })` so that the job commits or rolls back with the change that caused
 //! it. The contact methods (`findContact`, `linkContact`, `linkOrganization`, `setContactSyncStatus`, and the CRM's
-//! warmness hook `updateWarmness(contactId, score, { tx })`) are in `contacts.ts`, `saveSnapshot` in `snapshots.ts`
-//! and `recordConflict` in `conflicts.ts`.
+//! warmness hook `updateWarmness(contactId, score, { tx })`) are in `contacts.ts`; the activity methods
+//! (`findActivity`, `listUnreplicatedActivities`, `recordActivityAttempt`, `markActivityReplicated`, and the CRM's
+//! hook for a logged activity `activityLogged(activityId, { tx })`) in `activities.ts`; `saveSnapshot` in
+//! `snapshots.ts` and `recordConflict` in `conflicts.ts`.
 //!
 //! Also exported: `applyMigrations`, which creates or updates the reference tables (the package's own included) from
 //! the package's SQL migrations, and the allowed values of the schema's status columns.
 
 import type { SyncStore } from '../store/types';
+import { createPrismaActivityStore } from './activities';
 import type { PrismaClientLike } from './client_shape';
 import { createPrismaConflictStore } from './conflicts';
 import { createPrismaContactStore } from './contacts';
@@ -22,6 +25,7 @@ import { createPrismaOutboxStore } from './outbox';
 import { createPrismaSnapshotStore } from './snapshots';
 import { createPrismaUserStore } from './users';
 
+export { REPLICATE_ACTIVITY_PRIORITY } from './activities';
 export type { PrismaClientLike, PrismaRawClientLike, PrismaUserDelegateLike, PrismaUserRow } from './client_shape';
 export { NO_PIPEDRIVE_ID } from './conflicts';
 export { DEFAULT_WARM_LEAD_THRESHOLD, WARM_LEAD_PRIORITY } from './contacts';
@@ -57,6 +61,8 @@ export function createPrismaStore(prisma: PrismaClientLike): SyncStore {
     ...createPrismaUserStore(prisma),
     // updateWarmness records its job through the outbox's enqueue: one implementation of dedupe and of the locks.
     ...createPrismaContactStore(prisma, outbox.enqueueJob),
+    // activityLogged too: its replicate_activity job goes through the same enqueue.
+    ...createPrismaActivityStore(prisma, outbox.enqueueJob),
     ...createPrismaSnapshotStore(prisma),
     ...createPrismaConflictStore(prisma),
     ...outbox,

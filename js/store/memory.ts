@@ -1,4 +1,4 @@
-//! An in-memory `SyncStore`: users, contacts, organizations, snapshots, conflicts and an outbox that follow the
+//! An in-memory `SyncStore`: users, contacts, organizations, activities, snapshots, conflicts and an outbox that follow the
 //! contract in `types.ts`, kept in arrays. For prototypes, demos and a CRM's own unit tests; it is not durable (a
 //! restart loses the queue), so production uses the Prisma store or a store over the CRM's own database.
 //!
@@ -7,7 +7,9 @@
 
 import type {
   ClaimRequest,
+  CrmActivityType,
   JobFailure,
+  LocalActivity,
   LocalContact,
   LocalOrganization,
   LocalUser,
@@ -38,6 +40,16 @@ export interface MemoryOrganization extends LocalOrganization {
   updateSyncStatus?: string;
 }
 
+/**
+ * An activity as the memory store keeps it: the `LocalActivity` fields without `contact` (joined from `contacts` by
+ * `contactId` when read, `{pipedrivePersonId: null, pipedriveOrgId: null}` when its contact is not there), and the time
+ * of its last sync. `createdAt` orders `listUnreplicatedActivities`.
+ */
+export interface MemoryActivity extends Omit<LocalActivity, 'contact'> {
+  /** When it was last synced with Pipedrive (ISO 8601), set by `markActivityReplicated`. */
+  lastPipedriveUpdate?: string | null;
+}
+
 /** A conflict as the memory store keeps it. */
 export interface MemoryConflict {
   id: number;
@@ -60,6 +72,8 @@ export interface MemoryStore extends SyncStore {
   /** Contacts, each pointing to its organization by `organizationId`. */
   contacts: MemoryContact[];
   organizations: MemoryOrganization[];
+  /** Activities, each pointing to its contact by `contactId`; `pipedriveActivityId` unique among them. */
+  activities: MemoryActivity[];
   /** One per (`recordType`, `pipedriveId`). */
   snapshots: SyncSnapshot[];
   conflicts: MemoryConflict[];
@@ -69,11 +83,14 @@ export interface MemoryStore extends SyncStore {
 
 /** The values of `updateSyncStatus`. */
 const SYNC_STATUSES: readonly string[] = ['SYNCED', 'PENDING', 'FAILED', 'CONFLICT'] satisfies UpdateSyncStatus[];
+/** The CRM's activity types (spec §2.1). */
+const ACTIVITY_TYPES: readonly string[] = ['CALL', 'EMAIL', 'MEETING', 'LINKEDIN', 'REFERRAL', 'CONFERENCE'] satisfies CrmActivityType[];
 
 /** A store over arrays, starting with `users` (seed the other arrays through the returned object). */
 export function createMemoryStore(users: LocalUser[] = []): MemoryStore {
   const contacts: MemoryContact[] = [];
   const organizations: MemoryOrganization[] = [];
+  const activities: MemoryActivity[] = [];
   const snapshots: SyncSnapshot[] = [];
   const conflicts: MemoryConflict[] = [];
   const jobs: SyncJob[] = [];
@@ -84,6 +101,16 @@ export function createMemoryStore(users: LocalUser[] = []): MemoryStore {
   };
   const held = (job: SyncJob, workerId: string) => job.state === 'RUNNING' && job.leaseOwner === workerId;
   const contactById = (id: string) => contacts.find((contact) => contact.id === id);
+  const activityById = (id: string) => activities.find((activity) => activity.id === id);
+  /** A stored activity as a `LocalActivity`: a copy, its type checked, its contact's Pipedrive ids joined. */
+  const toLocalActivity = (activity: MemoryActivity): LocalActivity => {
+    if (!ACTIVITY_TYPES.includes(activity.type)) {
+      throw new TypeError(`activity '${activity.id}' has an unknown type ${JSON.stringify(activity.type)} (expected one of ${ACTIVITY_TYPES.join(', ')})`);
+    }
+    const { lastPipedriveUpdate: _synced, ...fields } = activity;
+    const contact = contactById(activity.contactId);
+    return { ...fields, contact: { pipedrivePersonId: contact?.pipedrivePersonId ?? null, pipedriveOrgId: contact?.pipedriveOrgId ?? null } };
+  };
 
   // The claim rules, shared by claimJobs and claimJob.
   const record = (job: SyncJob) => `${job.recordType}\u0000${job.recordId}`;
@@ -108,6 +135,7 @@ export function createMemoryStore(users: LocalUser[] = []): MemoryStore {
     users,
     contacts,
     organizations,
+    activities,
     snapshots,
     conflicts,
     jobs,
@@ -200,6 +228,56 @@ export function createMemoryStore(users: LocalUser[] = []): MemoryStore {
       };
       conflicts.push(stored);
       return stored.id;
+    },
+    async findActivity(activityId) {
+      check();
+      const activity = activityById(activityId);
+      return activity ? toLocalActivity(activity) : null;
+    },
+    async listUnreplicatedActivities(contactId) {
+      check();
+      return activities
+        .filter((activity) => activity.contactId === contactId && !activity.replicatedToPipedrive)
+        .sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+        .map(toLocalActivity);
+    },
+    async recordActivityAttempt(activityId, attempt) {
+      check();
+      if (!SYNC_STATUSES.includes(attempt.status)) throw new RangeError(`recordActivityAttempt: status must be one of ${SYNC_STATUSES.join(', ')}, got ${String(attempt.status)}`);
+      const activity = activityById(activityId);
+      if (!activity) return false;
+      activity.pipedriveSyncAttempts += 1;
+      activity.lastPipedriveSyncAttempt = attempt.at;
+      activity.updateSyncStatus = attempt.status;
+      return true;
+    },
+    async markActivityReplicated(activityId, link) {
+      check();
+      const { pipedriveActivityId, syncedAt } = link;
+      if (!Number.isInteger(pipedriveActivityId) || pipedriveActivityId < 1) {
+        throw new RangeError(`markActivityReplicated: pipedriveActivityId must be a positive integer, got ${String(pipedriveActivityId)}`);
+      }
+      const activity = activityById(activityId);
+      if (!activity) return false;
+      // One Pipedrive activity per local activity, as the schema's unique column enforces.
+      const holder = activities.find((other) => other !== activity && other.pipedriveActivityId === pipedriveActivityId);
+      if (holder) {
+        throw new Error(`markActivityReplicated: Pipedrive activity ${pipedriveActivityId} is already linked to activity '${holder.id}', so it cannot also be linked to activity '${activityId}'`);
+      }
+      Object.assign(activity, { pipedriveActivityId, replicatedToPipedrive: true, lastPipedriveUpdate: syncedAt, updateSyncStatus: 'SYNCED' });
+      return true;
+    },
+    async activityLogged(activityId, options = {}) {
+      check();
+      // `options.tx` is ignored, as in updateWarmness.
+      const activity = activityById(activityId);
+      if (!activity || (contactById(activity.contactId)?.pipedrivePersonId ?? null) === null) return null;
+      const { id } = await store.enqueueJob({
+        kind: 'replicate_activity', recordType: 'activity', recordId: activityId, dedupeKey: `replicate_activity:${activityId}`,
+        payload: { activityId, userId: options.userId ?? activity.userId }, priority: 10,
+      });
+      activity.updateSyncStatus = 'PENDING';
+      return id;
     },
     async enqueueJob(job: NewSyncJob) {
       check();

@@ -44,6 +44,35 @@ export interface LocalContact {
   organization: LocalOrganization | null;
 }
 
+/** The CRM's activity types (spec §2.1). */
+export type CrmActivityType = 'CALL' | 'EMAIL' | 'MEETING' | 'LINKEDIN' | 'REFERRAL' | 'CONFERENCE';
+
+/** A CRM activity with what replication needs of its contact (spec §4.2, §7.2). Times are ISO 8601. */
+export interface LocalActivity {
+  id: string;
+  contactId: string;
+  /** The CRM user who logged it (its Pipedrive user owns the Pipedrive activity). */
+  userId: string;
+  type: CrmActivityType;
+  subject: string;
+  note: string | null;
+  /** The due instant; for an all-day activity, an instant on its calendar day in the CRM's time zone. */
+  dueDate: string | null;
+  /** A date-only activity: Pipedrive gets a due date and no time. */
+  allDay: boolean;
+  done: boolean;
+  pipedriveActivityId: number | null;
+  replicatedToPipedrive: boolean;
+  pipedriveSyncAttempts: number;
+  lastPipedriveSyncAttempt: string | null;
+  /** SYNCED | PENDING | FAILED | CONFLICT */
+  updateSyncStatus: string;
+  /** When the activity was logged. */
+  createdAt: string;
+  /** The contact's Pipedrive ids. */
+  contact: { pipedrivePersonId: number | null; pipedriveOrgId: number | null };
+}
+
 /** The sync state of a local record (spec §7): `CONFLICT` while a person must decide. */
 export type UpdateSyncStatus = 'SYNCED' | 'PENDING' | 'FAILED' | 'CONFLICT';
 
@@ -193,6 +222,29 @@ export interface SyncStore {
   saveSnapshot(snapshot: SyncSnapshot): Promise<void>;
   /** Records an OPEN conflict; resolves its id. */
   recordConflict(conflict: NewSyncConflict): Promise<number>;
+  /** The activity with its contact's Pipedrive ids, or `null`. */
+  findActivity(activityId: string): Promise<LocalActivity | null>;
+  /** The contact's activities not yet in Pipedrive, oldest first (`createdAt`, then id). */
+  listUnreplicatedActivities(contactId: string): Promise<LocalActivity[]>;
+  /**
+   * Counts an attempt to replicate the activity (spec §4.2): `pipedriveSyncAttempts + 1`,
+   * `lastPipedriveSyncAttempt = at`, `updateSyncStatus = status`; `false` when there is no such activity.
+   */
+  recordActivityAttempt(activityId: string, attempt: { at: string; status: UpdateSyncStatus }): Promise<boolean>;
+  /**
+   * The activity is in Pipedrive: `pipedriveActivityId`, `replicatedToPipedrive = true`, `lastPipedriveUpdate =
+   * syncedAt`, `updateSyncStatus = 'SYNCED'`; `false` when there is no such activity.
+   */
+  markActivityReplicated(activityId: string, link: { pipedriveActivityId: number; syncedAt: string }): Promise<boolean>;
+  /**
+   * The CRM's hook for a logged activity: records a `replicate_activity` job (dedupe key
+   * `replicate_activity:<activityId>`, payload `{activityId, userId}`, priority 10) and sets the activity's
+   * `updateSyncStatus` to 'PENDING', in the same transaction as the insert (`tx`, or the store's own) — when the
+   * activity's contact has a Pipedrive person; otherwise nothing (the warm-lead backfill replicates it later).
+   * Resolves the job id, or `null`.
+   */
+  activityLogged(activityId: string, options?: { tx?: unknown; userId?: string | null }): Promise<number | null>;
+
   /**
    * Leases one given job, when it is PENDING (due or not) or RUNNING with an expired lease, and no older job of
    * its record is open; `null` otherwise (e.g. a drain worker has it). For running a job at once.
@@ -234,6 +286,11 @@ export const REQUIRED_STORE_METHODS = [
   'updateWarmness',
   'saveSnapshot',
   'recordConflict',
+  'findActivity',
+  'listUnreplicatedActivities',
+  'recordActivityAttempt',
+  'markActivityReplicated',
+  'activityLogged',
   'enqueueJob',
   'claimJobs',
   'claimJob',

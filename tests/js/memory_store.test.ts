@@ -1,9 +1,9 @@
-//! The in-memory store's contact, warmness, snapshot, conflict and single-job claim methods: the same rules as the
-//! Prisma store (`tests/prisma/contacts.test.ts`), shorter.
+//! The in-memory store's contact, warmness, activity, snapshot, conflict and single-job claim methods: the same rules
+//! as the Prisma store (`tests/prisma/contacts.test.ts`, `tests/prisma/activities.test.ts`), shorter.
 
 import assert from 'node:assert/strict';
 import { beforeEach, describe, test } from 'node:test';
-import { createMemoryStore, type MemoryContact, type MemoryStore } from '../../js/store/memory';
+import { createMemoryStore, type MemoryActivity, type MemoryContact, type MemoryStore } from '../../js/store/memory';
 import { REQUIRED_STORE_METHODS } from '../../js/store/types';
 
 const T0 = Date.parse('2030-01-01T00:00:00.000Z');
@@ -19,6 +19,17 @@ function contact(id: string, overrides: Partial<MemoryContact> = {}): MemoryCont
     pipedriveOrgId: null, updateSyncStatus: 'SYNCED', organizationId: null, ...overrides,
   };
   store.contacts.push(seeded);
+  return seeded;
+}
+
+/** Seeds an activity of `contactId` (a CALL by user u1, unreplicated, SYNCED, created at T0 unless told). */
+function activity(id: string, contactId: string, overrides: Partial<MemoryActivity> = {}): MemoryActivity {
+  const seeded: MemoryActivity = {
+    id, contactId, userId: 'u1', type: 'CALL', subject: `Activity ${id}`, note: null, dueDate: null, allDay: false, done: false,
+    pipedriveActivityId: null, replicatedToPipedrive: false, pipedriveSyncAttempts: 0, lastPipedriveSyncAttempt: null,
+    updateSyncStatus: 'SYNCED', createdAt: at(0), ...overrides,
+  };
+  store.activities.push(seeded);
   return seeded;
 }
 
@@ -106,6 +117,95 @@ describe('updateWarmness', () => {
   });
 });
 
+describe('activities', () => {
+  test("findActivity joins the contact's Pipedrive ids and returns a copy; null when missing", async () => {
+    contact('c1', { pipedrivePersonId: 501, pipedriveOrgId: 77 });
+    const a = activity('a1', 'c1', { type: 'MEETING', note: 'Slides', dueDate: at(MINUTE), lastPipedriveUpdate: at(1) });
+    const found = await store.findActivity('a1');
+    assert.deepEqual(found, {
+      id: 'a1', contactId: 'c1', userId: 'u1', type: 'MEETING', subject: 'Activity a1', note: 'Slides', dueDate: at(MINUTE),
+      allDay: false, done: false, pipedriveActivityId: null, replicatedToPipedrive: false, pipedriveSyncAttempts: 0,
+      lastPipedriveSyncAttempt: null, updateSyncStatus: 'SYNCED', createdAt: at(0), contact: { pipedrivePersonId: 501, pipedriveOrgId: 77 },
+    });
+    found!.subject = 'changed';
+    assert.equal(a.subject, 'Activity a1', 'a copy, not the stored object');
+    activity('a2', 'gone');
+    assert.deepEqual((await store.findActivity('a2'))?.contact, { pipedrivePersonId: null, pipedriveOrgId: null });
+    assert.equal(await store.findActivity('nope'), null);
+  });
+
+  test('a stored unknown type rejects, naming the activity', async () => {
+    contact('c1');
+    activity('a1', 'c1', { type: 'VISIT' as never });
+    await assert.rejects(store.findActivity('a1'), /activity 'a1' has an unknown type "VISIT"/);
+    await assert.rejects(store.listUnreplicatedActivities('c1'), /activity 'a1'/);
+  });
+
+  test("listUnreplicatedActivities: the contact's unreplicated ones, oldest first (createdAt, then id)", async () => {
+    contact('c1');
+    activity('late', 'c1', { createdAt: at(2 * MINUTE) });
+    activity('tie-b', 'c1', { createdAt: at(MINUTE) });
+    activity('tie-a', 'c1', { createdAt: at(MINUTE) });
+    activity('early', 'c1', { createdAt: '2029-12-31T23:00:00.000-01:00' }); // T0 as an offset: compared as an instant
+    activity('done', 'c1', { createdAt: at(-MINUTE), replicatedToPipedrive: true, pipedriveActivityId: 1 });
+    activity('other', 'c2', { createdAt: at(-MINUTE) });
+    assert.deepEqual((await store.listUnreplicatedActivities('c1')).map((a) => a.id), ['early', 'tie-a', 'tie-b', 'late']);
+    assert.deepEqual(await store.listUnreplicatedActivities('nope'), []);
+  });
+
+  test('recordActivityAttempt counts each attempt with its time and status; bad status rejected; false when missing', async () => {
+    const a = activity('a1', 'c1');
+    await Promise.all(Array.from({ length: 20 }, (_, i) => store.recordActivityAttempt('a1', { at: at(i), status: 'FAILED' })));
+    assert.deepEqual([a.pipedriveSyncAttempts, a.lastPipedriveSyncAttempt, a.updateSyncStatus], [20, at(19), 'FAILED']);
+    await assert.rejects(store.recordActivityAttempt('a1', { at: at(99), status: 'DONE' as never }), /status must be one of.*DONE/);
+    assert.equal(a.pipedriveSyncAttempts, 20, 'a rejected attempt is not counted');
+    assert.equal(await store.recordActivityAttempt('nope', { at: at(0), status: 'FAILED' }), false);
+  });
+
+  test('markActivityReplicated links it once: a Pipedrive id another activity holds is refused', async () => {
+    contact('c1');
+    const first = activity('a1', 'c1', { updateSyncStatus: 'PENDING', pipedriveSyncAttempts: 1 });
+    const second = activity('a2', 'c1', { updateSyncStatus: 'PENDING' });
+    assert.equal(await store.markActivityReplicated('a1', { pipedriveActivityId: 777, syncedAt: at(5) }), true);
+    assert.deepEqual(
+      [first.pipedriveActivityId, first.replicatedToPipedrive, first.lastPipedriveUpdate, first.updateSyncStatus, first.pipedriveSyncAttempts],
+      [777, true, at(5), 'SYNCED', 1],
+    );
+    assert.equal(await store.markActivityReplicated('a1', { pipedriveActivityId: 777, syncedAt: at(6) }), true, 'the same link again');
+    await assert.rejects(store.markActivityReplicated('a2', { pipedriveActivityId: 777, syncedAt: at(7) }), /Pipedrive activity 777 is already linked to activity 'a1'.*'a2'/);
+    assert.deepEqual([second.pipedriveActivityId, second.replicatedToPipedrive, second.updateSyncStatus], [null, false, 'PENDING']);
+    await assert.rejects(store.markActivityReplicated('a2', { pipedriveActivityId: 0, syncedAt: at(7) }), /pipedriveActivityId/);
+    assert.deepEqual((await store.listUnreplicatedActivities('c1')).map((a) => a.id), ['a2']);
+    assert.equal(await store.markActivityReplicated('nope', { pipedriveActivityId: 5, syncedAt: at(0) }), false);
+  });
+
+  test('activityLogged: a replicate_activity job and PENDING for a linked contact, merged when repeated', async () => {
+    contact('c1', { pipedrivePersonId: 501 });
+    const a = activity('a1', 'c1', { userId: 'logger' });
+    const first = await store.activityLogged('a1');
+    assert.ok(first);
+    assert.equal(a.updateSyncStatus, 'PENDING');
+    assert.deepEqual(
+      store.jobs.map(({ kind, recordType, recordId, dedupeKey, payload, priority, state }) => ({ kind, recordType, recordId, dedupeKey, payload, priority, state })),
+      [{ kind: 'replicate_activity', recordType: 'activity', recordId: 'a1', dedupeKey: 'replicate_activity:a1', payload: { activityId: 'a1', userId: 'logger' }, priority: 10, state: 'PENDING' }],
+    );
+    assert.equal(await store.activityLogged('a1', { userId: 'acting' }), first);
+    assert.equal(store.jobs.length, 1);
+    assert.deepEqual(store.jobs[0].payload, { activityId: 'a1', userId: 'acting' });
+  });
+
+  test('activityLogged: null and nothing changed for a contact without a person or a missing activity', async () => {
+    contact('c1');
+    const a = activity('a1', 'c1', { updateSyncStatus: 'FAILED' });
+    activity('a2', 'gone');
+    assert.equal(await store.activityLogged('a1', { userId: 'u' }), null);
+    assert.equal(await store.activityLogged('a2'), null);
+    assert.equal(await store.activityLogged('nope'), null);
+    assert.equal(a.updateSyncStatus, 'FAILED');
+    assert.equal(store.jobs.length, 0);
+  });
+});
+
 describe('claimJob', () => {
   const enqueue = (record: string, key = `k:${record}`, nextAttemptAt = at(0)) =>
     store.enqueueJob({ kind: 'update_person', recordType: 'person', recordId: record, dedupeKey: key, payload: {}, nextAttemptAt });
@@ -159,5 +259,10 @@ describe('snapshots and conflicts', () => {
     await assert.rejects(store.findContact('c1'), /down/);
     await assert.rejects(store.updateWarmness('c1', 5), /down/);
     await assert.rejects(store.claimJob(1, { workerId: 'w', leaseMs: 1, now: at(0) }), /down/);
+    await assert.rejects(store.findActivity('a1'), /down/);
+    await assert.rejects(store.listUnreplicatedActivities('c1'), /down/);
+    await assert.rejects(store.recordActivityAttempt('a1', { at: at(0), status: 'FAILED' }), /down/);
+    await assert.rejects(store.markActivityReplicated('a1', { pipedriveActivityId: 1, syncedAt: at(0) }), /down/);
+    await assert.rejects(store.activityLogged('a1'), /down/);
   });
 });
