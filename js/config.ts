@@ -3,6 +3,7 @@
 
 import { ConfigError } from './errors';
 import type { HostFunctions } from './host/bind_host';
+import { zoneOffsetMinutes } from './host/bind_host';
 import { createFetchHttp } from './host/fetch_http';
 import { REQUIRED_STORE_METHODS } from './store/types';
 import type { PipedriveSyncConfig } from './types';
@@ -60,6 +61,11 @@ export function splitConfig(config: PipedriveSyncConfig): SplitConfig {
   const engineConfig: SplitConfig['engineConfig'] = {
     pipedrive: { apiToken: pipedrive.apiToken, baseUrl: pipedrive.baseUrl, perUserTokens: apiTokenFor !== undefined },
   };
+  const timeZone = (config.options as { timeZone?: unknown } | undefined)?.timeZone;
+  // Only the host has a time-zone database, so the zone's existence is checked here (its type in the engine).
+  if (typeof timeZone === 'string' && zoneOffsetMinutes(timeZone, Date.now()) === null) {
+    fail('options.timeZone', `must be an IANA time zone such as 'Europe/Tallinn' or 'UTC' ('${timeZone}' is unknown)`);
+  }
   if (config.options !== undefined) engineConfig.options = config.options;
   return { engineConfig, hostFunctions };
 }

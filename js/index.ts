@@ -8,7 +8,7 @@ import { bindHost } from './host/bind_host';
 import { JsErrorRegistry } from './host/error_registry';
 import { hostname } from 'node:os';
 
-import type { CheckWarmLeadResponse, DrainOptions, DrainReport, EngineDescription, PipedriveSyncConfig, PipedriveUser, RateLimitSnapshot, SetupUserResponse } from './types';
+import type { ActivitySyncStatusResponse, CheckWarmLeadResponse, DrainOptions, DrainReport, EngineDescription, PipedriveSyncConfig, PipedriveUser, RateLimitSnapshot, SetupUserResponse } from './types';
 import type { QueueStats, SyncStore } from './store/types';
 
 export * from './errors';
@@ -40,6 +40,18 @@ export interface WarmLeadsService {
   checkWarmLead(contactId: string, userId: string): Promise<CheckWarmLeadResponse>;
 }
 
+/** The activity replication service (spec Feature 2, §8.2). */
+export interface ActivitiesService {
+  /**
+   * Records the replication job (when the contact has a Pipedrive person) and tries it at once (within 3 s):
+   * `true` when the activity is (now) in Pipedrive; `false` when its contact has no Pipedrive person, the user
+   * has no token, or Pipedrive could not be reached in time (the queue then finishes it).
+   */
+  replicateActivity(request: { activityId: string; contactId?: string; userId: string }): Promise<boolean>;
+  /** The activity's sync state, as `GET /api/activities/[id]/sync-status` answers it (spec §8.2). */
+  syncStatus(activityId: string): Promise<ActivitySyncStatusResponse>;
+}
+
 /** The labels service (spec §4.5.2): person labels are options of Pipedrive's `label_ids` field. */
 export interface LabelsService {
   /** The id of the person label called `name` (matched trimmed and case-insensitively), created when missing. */
@@ -62,6 +74,7 @@ export interface QueueService {
 export interface PipedriveSync {
   users: UsersService;
   warmLeads: WarmLeadsService;
+  activities: ActivitiesService;
   labels: LabelsService;
   queue: QueueService;
   rateLimit: {
@@ -98,6 +111,10 @@ export async function createPipedriveSync(config: PipedriveSyncConfig): Promise<
     warmLeads: {
       checkAndCreateWarmLead: (request) => engine.run((wasm) => wasm.checkAndCreateWarmLead(request)),
       checkWarmLead: (contactId, userId) => engine.run((wasm) => wasm.checkWarmLead(contactId, userId)),
+    },
+    activities: {
+      replicateActivity: (request) => engine.run((wasm) => wasm.replicateActivity(request)),
+      syncStatus: (activityId) => engine.run((wasm) => wasm.activitySyncStatus(activityId)),
     },
     labels: {
       findOrCreateLabel: (name) => engine.run((wasm) => wasm.findOrCreateLabel(name)),

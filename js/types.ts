@@ -29,6 +29,10 @@ export interface SyncOptions {
   batchConcurrency?: number;
   /** The Pipedrive plan: sets the burst limit until response headers tell the real one (default 'lite'). */
   plan?: 'lite' | 'growth' | 'premium' | 'ultimate';
+  /** The CRM's IANA time zone: decides the calendar day of all-day activities (default 'UTC'). */
+  timeZone?: string;
+  /** Replicate a contact's earlier activities, oldest first, when it becomes a warm lead (default true). */
+  backfillActivities?: boolean;
 }
 
 /** Configuration of `createPipedriveSync`. */
@@ -145,4 +149,17 @@ export interface CheckWarmLeadResponse {
   pipedriveOrgId?: string;
   /** Why the contact is not (yet) in Pipedrive as a warm lead, when this call did not put it there. */
   reason?: string;
+}
+
+/** Answer of `syncStatus` and of `GET /api/activities/[id]/sync-status` (spec §8.2). */
+export interface ActivitySyncStatusResponse {
+  success: boolean;
+  /** The activity is in Pipedrive. */
+  synced: boolean;
+  pipedriveActivityId?: string;
+  syncAttempts: number;
+  /** The last attempt (ISO 8601). */
+  lastAttempt?: string;
+  /** SYNCED | PENDING | FAILED | CONFLICT */
+  updateSyncStatus: string;
 }

@@ -74,6 +74,10 @@ pub struct SyncOptions {
     pub batch_concurrency: u32,
     /// The account's plan.
     pub plan: Plan,
+    /// The CRM's IANA time zone: the calendar day of all-day activities.
+    pub time_zone: String,
+    /// Replicate a contact's earlier activities when it becomes a warm lead.
+    pub backfill_activities: bool,
 }
 
 impl Default for SyncOptions {
@@ -91,6 +95,8 @@ impl Default for SyncOptions {
             user_throttle: UserThrottle { requests: 10, per_ms: 60_000 },
             batch_concurrency: 5,
             plan: Plan::Lite,
+            time_zone: "UTC".to_string(),
+            backfill_activities: true,
         }
     }
 }
@@ -146,7 +152,7 @@ impl EngineConfig {
     }
 }
 
-const OPTION_NAMES: [&str; 12] = [
+const OPTION_NAMES: [&str; 14] = [
     "warmLeadThreshold",
     "warmLeadLabel",
     "maxRetries",
@@ -159,6 +165,8 @@ const OPTION_NAMES: [&str; 12] = [
     "userThrottle",
     "batchConcurrency",
     "plan",
+    "timeZone",
+    "backfillActivities",
 ];
 
 fn parse_options(map: &Map<String, Value>) -> Result<SyncOptions, SyncError> {
@@ -184,6 +192,11 @@ fn parse_options(map: &Map<String, Value>) -> Result<SyncOptions, SyncError> {
                 }
             }
             "userThrottle" => options.user_throttle = user_throttle(value, &field)?,
+            "timeZone" => options.time_zone = non_empty_string(value, &field)?,
+            "backfillActivities" => {
+                options.backfill_activities =
+                    value.as_bool().ok_or_else(|| SyncError::config(field.clone(), "must be true or false"))?
+            }
             "batchConcurrency" => options.batch_concurrency = integer(value, &field, 1, 50)? as u32,
             "plan" => {
                 options.plan = match value.as_str() {

@@ -25,6 +25,7 @@ pub struct Engine<H: Host> {
     pub(crate) requests: RequestBuilder,
     pub(crate) users_cache: TtlCache<ApiToken, Vec<PipedriveUser>>,
     pub(crate) fields_cache: TtlCache<(ApiToken, FieldsOf), Vec<Field>>,
+    pub(crate) activity_types_cache: TtlCache<ApiToken, Vec<String>>,
     pub(crate) label_lock: AsyncLock,
     pub(crate) org_lock: AsyncLock,
     pub(crate) user_throttles: RefCell<UserThrottles>,
@@ -46,7 +47,8 @@ impl<H: Host> Engine<H> {
     pub fn new(config: EngineConfig, host: H) -> Self {
         let requests = RequestBuilder::new(config.base_url.clone(), config.options.request_timeout_ms);
         let users_cache = TtlCache::new(config.options.cache_ttl_ms);
-        let fields_cache = TtlCache::new(config.options.cache_ttl_ms);
+        let ttl = config.options.cache_ttl_ms;
+        let fields_cache = TtlCache::new(ttl);
         let user_throttles = RefCell::new(UserThrottles::new(config.options.user_throttle));
         let limits = shared_limits(&config.base_url, config.options.plan);
         Engine {
@@ -55,6 +57,7 @@ impl<H: Host> Engine<H> {
             requests,
             users_cache,
             fields_cache,
+            activity_types_cache: TtlCache::new(ttl),
             label_lock: AsyncLock::default(),
             org_lock: AsyncLock::default(),
             user_throttles,

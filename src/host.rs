@@ -77,7 +77,10 @@ pub struct StoreFailure {
 impl StoreFailure {
     /// The engine error for this failure of `method`.
     pub fn into_error(self, method: &str) -> SyncError {
-        SyncError::Store { method: method.to_string(), message: self.message, js_error_id: self.js_error_id }
+        // Stores often name the method themselves; say it once.
+        let message =
+            self.message.strip_prefix(&format!("{method} failed: ")).map_or(self.message.clone(), str::to_string);
+        SyncError::Store { method: method.to_string(), message, js_error_id: self.js_error_id }
     }
 }
 
@@ -128,6 +131,10 @@ pub trait Host {
 
     /// A uniformly distributed number in `[0, 1)`.
     fn random(&self) -> f64;
+
+    /// The offset from UTC, in minutes east, of the IANA time zone `zone` at `instant_ms` (daylight saving
+    /// included); `None` when the zone is unknown. The time-zone database lives in the host (ICU in Node).
+    fn zone_offset_minutes(&self, zone: &str, instant_ms: i64) -> Option<i32>;
 
     /// Records a structured event. `fields` never contains a secret.
     fn log(&self, level: LogLevel, event: &str, fields: Value);

@@ -4,6 +4,7 @@
 //! formats, caches and the flows (written against the [`host::Host`] trait). The [`wasm`] module, compiled for
 //! `wasm32` only, implements that trait over the JavaScript host object and exports the engine.
 
+pub mod activities;
 pub mod async_lock;
 pub mod cache;
 pub mod clock;

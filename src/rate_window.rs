@@ -80,8 +80,10 @@ impl RateWindow {
 
     /// Corrections from response headers: `x-ratelimit-limit`, `x-ratelimit-remaining` and `x-ratelimit-reset`
     /// (in milliseconds). The limit replaces ours; a `remaining` lower than our own count implies (the token is
-    /// shared with another process) adds phantom slots held until the reset (or a window); `remaining == 0`
-    /// blocks until the reset.
+    /// shared with another process) adds phantom slots held until the reset (or a window). `remaining == 0` needs
+    /// nothing more: the phantoms already fill the window, and our own slots free at their own times. (Blocking
+    /// the whole window until the reset, which Pipedrive rounds up to whole seconds, cost a fifth of the
+    /// throughput in the drain benchmark without preventing a single 429.)
     pub fn observe(&mut self, now: i64, limit: Option<u32>, remaining: Option<u32>, reset_ms: Option<u64>) {
         self.forget_expired(now);
         if let Some(limit) = limit {
@@ -95,9 +97,6 @@ impl RateWindow {
         let phantoms = remaining_by_our_count.saturating_sub(remaining);
         let phantom_until = after(now, reset_ms);
         self.held_until.extend((0..phantoms).map(|_| phantom_until));
-        if remaining == 0 {
-            self.block_for(now, reset_ms);
-        }
     }
 
     /// After a 429: nothing is sent before `now + wait_ms` (a longer block already in place stays).
@@ -255,14 +254,25 @@ mod tests {
     }
 
     #[test]
-    fn remaining_zero_blocks_until_the_reset() {
+    fn remaining_zero_from_another_client_fills_the_window_until_the_reset() {
         let mut window = RateWindow::new(10, 2_000);
         window.observe(1_000, None, Some(0), Some(1_500));
         assert_eq!(window.try_acquire(1_000), Err(1_500));
-        assert_eq!(window.snapshot(1_000).blocked_until, Some(2_500));
         assert_eq!(window.snapshot(1_000).used, 10);
         assert_eq!(window.try_acquire(2_500), Ok(()));
-        assert_eq!(window.snapshot(2_500).blocked_until, None);
+    }
+
+    #[test]
+    fn remaining_zero_for_our_own_full_window_waits_only_for_our_oldest_slot() {
+        let mut window = RateWindow::new(2, 2_000);
+        for at in [0, 100] {
+            window.try_acquire(at).unwrap();
+            window.release(at + 10);
+        }
+        // The server rounds its reset up to whole seconds; our own slots free at 2,010 and 2,110.
+        window.observe(110, None, Some(0), Some(2_000));
+        assert_eq!(window.snapshot(110).blocked_until, None);
+        assert_eq!(window.try_acquire(2_010), Ok(()));
     }
 
     #[test]

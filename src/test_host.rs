@@ -131,6 +131,15 @@ impl Host for TestHost {
         0.5
     }
 
+    fn zone_offset_minutes(&self, zone: &str, _instant_ms: i64) -> Option<i32> {
+        match zone {
+            "UTC" => Some(0),
+            "Europe/Tallinn" => Some(120),
+            "America/New_York" => Some(-300),
+            _ => None,
+        }
+    }
+
     fn log(&self, level: LogLevel, event: &str, fields: Value) {
         self.logs.borrow_mut().push((level, event.to_string(), fields));
     }

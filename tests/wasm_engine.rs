@@ -40,6 +40,7 @@ export function makeHost(script) {
     now() { return 1_700_000_000_000; },
     sleep(ms) { return new Promise((resolve) => setTimeout(resolve, ms)); },
     random() { return 0.5; },
+    zoneOffset(zone) { return zone === 'UTC' ? 0 : null; },
     log(level, event, fields) { logs.push({ level, event, fields }); },
   };
   return host;

@@ -29,6 +29,8 @@ export interface EngineHost {
   now(): number;
   sleep(ms: number): Promise<void>;
   random(): number;
+  /** Minutes east of UTC of the IANA zone at the instant, or null for an unknown zone. */
+  zoneOffset(zone: string, instantMs: number): number | null;
   log(level: LogLevel, event: string, fields: unknown): void;
 }
 
@@ -98,6 +100,9 @@ export function bindHost(functions: HostFunctions, registry: JsErrorRegistry): E
       }
       return Math.random();
     },
+    zoneOffset(zone, instantMs) {
+      return zoneOffsetMinutes(zone, instantMs);
+    },
     log(level, event, fields) {
       try {
         const safe = JSON.parse(scrub(JSON.stringify(fields ?? {}))) as Record<string, unknown>;
@@ -121,4 +126,22 @@ export function toPlainData(value: unknown): unknown {
       return item;
     }) ?? 'null',
   );
+}
+
+/**
+ * Minutes east of UTC of the IANA time zone `zone` at `instantMs`, from Node's ICU time-zone database; `null`
+ * when the zone is unknown.
+ */
+export function zoneOffsetMinutes(zone: string, instantMs: number): number | null {
+  try {
+    const parts = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric',
+    }).formatToParts(new Date(instantMs));
+    const part = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+    const wall = Date.UTC(part('year'), part('month') - 1, part('day'), part('hour'), part('minute'), part('second'));
+    const instant = Math.floor(instantMs / 1000) * 1000;
+    return Math.round((wall - instant) / 60_000);
+  } catch {
+    return null;
+  }
 }

@@ -41,6 +41,8 @@ export interface RouteHandlers {
   checkWarmLead: RouteHandler;
   /** `POST /api/pipedrive/setup-user` with `{email}` → `SetupUserResponse` (spec §8.4). */
   setupUser: RouteHandler;
+  /** `GET /api/activities/[id]/sync-status` → `ActivitySyncStatusResponse` (spec §8.2). */
+  activitySyncStatus: RouteHandler;
 }
 
 /** Builds the handlers over one engine. */
@@ -71,6 +73,16 @@ export function createRouteHandlers(sync: PipedriveSync, options: RouteHandlerOp
         return errorResponse('AUTH', 'AUTH: this contact belongs to another user', undefined, 403);
       }
       return json(await sync.warmLeads.checkWarmLead(id, user.userId));
+    }),
+    activitySyncStatus: handler(async (user, _request, context) => {
+      const id = routeId(await context.params);
+      if (id instanceof Response) return id;
+      const activity = await sync.store.findActivity(id);
+      if (!activity) return errorResponse('NOT_FOUND', `NOT_FOUND: there is no activity with id ${id}`);
+      if (activity.userId !== user.userId && !user.isAdmin) {
+        return errorResponse('AUTH', 'AUTH: this activity belongs to another user', undefined, 403);
+      }
+      return json(await sync.activities.syncStatus(id));
     }),
     setupUser: handler(async (user, request) => {
       const body = await readObject(request);

@@ -18,6 +18,7 @@ impl<H: Host> Engine<H> {
         match job.kind.as_str() {
             update_record::KIND => self.run_update_record(job).await,
             crate::warm_lead::KIND => self.run_warm_lead(job, priority).await,
+            crate::activities::KIND => self.run_replicate_activity(job, priority).await,
             other => {
                 Err(SyncError::internal(format!("the outbox holds a job of unknown kind '{other}' (job {})", job.id)))
             }

@@ -3,6 +3,7 @@
 //! API v2 for persons, organizations, activities and deals; v1 only where v2 has nothing (users, fields,
 //! activity types). See `shared/pipedrive/API-FACTS.md`.
 
+pub mod activity_types;
 pub mod client;
 pub mod entities;
 pub mod fields;

@@ -1,6 +1,7 @@
 //! Typed calls into the CRM's store (the JS `SyncStore`): one function per store method, so a flow never
 //! handles raw JSON from the host. Grouped by what they touch: users, contacts, the outbox.
 
+pub mod activities;
 pub mod contacts;
 pub mod outbox;
 pub mod users;
@@ -11,6 +12,7 @@ use serde_json::Value;
 use crate::error::SyncError;
 use crate::host::Host;
 
+pub use activities::*;
 pub use contacts::*;
 pub use outbox::*;
 pub use users::*;

@@ -136,22 +136,22 @@ impl<H: Host> Engine<H> {
         }
         let job_id = job_id
             .ok_or_else(|| SyncError::internal("the store recorded no warm_lead job for a warm, unlinked contact"))?;
-        self.run_job_now(job_id).await.map(|reason| match reason {
+        self.run_job_within(job_id, REALTIME_BUDGET_MS).await.map(|reason| match reason {
             None => Attempt { created: true, is_warm: true, reason: None },
             Some(reason) => Attempt::skipped(true, reason),
         })
     }
 
-    /// Runs one queued job at once, within the real-time budget: `None` when it is done, else why not (the job
-    /// stays in the queue).
-    pub(crate) async fn run_job_now(&self, job_id: i64) -> Result<Option<String>, SyncError> {
+    /// Runs one queued job at once, within `budget_ms`: `None` when it is done, else why not (the job stays in
+    /// the queue).
+    pub(crate) async fn run_job_within(&self, job_id: i64, budget_ms: u64) -> Result<Option<String>, SyncError> {
         let worker_id = format!("realtime-{job_id}-{}", self.host.now_ms());
         let now = iso_millis(self.host.now_ms());
         let Some(job) = store::claim_job(&self.host, job_id, &worker_id, DEFAULT_LEASE_MS, &now).await? else {
             return Ok(Some("a queue worker is already working on it".into()));
         };
         let attempt = Box::pin(self.execute_job(&job, Priority::Interactive));
-        let budget = Box::pin(self.host.sleep(REALTIME_BUDGET_MS));
+        let budget = Box::pin(self.host.sleep(budget_ms));
         match race(attempt, budget).await {
             Either::Left(result) => {
                 let verdict = self.verdict(&job, result.as_ref().err());
@@ -162,7 +162,7 @@ impl<H: Host> Engine<H> {
                 // Too slow: hand the job to the queue now. Whatever the cut-off attempt sent is looked up by the
                 // next one before it creates anything.
                 let now = iso_millis(self.host.now_ms());
-                let reason = format!("UNAVAILABLE: Pipedrive did not finish within {} s", REALTIME_BUDGET_MS / 1000);
+                let reason = format!("UNAVAILABLE: Pipedrive did not finish within {} s", budget_ms / 1000);
                 store::fail_job(&self.host, job.id, &worker_id, &reason, Some(&now), &now).await?;
                 Ok(Some(format!("{reason}; the queue will finish it")))
             }
@@ -192,6 +192,9 @@ impl<H: Host> Engine<H> {
         let person_id = self.ensure_person(&token, &contact, org_id, owner_id, label_id, options).await?;
         let now = iso_millis(self.host.now_ms());
         store::link_contact(&self.host, &contact.id, person_id, org_id, &now).await?;
+        if self.config.options.backfill_activities {
+            self.backfill_activities(&contact.id, user_id).await?;
+        }
         self.host.log(
             LogLevel::Info,
             "warm_lead.linked",
@@ -202,7 +205,7 @@ impl<H: Host> Engine<H> {
 
     /// The Pipedrive owner for a CRM user: their stored `pipedriveUserId`, else found by email (and stored);
     /// `None` (the token's user will own the record) when there is no match, which is logged.
-    async fn owner_for(
+    pub(crate) async fn owner_for(
         &self,
         user_id: Option<&str>,
         token: &crate::secret::ApiToken,

@@ -191,4 +191,19 @@ impl WasmEngine {
         let user_id = arg(user_id, "userId").map_err(|error| to_js_error(&error))?;
         self.inner.allow_user_request(&user_id).map_err(|error| to_js_error(&error))
     }
+
+    /// `sync.activities.replicateActivity({activityId, contactId?, userId})`: `true` when the activity is (now) in
+    /// Pipedrive.
+    #[wasm_bindgen(js_name = replicateActivity)]
+    pub fn replicate_activity(&self, request: JsValue) -> Task {
+        let engine = self.inner.clone();
+        spawn(async move { engine.replicate_activity(&arg(request, "request")?).await })
+    }
+
+    /// `sync.activities.syncStatus(activityId)` (spec §8.2).
+    #[wasm_bindgen(js_name = activitySyncStatus)]
+    pub fn activity_sync_status(&self, activity_id: JsValue) -> Task {
+        let engine = self.inner.clone();
+        spawn(async move { engine.activity_sync_status(&arg(activity_id, "activityId")?).await })
+    }
 }

@@ -22,6 +22,7 @@ pub struct JsHost {
     now: Function,
     sleep: Function,
     random: Function,
+    zone_offset: Function,
     log: Function,
 }
 
@@ -55,6 +56,7 @@ impl JsHost {
             now: method("now")?,
             sleep: method("sleep")?,
             random: method("random")?,
+            zone_offset: method("zoneOffset")?,
             log: method("log")?,
             this: host,
         })
@@ -131,6 +133,15 @@ impl Host for JsHost {
     fn random(&self) -> f64 {
         let value = self.random.call0(&self.this).ok().and_then(|value| value.as_f64());
         value.filter(|n| (0.0..1.0).contains(n)).unwrap_or_else(js_sys::Math::random)
+    }
+
+    fn zone_offset_minutes(&self, zone: &str, instant_ms: i64) -> Option<i32> {
+        let offset =
+            self.zone_offset.call2(&self.this, &JsValue::from_str(zone), &JsValue::from_f64(instant_ms as f64)).ok()?;
+        offset
+            .as_f64()
+            .filter(|minutes| minutes.is_finite() && minutes.abs() <= 24.0 * 60.0)
+            .map(|minutes| minutes as i32)
     }
 
     fn log(&self, level: LogLevel, event: &str, fields: Value) {

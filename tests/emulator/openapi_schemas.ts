@@ -58,7 +58,7 @@ function isEmpty(s: Json): boolean {
  * Converts an OpenAPI 3.0 schema to JSON Schema with the errata applied: every type also admits `null`
  * (Pipedrive returns null for unset fields), objects with listed properties are closed, `allOf` objects are merged.
  */
-function convert(doc: Json, schema: unknown, depth = 0): Json {
+export function convert(doc: Json, schema: unknown, depth = 0): Json {
   if (depth > 40 || schema === null || typeof schema !== 'object') return {};
   let s = schema as Json;
   if (typeof s.$ref === 'string') return convert(doc, deref(doc, s.$ref), depth + 1);

@@ -62,7 +62,10 @@ describeEachDatabase('a drainer killed mid-run', (db) => {
     assert.ok(report, 'the second drainer printed its report');
     assert.equal(report.dead, 0);
     assert.equal(report.rateLimited, 0);
-    assert.equal(doneBeforeKill + report.succeeded, JOBS, 'every job succeeded once across both runs');
+    // The first drainer's last progress lines may die with it (a job completed in the database a moment before the
+    // kill), so its count is a lower bound: the database and the journal below are the witnesses.
+    const total = doneBeforeKill + report.succeeded;
+    assert.ok(total <= JOBS && total >= JOBS - spec.concurrency, `succeeded ${doneBeforeKill} + ${report.succeeded} of ${JOBS}`);
 
     const jobs = await db().prisma.syncJob.findMany({ select: { state: true } });
     assert.equal(jobs.length, JOBS);

@@ -1,0 +1,112 @@
+//! Store calls about activities: reading one with its contact's Pipedrive ids, the contact's unreplicated ones,
+//! counting attempts and recording the replication (spec §4.2).
+
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::call;
+use crate::error::SyncError;
+use crate::host::Host;
+
+/// The contact's Pipedrive ids, as an activity carries them.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ActivityContact {
+    /// The contact's Pipedrive person.
+    #[serde(default)]
+    pub pipedrive_person_id: Option<i64>,
+    /// The contact's Pipedrive organization.
+    #[serde(default)]
+    pub pipedrive_org_id: Option<i64>,
+}
+
+/// A CRM activity (`LocalActivity`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LocalActivity {
+    /// The CRM's id.
+    pub id: String,
+    /// The contact it was logged for.
+    pub contact_id: String,
+    /// The CRM user who logged it.
+    pub user_id: String,
+    /// CALL, EMAIL, MEETING, LINKEDIN, REFERRAL or CONFERENCE.
+    #[serde(rename = "type")]
+    pub activity_type: String,
+    /// Subject line.
+    pub subject: String,
+    /// Note, when any.
+    #[serde(default)]
+    pub note: Option<String>,
+    /// Due instant (ISO 8601), when any.
+    #[serde(default)]
+    pub due_date: Option<String>,
+    /// Date-only activity.
+    #[serde(default)]
+    pub all_day: bool,
+    /// Done already.
+    #[serde(default)]
+    pub done: bool,
+    /// The linked Pipedrive activity.
+    #[serde(default)]
+    pub pipedrive_activity_id: Option<i64>,
+    /// Attempts so far.
+    #[serde(default)]
+    pub pipedrive_sync_attempts: i64,
+    /// The last attempt (ISO 8601).
+    #[serde(default)]
+    pub last_pipedrive_sync_attempt: Option<String>,
+    /// SYNCED | PENDING | FAILED | CONFLICT.
+    #[serde(default)]
+    pub update_sync_status: String,
+    /// The contact's Pipedrive ids.
+    pub contact: ActivityContact,
+}
+
+/// `findActivity(activityId)`.
+pub async fn find_activity<H: Host>(host: &H, activity_id: &str) -> Result<Option<LocalActivity>, SyncError> {
+    call(host, "findActivity", json!([activity_id])).await
+}
+
+/// `listUnreplicatedActivities(contactId)`, oldest first.
+pub async fn list_unreplicated_activities<H: Host>(
+    host: &H,
+    contact_id: &str,
+) -> Result<Vec<LocalActivity>, SyncError> {
+    call(host, "listUnreplicatedActivities", json!([contact_id])).await
+}
+
+/// `recordActivityAttempt(activityId, {at, status})`.
+pub async fn record_activity_attempt<H: Host>(
+    host: &H,
+    activity_id: &str,
+    at: &str,
+    status: &str,
+) -> Result<bool, SyncError> {
+    call(host, "recordActivityAttempt", json!([activity_id, { "at": at, "status": status }])).await
+}
+
+/// `markActivityReplicated(activityId, {pipedriveActivityId, syncedAt})`.
+pub async fn mark_activity_replicated<H: Host>(
+    host: &H,
+    activity_id: &str,
+    pipedrive_activity_id: i64,
+    synced_at: &str,
+) -> Result<bool, SyncError> {
+    call(
+        host,
+        "markActivityReplicated",
+        json!([activity_id, { "pipedriveActivityId": pipedrive_activity_id, "syncedAt": synced_at }]),
+    )
+    .await
+}
+
+/// `activityLogged(activityId, {userId})`: the job id, or `None` when the contact has no Pipedrive person yet.
+pub async fn activity_logged<H: Host>(
+    host: &H,
+    activity_id: &str,
+    user_id: Option<&str>,
+) -> Result<Option<i64>, SyncError> {
+    let job_id: Value = call(host, "activityLogged", json!([activity_id, { "userId": user_id }])).await?;
+    Ok(job_id.as_i64())
+}
