@@ -176,5 +176,6 @@ test('skipped contacts, requests, tokens and 429s match the database and the emu
   assert.equal(row('API tokens spent'), dump.limits.dailyLimit - dump.limits.dailyRemaining);
   assert.equal(row('API tokens spent'), totalTokens(dump.journal), 'the endpoint cost table agrees with the emulator');
   assert.equal(row('queue'), 0, 'nothing left in the outbox');
-  assert.ok(row('elapsed') < 60, `well under a minute, took ${row('elapsed')} s`);
+  // Reported, not timed: performance targets are benchmarks, never timed tests (DESIGN §9).
+  assert.ok(row('elapsed') > 0);
 });
