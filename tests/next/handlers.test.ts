@@ -97,3 +97,17 @@ test('429 with Retry-After over the per-user throttle', async () => {
   assert.ok(retryAfter >= 1 && retryAfter <= 60, `Retry-After ${retryAfter}`);
   assert.equal(((await last?.json()) as { code: string }).code, 'RATE_LIMITED');
 });
+
+test('activity sync-status: 401, 404, 403 for another user\'s activity, 200 with the spec shape', async () => {
+  caller = null;
+  assert.equal((await handlers.activitySyncStatus(new Request('http://crm.test/api/activities/x/sync-status'), params('x'))).status, 401);
+  caller = { userId: sam.id };
+  assert.equal((await handlers.activitySyncStatus(new Request('http://crm.test/api/activities/nope/sync-status'), params('nope'))).status, 404);
+  const contact = await db.prisma.contact.create({ data: { name: 'Status Contact', ownerId: other.id } });
+  const theirs = await db.prisma.activity.create({ data: { contactId: contact.id, userId: other.id, type: 'CALL', subject: 'Theirs' } });
+  assert.equal((await handlers.activitySyncStatus(new Request('http://crm.test/'), params(theirs.id))).status, 403);
+  const mine = await db.prisma.activity.create({ data: { contactId: contact.id, userId: sam.id, type: 'CALL', subject: 'Mine' } });
+  const response = await handlers.activitySyncStatus(new Request('http://crm.test/'), params(mine.id));
+  assert.equal(response.status, 200);
+  assert.deepEqual(await response.json(), { success: true, synced: false, syncAttempts: 0, updateSyncStatus: 'SYNCED' });
+});
