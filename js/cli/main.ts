@@ -2,6 +2,7 @@
 //! The `pipedrive-sync` command line: a table of commands, each a module exporting `run*Command(argv)`.
 
 import { runDrainCommand } from './drain_command';
+import { runDemoCommand } from '../demo/demo_command';
 import { runEmulatorCommand } from './emulator_command';
 import { runStatusCommand } from './status_command';
 
@@ -18,6 +19,10 @@ const COMMANDS: Record<string, Command> = {
   emulator: { summary: 'run a local Pipedrive emulator (--port, --plan, --seats)', run: runEmulatorCommand },
   drain: { summary: 'carry out the due outbox jobs, with progress and a summary (--config, --limit, --concurrency, --lease-ms)', run: runDrainCommand },
   status: { summary: 'show the outbox: jobs per state, due, oldest pending, dead jobs and errors, rate budget (--config, --json)', run: runStatusCommand },
+  demo: {
+    summary: "sync a seeded CRM's warm leads to the emulator (or real Pipedrive with PIPEDRIVE_API_TOKEN), with progress and a summary (--plan, --contacts, --concurrency, --seed, --dump-emulator)",
+    run: runDemoCommand,
+  },
 };
 
 function usage(): string {
