@@ -1,7 +1,7 @@
 //! The demo's CRM database: SQLite at `DATABASE_URL`, or a fresh `.tmp/demo.db` in the repo (recreated every run
 //! so the demo is repeatable), migrated with `applyMigrations`, opened with the generated Prisma client of the
 //! reference schema (loaded at run time from `prisma/generated/sqlite`) on `@prisma/adapter-better-sqlite3`, and
-//! filled with the demo's seed.
+//! filled with the demo's seed (users, organizations, contacts and their activities).
 
 import { existsSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
@@ -36,6 +36,36 @@ export interface OrganizationRow {
   pipedriveOrgId: number | null;
 }
 
+/** An activity row as the summary reads it. */
+export interface ActivityRow {
+  id: string;
+  contactId: string;
+  /** The CRM user who logged it. */
+  userId: string;
+  type: string;
+  pipedriveActivityId: number | null;
+  replicatedToPipedrive: boolean;
+  updateSyncStatus: string;
+}
+
+/** The columns of {@link ActivityRow}, as a Prisma `select`. */
+export const ACTIVITY_SELECT = {
+  id: true, contactId: true, userId: true, type: true, pipedriveActivityId: true, replicatedToPipedrive: true, updateSyncStatus: true,
+} as const satisfies Record<keyof ActivityRow, true>;
+
+/** An activity as the seed writes it. */
+export interface ActivityInsert {
+  id: string;
+  contactId: string;
+  userId: string;
+  type: string;
+  subject: string;
+  note: string | null;
+  dueDate: Date;
+  allDay: boolean;
+  createdAt: Date;
+}
+
 /** A job row as the summary reads it. */
 export interface JobRow {
   recordId: string;
@@ -47,6 +77,7 @@ export interface JobRow {
 export interface DemoPrismaClient extends PrismaClientLike {
   user: PrismaClientLike['user'] & {
     create(args: { data: { email: string; name: string } }): PromiseLike<{ id: string }>;
+    findMany(args: { select: { id: true; pipedriveUserId: true } }): PromiseLike<Array<{ id: string; pipedriveUserId: number | null }>>;
   };
   organization: {
     create(args: { data: { name: string; industry: string; country: string; pipedriveOrgId: number | null } }): PromiseLike<{ id: string }>;
@@ -62,8 +93,12 @@ export interface DemoPrismaClient extends PrismaClientLike {
     findMany(args: { select: Record<keyof ContactRow, true>; orderBy: { id: 'asc' } }): PromiseLike<ContactRow[]>;
     count(): PromiseLike<number>;
   };
+  activity: {
+    createMany(args: { data: ActivityInsert[] }): PromiseLike<{ count: number }>;
+    findMany(args: { select: Record<keyof ActivityRow, true>; orderBy: { id: 'asc' } }): PromiseLike<ActivityRow[]>;
+  };
   syncJob: {
-    findMany(args: { where: { kind: string }; select: Record<keyof JobRow, true> }): PromiseLike<JobRow[]>;
+    findMany(args: { where: { kind: string; state?: string }; select: Record<keyof JobRow, true> }): PromiseLike<JobRow[]>;
   };
   $disconnect(): Promise<void>;
 }
@@ -151,8 +186,39 @@ export function demoContactId(i: number): string {
   return `demo-contact-${String(i + 1).padStart(4, '0')}`;
 }
 
-/** Writes the seed's users, organizations and contacts. */
-export async function seedCrm(prisma: DemoPrismaClient, seed: DemoSeed): Promise<SeededIds> {
+/** The CRM id of the seed's activity at position `i`: readable, and sorted like the seed. */
+export function demoActivityId(i: number): string {
+  return `demo-activity-${String(i + 1).padStart(4, '0')}`;
+}
+
+/** Milliseconds in a day. */
+const DAY_MS = 86_400_000;
+
+/**
+ * The seed's activities as rows, their offsets made absolute from `now`: due at midnight UTC of `now`'s day plus
+ * `dueInDays`, plus `dueMinute` (all-day ones at that midnight: the engine's default CRM time zone is UTC), logged
+ * `loggedMinutesAgo` before `now`, by the contact's owner.
+ */
+export function activityRows(seed: DemoSeed, users: string[], now: Date): ActivityInsert[] {
+  const today = Math.floor(now.getTime() / DAY_MS) * DAY_MS;
+  return seed.activities.map((activity, i) => ({
+    id: demoActivityId(i),
+    contactId: demoContactId(activity.contact),
+    userId: users[seed.contacts[activity.contact].owner],
+    type: activity.type,
+    subject: activity.subject,
+    note: activity.note,
+    dueDate: new Date(today + activity.dueInDays * DAY_MS + (activity.dueMinute ?? 0) * 60_000),
+    allDay: activity.dueMinute === null,
+    createdAt: new Date(now.getTime() - activity.loggedMinutesAgo * 60_000),
+  }));
+}
+
+/**
+ * Writes the seed's users, organizations, contacts and activities (activity dates relative to `now`). The activities
+ * are inserted as history, without the store's `activityLogged` hook: the demo replicates them itself.
+ */
+export async function seedCrm(prisma: DemoPrismaClient, seed: DemoSeed, now: Date = new Date()): Promise<SeededIds> {
   const users: string[] = [];
   for (const user of seed.users) users.push((await prisma.user.create({ data: { email: user.email, name: user.name } })).id);
   const organizations: string[] = [];
@@ -175,5 +241,6 @@ export async function seedCrm(prisma: DemoPrismaClient, seed: DemoSeed): Promise
         contact.pipedrivePersonId !== null && contact.organization !== null ? seed.organizations[contact.organization].pipedriveOrgId : null,
     })),
   });
+  if (seed.activities.length > 0) await prisma.activity.createMany({ data: activityRows(seed, users, now) });
   return { users, organizations };
 }

@@ -1,8 +1,15 @@
 //! `pipedrive-sync demo` (`npm run demo`): the main job on embedded defaults (DESIGN §10). The emulator stands in
-//! for Pipedrive (or real Pipedrive with `PIPEDRIVE_API_TOKEN`), SQLite is the CRM's database, a seeded CRM's warm
-//! leads go through `sync.warmLeads.checkAndCreateWarmLead` a few at a time with a progress bar on stderr, the queue
-//! is drained, and a summary table goes to stdout. Exit code 0 when every warm lead ended in Pipedrive, 3 when some
-//! did not (they are listed), 1 when the demo could not run, 2 on bad arguments.
+//! for Pipedrive (or real Pipedrive with `PIPEDRIVE_API_TOKEN`), SQLite is the CRM's database, and a seeded CRM
+//! (contacts with activities) is synced in three phases, each with its progress on stderr:
+//!
+//! 1. warm leads: every warm, unlinked contact through `sync.warmLeads.checkAndCreateWarmLead`, a few at a time; the
+//!    engine's backfill queues each new warm lead's earlier activities for replication, oldest first;
+//! 2. activities of contacts already in Pipedrive: through `sync.activities.replicateActivity`, a few at a time;
+//! 3. the final drain, after every warm lead: the backfilled activities (and whatever else is queued).
+//!
+//! Cold contacts' activities stay local (no Pipedrive person). A summary table goes to stdout. Exit code 0 when every
+//! warm lead and every activity of a contact in Pipedrive ended in Pipedrive, 3 when some did not (they are listed),
+//! 1 when the demo could not run, 2 on bad arguments.
 //!
 //! The generated Prisma client is TypeScript, so the demo runs under tsx from the repo:
 //! `node --import tsx js/cli/main.ts demo` (what `npm run demo` does after the set-up step).
@@ -13,10 +20,11 @@ import { describeError, parseFlags, processIo, type CommandIo } from '../cli/dra
 import type { Plan } from '../emulator/rate_limits';
 import { createPrismaStore } from '../prisma/index';
 import { createCountingHttp, type HttpTally } from './counting_http';
-import { openDemoDatabase, seedCrm, type DemoDatabase } from './crm_database';
+import { replicateActivities, type ActivityRun, type ActivityToReplicate } from './activity_run';
+import { ACTIVITY_SELECT, openDemoDatabase, seedCrm, type DemoDatabase, type DemoPrismaClient } from './crm_database';
 import { buildDemoSeed, DEFAULT_CONTACTS, DEFAULT_SEED } from './crm_seed';
-import { countWarmLeadEvents, renderDemoSummary, tallyCrm, type WarmLeadEvents } from './demo_summary';
-import { LeadProgress } from './lead_progress';
+import { countDemoEvents, newDemoEvents, renderDemoSummary, tallyActivities, tallyCrm } from './demo_summary';
+import { formatActivityProgress, LeadProgress } from './lead_progress';
 import {
   closePipedriveTarget, describeTarget, dumpEmulator, openPipedriveTarget, parseDemoPlan, usesRealPipedrive, type PipedriveTarget,
 } from './pipedrive_target';
@@ -26,22 +34,25 @@ import { syncWarmLeads, type WarmLead } from './warm_lead_run';
 /** Usage text of the `demo` command. */
 export const DEMO_USAGE = `Usage: pipedrive-sync demo [--plan PLAN] [--contacts N] [--concurrency N] [--seed N] [--dump-emulator PATH]
 
-Seeds a CRM in SQLite and syncs its warm leads to Pipedrive, then prints a summary.
+Seeds a CRM in SQLite, syncs its warm leads to Pipedrive and replicates the activities of the contacts that are
+in Pipedrive (the warm leads' through the engine's backfill and the final drain, the others directly), then prints
+a summary.
   --plan           the emulated Pipedrive plan: lite, growth (default), premium, ultimate; with real Pipedrive,
                    the plan the rate limiter assumes until Pipedrive's headers say otherwise
   --contacts       contacts in the seeded CRM (default ${DEFAULT_CONTACTS})
-  --concurrency    warm leads synced at once (default 4)
+  --concurrency    warm leads synced, and activities replicated directly, at once (default 4)
   --seed           the seed of the generated CRM (default ${DEFAULT_SEED}); the same seed gives the same CRM
-  --dump-emulator  write the emulator's persons, organizations, limits and request journal to PATH as JSON
+  --dump-emulator  write the emulator's persons, organizations, activities, limits and request journal to PATH
+                   as JSON
 Environment:
   DATABASE_URL         a SQLite file (file:./path.db) holding no contacts yet; default: .tmp/demo.db, recreated
                        on every run
   PIPEDRIVE_API_TOKEN  talk to REAL Pipedrive with this token instead of the emulator (creates records there)
   PIPEDRIVE_BASE_URL   real Pipedrive's URL, e.g. https://acme.pipedrive.com (default https://api.pipedrive.com)
-Progress goes to stderr, the summary to stdout. Exit code: 0 every warm lead is in Pipedrive, 3 some are not
-(listed), 1 the demo failed, 2 bad arguments.`;
+Progress goes to stderr, the summary to stdout. Exit code: 0 every warm lead, and every activity of a contact in
+Pipedrive, is in Pipedrive; 3 some are not (listed); 1 the demo failed; 2 bad arguments.`;
 
-/** Warm leads synced at once by default. */
+/** Warm leads synced (and activities replicated directly) at once by default. */
 export const DEFAULT_CONCURRENCY = 4;
 
 /** Parsed flags of the `demo` command. */
@@ -67,7 +78,7 @@ export function parseDemoFlags(argv: string[]): DemoFlags {
   };
 }
 
-/** The exit code when some warm leads did not end in Pipedrive. */
+/** The exit code when some warm leads, or some activities of contacts in Pipedrive, did not end in Pipedrive. */
 export const EXIT_NOT_ALL_SYNCED = 3;
 
 /** Runs `demo` with the arguments after the command name; resolves the exit code. */
@@ -92,23 +103,25 @@ export async function runDemoCommand(argv: string[], io: CommandIo = processIo()
     const seeded = await seedCrm(database.prisma, seed);
     io.stderr.write(
       `CRM: ${database.url}${database.isDefault ? ' (recreated)' : ''}: ${seed.users.length} users, ` +
-        `${seed.organizations.length} organizations, ${seed.contacts.length} contacts\n`,
+        `${seed.organizations.length} organizations, ${seed.contacts.length} contacts, ${seed.activities.length} activities\n`,
     );
-    const warmCount = seed.contacts.filter((c) => c.warmnessScore >= 4 && c.pipedrivePersonId === null).length;
+    const isWarmLead = (i: number): boolean => seed.contacts[i].warmnessScore >= 4 && seed.contacts[i].pipedrivePersonId === null;
+    const warmCount = seed.contacts.filter((_, i) => isWarmLead(i)).length;
+    const replicable = seed.activities.filter((a) => isWarmLead(a.contact) || seed.contacts[a.contact].pipedrivePersonId !== null).length;
     target = await openPipedriveTarget(io.env, flags.plan, seed.pipedrive);
-    io.stderr.write(describeTarget(target, warmCount));
+    io.stderr.write(describeTarget(target, warmCount, replicable));
     if (target.kind === 'pipedrive' && io.stderr.isTTY) {
       io.stderr.write('Starting in 5 s: press Ctrl-C to stop.\n');
       await new Promise((resolve) => setTimeout(resolve, 5_000));
     }
 
-    const events: WarmLeadEvents = { personsCreated: [], personsFound: [], organizationsCreated: [], ownerUnknown: 0 };
+    const events = newDemoEvents();
     const http = createCountingHttp();
     const sync = await createPipedriveSync({
       pipedrive: { apiToken: target.apiToken, baseUrl: target.baseUrl },
       store: createPrismaStore(database.prisma),
       http: http.send,
-      logger: countWarmLeadEvents(events),
+      logger: countDemoEvents(events),
       options: target.plan ? { plan: target.plan } : {},
     });
     const threshold = sync.describe().warmLeadThreshold;
@@ -116,6 +129,11 @@ export async function runDemoCommand(argv: string[], io: CommandIo = processIo()
     const leads: WarmLead[] = before
       .filter((c) => c.warmnessScore >= threshold && c.pipedrivePersonId === null && c.ownerId !== null)
       .map((c) => ({ contactId: c.id, userId: c.ownerId as string }));
+    const linkedBefore = new Set(before.filter((c) => c.pipedrivePersonId !== null).map((c) => c.id));
+    const activitiesBefore = await database.prisma.activity.findMany({ select: ACTIVITY_SELECT, orderBy: { id: 'asc' } });
+    const direct: ActivityToReplicate[] = activitiesBefore
+      .filter((a) => linkedBefore.has(a.contactId) && a.pipedriveActivityId === null)
+      .map((a) => ({ activityId: a.id, contactId: a.contactId, userId: a.userId }));
     const budgetBefore = target.kind === 'emulator' ? target.emulator.limits.snapshot().dailyRemaining : 0;
 
     const syncStarted = Date.now();
@@ -123,7 +141,9 @@ export async function runDemoCommand(argv: string[], io: CommandIo = processIo()
     const progress = new LeadProgress(io.stderr, leads.length);
     const run = await syncWarmLeads(sync, leads, flags.concurrency, (counts) => progress.update(counts));
     progress.finish();
-    const drained = await drainLeftovers(sync, io);
+    const directRun = await replicateDirectly(sync, direct, flags.concurrency, io);
+    // After every warm lead (and the direct calls): the activities the backfill queued, and anything deferred.
+    const drained = await drainLeftovers(sync, database.prisma, io);
     const syncMs = Date.now() - syncStarted;
 
     const stats = await sync.queue.stats();
@@ -131,12 +151,24 @@ export async function runDemoCommand(argv: string[], io: CommandIo = processIo()
     const jobs = await database.prisma.syncJob.findMany({ where: { kind: 'warm_lead' }, select: { recordId: true, state: true, lastError: true } });
     const jobErrors = new Map(jobs.filter((j) => j.state !== 'DONE').map((j) => [j.recordId, `${j.state.toLowerCase()}: ${j.lastError ?? 'waiting for its next attempt'}`]));
     for (const failure of run.failures) jobErrors.set(failure.contactId, failure.error);
+    const activitiesAfter = await database.prisma.activity.findMany({ select: ACTIVITY_SELECT, orderBy: { id: 'asc' } });
+    const activityJobs = await database.prisma.syncJob.findMany({
+      where: { kind: 'replicate_activity' }, select: { recordId: true, state: true, lastError: true },
+    });
+    const activityErrors = new Map(
+      activityJobs.filter((j) => j.state !== 'DONE').map((j) => [j.recordId, `${j.state.toLowerCase()}: ${j.lastError ?? 'waiting for its next attempt'}`]),
+    );
+    for (const failure of directRun.failures) if (!activityErrors.has(failure.activityId)) activityErrors.set(failure.activityId, failure.error);
     const crm = tallyCrm({
       threshold, before, after, events, jobErrors,
+      ownersNotInPipedrive: new Set(
+        (await database.prisma.user.findMany({ select: { id: true, pipedriveUserId: true } })).filter((u) => u.pipedriveUserId === null).map((u) => u.id),
+      ),
       organizationsLinkedBefore: new Set(seeded.organizations.filter((_, i) => seed.organizations[i].pipedriveOrgId !== null)),
     });
     const outcome = {
       ...crm,
+      activities: tallyActivities({ before, after, activities: activitiesAfter, events, jobErrors: activityErrors }),
       target: target.kind === 'emulator' ? `the emulator (plan ${target.plan})` : `REAL Pipedrive at ${target.baseUrl}`,
       threshold,
       requests: http.tally.requests.length,
@@ -149,7 +181,7 @@ export async function runDemoCommand(argv: string[], io: CommandIo = processIo()
     };
     if (flags.dumpEmulator) dumpEmulator(target, flags.dumpEmulator);
     io.stdout.write(renderDemoSummary(outcome));
-    return outcome.other.length > 0 ? EXIT_NOT_ALL_SYNCED : 0;
+    return outcome.other.length > 0 || outcome.activities.pending.length > 0 ? EXIT_NOT_ALL_SYNCED : 0;
   } catch (error) {
     io.stderr.write(`\npipedrive-sync demo: ${describeError(error)}\n`);
     return 1;
@@ -165,11 +197,40 @@ const CONTACT_SELECT = {
   updateSyncStatus: true,
 } as const;
 
-/** Carries out whatever the warm-lead calls left due in the outbox, with the drain's progress bar; resolves the jobs processed. */
-async function drainLeftovers(sync: PipedriveSync, io: CommandIo): Promise<number> {
+/** Replicates the activities of contacts already in Pipedrive with `replicateActivity`, with a progress line. */
+async function replicateDirectly(
+  sync: PipedriveSync, activities: ActivityToReplicate[], concurrency: number, io: CommandIo,
+): Promise<ActivityRun> {
+  const contacts = new Set(activities.map((a) => a.contactId)).size;
+  if (activities.length === 0) {
+    io.stderr.write('No activities of contacts already in Pipedrive to replicate directly.\n');
+    return replicateActivities(sync, [], concurrency);
+  }
+  io.stderr.write(
+    `Replicating ${activities.length} activities of ${contacts} contacts already in Pipedrive, ${concurrency} at a time...\n`,
+  );
+  const progress = new LeadProgress(io.stderr, activities.length, Date.now, formatActivityProgress);
+  const run = await replicateActivities(sync, activities, concurrency, (counts) => progress.update(counts));
+  progress.finish();
+  return run;
+}
+
+/**
+ * Carries out whatever is due in the outbox (the activities the warm-lead backfill queued, and anything the
+ * real-time calls left to the queue), with the drain's progress bar; resolves the jobs processed.
+ */
+async function drainLeftovers(sync: PipedriveSync, prisma: DemoPrismaClient, io: CommandIo): Promise<number> {
   const due = (await sync.queue.stats()).due;
   if (due === 0) return 0;
-  io.stderr.write(`Draining ${due} queued job${due === 1 ? '' : 's'}...\n`);
+  const pending = async (kind: string): Promise<number> => (await prisma.syncJob.findMany({
+    where: { kind, state: 'PENDING' }, select: { recordId: true, state: true, lastError: true },
+  })).length;
+  const [activities, leads] = [await pending('replicate_activity'), await pending('warm_lead')];
+  const kinds = [
+    activities > 0 ? `${activities} activit${activities === 1 ? 'y' : 'ies'} to replicate` : '',
+    leads > 0 ? `${leads} warm lead${leads === 1 ? '' : 's'}` : '',
+  ].filter((x) => x !== '');
+  io.stderr.write(`Draining ${due} queued job${due === 1 ? '' : 's'}${kinds.length > 0 ? ` (${kinds.join(', ')})` : ''}...\n`);
   const progress = new DrainProgress(io.stderr, { total: due });
   const report = await sync.queue.drain({ onProgress: (p) => progress.update(p) });
   progress.finish(report);

@@ -1,29 +1,112 @@
 //! The demo's closing summary: what the warm-lead sync did to the CRM and to Pipedrive (persons created or linked,
-//! contacts skipped and why, organizations created or reused), what it cost (requests, API tokens, 429s) and how
-//! long it took, worked out from the database, the engine's log events and the requests sent, as a table on stdout.
+//! contacts skipped and why, organizations created or reused), what the activity replication did (activities
+//! replicated through the warm-lead backfill or directly, the types sent, activities not replicated and why), what it
+//! cost (requests, API tokens, 429s) and how long it took, worked out from the database, the engine's log events and
+//! the requests sent, as a table on stdout.
 
 import { renderTable } from '../cli/table';
-import type { ContactRow } from './crm_database';
+import type { ActivityRow, ContactRow } from './crm_database';
 
-/** The engine's log events the summary counts (fields as `src/warm_lead` logs them). */
-export interface WarmLeadEvents {
+/** The engine's log events the summary counts (fields as `src/warm_lead` and `src/activities` log them). */
+export interface DemoEvents {
   /** `warm_lead.person_created`: contact ids. */
   personsCreated: string[];
   /** `warm_lead.person_found`: contact ids linked to an existing person. */
   personsFound: string[];
   /** `warm_lead.organization_created`: CRM organization ids. */
   organizationsCreated: string[];
-  /** `warm_lead.owner_unknown`: leads whose CRM user has no Pipedrive user (the token's user owns them). */
-  ownerUnknown: number;
+  /** `activity.backfill_queued`: activities queued by the warm-lead backfill, summed. */
+  backfillQueued: number;
+  /** `activity.backfill_queued`: contacts whose earlier activities the backfill queued. */
+  backfillContacts: number;
+  /** `activity.replicated`: the Pipedrive types the activities were created with, counted by type. */
+  activityTypesSent: Record<string, number>;
 }
 
-/** A logger that tallies the warm-lead events into `events`. */
-export function countWarmLeadEvents(events: WarmLeadEvents): (level: string, event: string, fields: Record<string, unknown>) => void {
+/** Empty {@link DemoEvents}, to fill with {@link countDemoEvents}. */
+export function newDemoEvents(): DemoEvents {
+  return {
+    personsCreated: [], personsFound: [], organizationsCreated: [], backfillQueued: 0, backfillContacts: 0,
+    activityTypesSent: {},
+  };
+}
+
+/** A logger that tallies the warm-lead and activity events into `events`. */
+export function countDemoEvents(events: DemoEvents): (level: string, event: string, fields: Record<string, unknown>) => void {
   return (_level, event, fields) => {
     if (event === 'warm_lead.person_created') events.personsCreated.push(String(fields.contactId));
     else if (event === 'warm_lead.person_found') events.personsFound.push(String(fields.contactId));
     else if (event === 'warm_lead.organization_created') events.organizationsCreated.push(String(fields.organizationId));
-    else if (event === 'warm_lead.owner_unknown') events.ownerUnknown++;
+    else if (event === 'activity.backfill_queued') {
+      events.backfillQueued += Number(fields.activities) || 0;
+      events.backfillContacts++;
+    } else if (event === 'activity.replicated') {
+      const type = String(fields.type);
+      events.activityTypesSent[type] = (events.activityTypesSent[type] ?? 0) + 1;
+    }
+  };
+}
+
+/** What happened to the CRM's activities. */
+export interface ActivityOutcome {
+  /** Activities in the CRM, and the contacts they belong to. */
+  total: number;
+  contacts: number;
+  /** Activities in Pipedrive at the end. */
+  replicated: number;
+  /** Of those, activities of the warm leads (queued by the backfill, run by the final drain). */
+  viaBackfill: number;
+  /** Of those, activities of contacts already in Pipedrive (sent through `replicateActivity`). */
+  direct: number;
+  /** Contacts already in Pipedrive whose activities were replicated directly. */
+  directContacts: number;
+  /** Activities queued by the warm-lead backfill, and for how many contacts (from the engine's log). */
+  backfillQueued: number;
+  backfillContacts: number;
+  /** Pipedrive types sent, by type name. */
+  typesSent: Array<[string, number]>;
+  /** Not replicated: the contact has no Pipedrive person (kept local), and how many contacts that is. */
+  notInPipedrive: number;
+  notInPipedriveContacts: number;
+  /** Not replicated although the contact is in Pipedrive, with why. */
+  pending: Array<{ activityId: string; reason: string }>;
+}
+
+/** Facts about the activities after the run, for {@link tallyActivities}. */
+export interface ActivityFacts {
+  /** Contacts as seeded, and after the run. */
+  before: ContactRow[];
+  after: ContactRow[];
+  /** Activities after the run. */
+  activities: ActivityRow[];
+  events: DemoEvents;
+  /** Why an activity's job is not done (its last error, or the error its call threw), by activity id. */
+  jobErrors: Map<string, string>;
+}
+
+/** The activity side of the outcome: replicated (via the backfill or directly), types sent, not replicated and why. */
+export function tallyActivities(facts: ActivityFacts): ActivityOutcome {
+  const linkedBefore = new Set(facts.before.filter((c) => c.pipedrivePersonId !== null).map((c) => c.id));
+  const inPipedrive = new Set(facts.after.filter((c) => c.pipedrivePersonId !== null).map((c) => c.id));
+  const replicated = facts.activities.filter((a) => a.pipedriveActivityId !== null);
+  const direct = replicated.filter((a) => linkedBefore.has(a.contactId));
+  const local = facts.activities.filter((a) => a.pipedriveActivityId === null && !inPipedrive.has(a.contactId));
+  const pending = facts.activities
+    .filter((a) => a.pipedriveActivityId === null && inPipedrive.has(a.contactId))
+    .map((a) => ({ activityId: a.id, reason: facts.jobErrors.get(a.id) ?? `not replicated (status ${a.updateSyncStatus})` }));
+  return {
+    total: facts.activities.length,
+    contacts: new Set(facts.activities.map((a) => a.contactId)).size,
+    replicated: replicated.length,
+    viaBackfill: replicated.length - direct.length,
+    direct: direct.length,
+    directContacts: new Set(direct.map((a) => a.contactId)).size,
+    backfillQueued: facts.events.backfillQueued,
+    backfillContacts: facts.events.backfillContacts,
+    typesSent: Object.entries(facts.events.activityTypesSent).sort(([a], [b]) => a.localeCompare(b)),
+    notInPipedrive: local.length,
+    notInPipedriveContacts: new Set(local.map((a) => a.contactId)).size,
+    pending,
   };
 }
 
@@ -49,6 +132,7 @@ export interface DemoOutcome {
   organizationsReusedLinked: number;
   organizationsReusedFound: number;
   ownerUnknown: number;
+  activities: ActivityOutcome;
   requests: number;
   rateLimited: number;
   /** Tokens spent and where the figure comes from. */
@@ -69,7 +153,12 @@ export interface CrmFacts {
   after: ContactRow[];
   /** CRM organizations linked to Pipedrive before the run. */
   organizationsLinkedBefore: Set<string>;
-  events: WarmLeadEvents;
+  events: DemoEvents;
+  /**
+   * CRM users without a Pipedrive user at the end (the token's user owns their records). Read from the database,
+   * not counted from `warm_lead.owner_unknown` events: those come once per record created, activities included.
+   */
+  ownersNotInPipedrive: Set<string>;
   /** Why a warm lead's job is not done (its last error), by contact id. */
   jobErrors: Map<string, string>;
 }
@@ -92,6 +181,7 @@ export function tallyCrm(facts: CrmFacts): Pick<
         : facts.jobErrors.get(c.id) ?? 'not linked (the job is still in the queue)',
     }));
   const created = new Set(facts.events.organizationsCreated);
+  const personsCreated = new Set(facts.events.personsCreated);
   const reused = new Set(
     synced.map((c) => c.organizationId).filter((id): id is string => id !== null && !created.has(id)),
   );
@@ -109,7 +199,7 @@ export function tallyCrm(facts: CrmFacts): Pick<
     leadsOfCreatedOrganizations: synced.filter((c) => c.organizationId !== null && created.has(c.organizationId)).length,
     organizationsReusedLinked: reusedLinked,
     organizationsReusedFound: reused.size - reusedLinked,
-    ownerUnknown: facts.events.ownerUnknown,
+    ownerUnknown: facts.before.filter((c) => personsCreated.has(c.id) && c.ownerId !== null && facts.ownersNotInPipedrive.has(c.ownerId)).length,
   };
 }
 
@@ -121,6 +211,8 @@ function plural(n: number, one: string, many = `${one}s`): string {
 export function renderDemoSummary(o: DemoOutcome): string {
   const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
   const skipped = o.belowThreshold + o.alreadyLinked + o.other.length;
+  const a = o.activities;
+  const typesTotal = a.typesSent.reduce((sum, [, n]) => sum + n, 0);
   const rows: string[][] = [
     ['contacts in the CRM', String(o.contacts), ''],
     ['warm leads synced', String(o.synced), `of ${plural(o.warmLeads, 'warm, unlinked contact')} (warmness >= ${o.threshold})`],
@@ -136,16 +228,36 @@ export function renderDemoSummary(o: DemoOutcome): string {
       String(o.organizationsReusedLinked + o.organizationsReusedFound),
       `${o.organizationsReusedLinked} linked before, ${o.organizationsReusedFound} found by name`,
     ],
-    ['requests sent', String(o.requests), ''],
+    ['activities in the CRM', String(a.total), `logged by the contacts' owners, for ${plural(a.contacts, 'contact')}`],
+    ['activities replicated', String(a.replicated), 'one Pipedrive activity each, the person as primary participant'],
+    [
+      '  via the warm-lead backfill',
+      String(a.viaBackfill),
+      `${a.backfillQueued} queued when ${a.backfillContacts === 1 ? '1 contact became a warm lead' : `${a.backfillContacts} contacts became warm leads`}; ` +
+        'run by the final drain',
+    ],
+    ['  directly', String(a.direct), `replicateActivity, for ${plural(a.directContacts, 'contact')} already in Pipedrive`],
+    ['  activity types sent', String(typesTotal), a.typesSent.map(([type, n]) => `${type} ${n}`).join(' · ')],
+    ['activities not replicated', String(a.notInPipedrive + a.pending.length), ''],
+    [
+      '  contact not in Pipedrive',
+      String(a.notInPipedrive),
+      `${plural(a.notInPipedriveContacts, 'cold contact')} without a Pipedrive person: kept local`,
+    ],
+    ['  queued or failed', String(a.pending.length), a.pending.length > 0 ? 'contact in Pipedrive: listed below' : ''],
+    ['requests sent', String(o.requests), 'warm leads and activities'],
     ['API tokens spent', String(o.tokens.spent), o.tokens.note],
     ['429 responses', String(o.rateLimited), ''],
     ['queue', String(o.queueLeft), `jobs left in the outbox (${o.drained} drained at the end)`],
-    ['elapsed', seconds(o.syncMs), `warm-lead sync and drain; ${seconds(o.totalMs)} with set-up and seeding`],
+    ['elapsed', seconds(o.syncMs), `warm leads, activities and the drain; ${seconds(o.totalMs)} with set-up and seeding`],
   ];
   let text = `\nDemo summary: ${o.target}\n` +
     renderTable([{ header: 'result' }, { header: 'count', align: 'right' }, { header: 'notes' }], rows, '  ');
   if (o.other.length > 0) {
     text += `\nWarm leads not linked:\n${o.other.map((x) => `  ${x.contactId}: ${x.reason}\n`).join('')}`;
+  }
+  if (a.pending.length > 0) {
+    text += `\nActivities not replicated although their contact is in Pipedrive:\n${a.pending.map((x) => `  ${x.activityId}: ${x.reason}\n`).join('')}`;
   }
   return text;
 }

@@ -39,8 +39,11 @@ export async function openPipedriveTarget(env: NodeJS.ProcessEnv, plan: Plan | u
   return { kind: 'emulator', baseUrl: emulator.url, apiToken: emulator.apiToken, plan: emulator.plan, emulator };
 }
 
-/** The banner saying where the demo's requests go; for real Pipedrive a warning that names what it will create. */
-export function describeTarget(target: PipedriveTarget, warmLeads: number): string {
+/**
+ * The banner saying where the demo's requests go; for real Pipedrive a warning that names what it will create (up
+ * to `warmLeads` persons and `activities` activities).
+ */
+export function describeTarget(target: PipedriveTarget, warmLeads: number, activities = 0): string {
   if (target.kind === 'emulator') {
     return `Pipedrive: the emulator at ${target.baseUrl} (plan ${target.plan}, seeded with the demo's Pipedrive records)\n`;
   }
@@ -48,14 +51,17 @@ export function describeTarget(target: PipedriveTarget, warmLeads: number): stri
   return (
     `${rule}\n` +
     `!! PIPEDRIVE_API_TOKEN is set: this demo talks to REAL Pipedrive at ${target.baseUrl}\n` +
-    `!! It will create up to ${warmLeads} persons (labelled "Warm Lead") and their organizations in that\n` +
-    `!! account, and spend its API tokens. Nothing is seeded or deleted there. Unset PIPEDRIVE_API_TOKEN to use\n` +
-    `!! the local emulator instead.\n` +
+    `!! It will create up to ${warmLeads} persons (labelled "Warm Lead"), their organizations and up to\n` +
+    `!! ${activities} activities in that account, and spend its API tokens. Nothing is seeded or deleted there.\n` +
+    `!! Unset PIPEDRIVE_API_TOKEN to use the local emulator instead.\n` +
     `${rule}\n`
   );
 }
 
-/** Writes the emulator's records, limits and request journal as JSON (for checking a run); no-op for real Pipedrive. */
+/**
+ * Writes the emulator's records (persons, organizations, activities), limits and request journal as JSON (for
+ * checking a run); no-op for real Pipedrive.
+ */
 export function dumpEmulator(target: PipedriveTarget, file: string): void {
   if (target.kind !== 'emulator') return;
   const { emulator } = target;
@@ -66,6 +72,7 @@ export function dumpEmulator(target: PipedriveTarget, file: string): void {
     plan: emulator.plan,
     persons: [...emulator.state.persons.values()],
     organizations: [...emulator.state.organizations.values()],
+    activities: [...emulator.state.activities.values()],
     limits,
     journal: emulator.journal.entries(),
   };

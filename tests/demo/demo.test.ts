@@ -1,7 +1,9 @@
 //! `npm run demo`'s program end to end: the demo command in a child process (emulator in that process, a fresh
 //! SQLite CRM), then its summary checked against the database it left and the emulator's dump (records, limits,
 //! request journal): every warm lead linked, one person per email, the existing person linked not duplicated,
-//! shared organizations created once, and the requests, tokens and 429s it reports.
+//! shared organizations created once, every activity of a contact in Pipedrive replicated exactly once (mapped type,
+//! due date, person as primary participant) while cold contacts' activities stay local, and the activity counts,
+//! requests, tokens and 429s it reports.
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -11,7 +13,7 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 
-import type { JournalEntry, OrganizationRecord, PersonRecord } from '../../js/emulator/index';
+import type { ActivityRecord, JournalEntry, OrganizationRecord, PersonRecord } from '../../js/emulator/index';
 import { buildDemoSeed } from '../../js/demo/crm_seed';
 import { demoContactId } from '../../js/demo/crm_database';
 import { totalTokens } from '../../js/demo/token_spend';
@@ -25,9 +27,15 @@ const CUSTOMER_LABEL = 1;
 const ADA = 1;
 const SAM = 2;
 
+/** The spec's type map (DESIGN, spec §4.2): CRM activity type -> Pipedrive activity type. */
+const TYPE_MAP: Record<string, string> = {
+  CALL: 'call', EMAIL: 'email', MEETING: 'meeting', LINKEDIN: 'task', REFERRAL: 'task', CONFERENCE: 'meeting',
+};
+
 interface EmulatorDump {
   persons: PersonRecord[];
   organizations: OrganizationRecord[];
+  activities: ActivityRecord[];
   limits: { dailyLimit: number; dailyRemaining: number };
   journal: JournalEntry[];
 }
@@ -74,6 +82,17 @@ function row(label: string): number {
   return value as number;
 }
 
+/** The notes column of a summary row. */
+function notes(label: string): string {
+  const line = run.stdout.split('\n').find((l) => l.trim().startsWith(`${label}  `));
+  assert.ok(line, `the summary has a '${label}' row:\n${run.stdout}`);
+  return line.replace(/^\s*\S(?:.*?\S)? {2,}\d+(?:\.\d+)?(?: s)? {2,}/, '').trim();
+}
+
+/** Contact ids as seeded: warm leads (warm, unlinked), contacts linked before the run, cold contacts (neither). */
+const warmIds = new Set(seed.contacts.flatMap((c, i) => (c.warmnessScore >= 4 && c.pipedrivePersonId === null ? [demoContactId(i)] : [])));
+const linkedIds = new Set(seed.contacts.flatMap((c, i) => (c.pipedrivePersonId !== null ? [demoContactId(i)] : [])));
+
 const live = <T extends { is_deleted: boolean }>(records: T[]): T[] => records.filter((r) => !r.is_deleted);
 
 before(async () => {
@@ -96,6 +115,12 @@ after(async () => {
 test('the demo exits 0 with a progress bar on stderr and the summary on stdout', () => {
   assert.equal(run.code, 0, `exit code 0\n${run.stderr}\n${run.stdout}`);
   assert.match(run.stderr, /\[█+\] \d+\/\d+ warm leads/);
+  assert.match(run.stderr, /\[█+\] (\d+)\/\1 activities · \1 in Pipedrive/, 'the direct replication shows its progress');
+  assert.match(run.stderr, /\[█+\] (\d+)\/\1 jobs · 0 rescheduled · 0 dead/, 'the final drain shows its progress');
+  // The drain starts after the last warm lead's call has finished.
+  const lastLead = run.stderr.lastIndexOf(' warm leads · ');
+  const draining = run.stderr.indexOf('Draining ');
+  assert.ok(lastLead >= 0 && draining > lastLead, `the drain runs after every warm lead:\n${run.stderr}`);
   assert.match(run.stdout, /Demo summary: the emulator \(plan growth\)/);
   assert.equal(row('contacts in the CRM'), seed.contacts.length);
 });
@@ -178,4 +203,109 @@ test('skipped contacts, requests, tokens and 429s match the database and the emu
   assert.equal(row('queue'), 0, 'nothing left in the outbox');
   // Reported, not timed: performance targets are benchmarks, never timed tests (DESIGN §9).
   assert.ok(row('elapsed') > 0);
+});
+
+test('the seeded CRM has activities of every type for warm leads, linked and cold contacts, logged by their owners', async () => {
+  const byKind = { warm: 0, linked: 0, cold: 0 };
+  const perContact = new Map<number, number>();
+  for (const a of seed.activities) {
+    const id = demoContactId(a.contact);
+    byKind[warmIds.has(id) ? 'warm' : linkedIds.has(id) ? 'linked' : 'cold']++;
+    perContact.set(a.contact, (perContact.get(a.contact) ?? 0) + 1);
+  }
+  assert.ok(byKind.warm >= 50 && byKind.linked >= 10 && byKind.cold >= 20, `activities for each kind of contact: ${JSON.stringify(byKind)}`);
+  assert.ok([...perContact.values()].every((n) => n >= 1 && n <= 3), '1 to 3 activities per contact');
+  assert.deepEqual(new Set(seed.activities.map((a) => a.type)), new Set(Object.keys(TYPE_MAP)), 'all six CRM types');
+  assert.deepEqual(buildDemoSeed({ seedPipedrive: true }).activities, seed.activities, 'the same seed gives the same activities');
+
+  const activities = await prisma.activity.findMany({ include: { contact: true }, orderBy: { id: 'asc' } });
+  assert.equal(activities.length, seed.activities.length);
+  const now = Date.now();
+  const allDay = activities.filter((a) => a.allDay);
+  assert.ok(allDay.length > 0 && allDay.length < activities.length / 3, `a few all-day activities, got ${allDay.length}`);
+  for (const a of activities) {
+    assert.equal(a.userId, a.contact.ownerId, `${a.id} was logged by its contact's owner`);
+    assert.ok(a.subject.length > 0);
+    const due = a.dueDate?.getTime() ?? 0;
+    assert.ok(due > now - 86_400_000 && due < now + 43 * 86_400_000, `${a.id} is due in the coming weeks`);
+    assert.ok(a.createdAt.getTime() < now, `${a.id} was logged before the run`);
+    if (a.allDay) assert.equal(a.dueDate?.toISOString().slice(11), '00:00:00.000Z', `${a.id} is all day: midnight UTC`);
+  }
+  assert.ok(activities.filter((a) => a.note !== null).length > activities.length / 2, 'most have notes');
+});
+
+test('every activity of a contact in Pipedrive is replicated exactly once, with its subject, mapped type, due date and person', async () => {
+  const remote = new Map(dump.activities.map((a) => [a.id, a]));
+  const activities = await prisma.activity.findMany({ include: { contact: true }, orderBy: { id: 'asc' } });
+  const replicable = activities.filter((a) => a.contact.pipedrivePersonId !== null);
+  assert.equal(replicable.length, activities.filter((a) => warmIds.has(a.contactId) || linkedIds.has(a.contactId)).length);
+  const ownerOf = new Map((await prisma.user.findMany()).map((u) => [u.id, u.email]));
+  for (const a of replicable) {
+    assert.ok(a.pipedriveActivityId, `${a.id} has its Pipedrive activity`);
+    assert.equal(a.replicatedToPipedrive, true);
+    assert.equal(a.updateSyncStatus, 'SYNCED');
+    assert.equal(a.pipedriveSyncAttempts, 1, `${a.id}: one attempt`);
+    const r = remote.get(a.pipedriveActivityId);
+    assert.ok(r && !r.is_deleted, `${a.id}'s Pipedrive activity exists`);
+    assert.equal(r.subject, a.subject);
+    assert.equal(r.type, TYPE_MAP[a.type], `${a.id}: ${a.type} is sent as ${TYPE_MAP[a.type]}`);
+    assert.equal(r.note, a.note);
+    const due = a.dueDate?.toISOString() ?? '';
+    assert.equal(r.due_date, due.slice(0, 10), `${a.id}'s due date`);
+    assert.equal(r.due_time, a.allDay ? null : due.slice(11, 19), `${a.id}'s due time (UTC)`);
+    assert.deepEqual(r.participants, [{ person_id: a.contact.pipedrivePersonId, primary: true }], `${a.id}: the person is the primary participant`);
+    assert.equal(r.person_id, a.contact.pipedrivePersonId);
+    assert.equal(r.owner_id, ownerOf.get(a.userId) === 'sam.seller@example.com' ? SAM : ADA, `${a.id}'s owner`);
+  }
+  // One Pipedrive activity per local activity: no two local activities share one, none created twice.
+  const ids = replicable.map((a) => a.pipedriveActivityId);
+  assert.equal(new Set(ids).size, ids.length);
+  assert.equal(live(dump.activities).length, replicable.length, 'no other activity in Pipedrive');
+  const creates = dump.journal.filter((e) => e.method === 'POST' && e.path === '/api/v2/activities' && e.status < 300);
+  assert.equal(creates.length, replicable.length, 'one create per activity');
+
+  // The warm leads' activities were queued by the backfill, oldest first.
+  const jobs = await prisma.syncJob.findMany({ where: { kind: 'replicate_activity' }, orderBy: { id: 'asc' } });
+  assert.equal(jobs.length, replicable.length, 'one job per replicated activity');
+  assert.ok(jobs.every((j) => j.state === 'DONE'));
+  const created = new Map(activities.map((a) => [a.id, a]));
+  for (const contactId of warmIds) {
+    const order = jobs.filter((j) => created.get(j.recordId)?.contactId === contactId).map((j) => created.get(j.recordId)?.createdAt.getTime() ?? 0);
+    assert.deepEqual(order, [...order].sort((x, y) => x - y), `${contactId}'s activities were queued oldest first`);
+  }
+});
+
+test('cold contacts\' activities stay local: not replicated, not attempted', async () => {
+  const cold = await prisma.activity.findMany({ where: { contact: { pipedrivePersonId: null } } });
+  assert.ok(cold.length > 0);
+  for (const a of cold) {
+    assert.ok(!warmIds.has(a.contactId) && !linkedIds.has(a.contactId), `${a.id} belongs to a cold contact`);
+    assert.equal(a.pipedriveActivityId, null);
+    assert.equal(a.replicatedToPipedrive, false);
+    assert.equal(a.pipedriveSyncAttempts, 0);
+  }
+  const subjects = new Set(live(dump.activities).map((a) => `${a.subject}|${a.person_id}`));
+  assert.equal(cold.filter((a) => subjects.has(`${a.subject}|null`)).length, 0, 'no person-less activity in Pipedrive');
+});
+
+test('the activity rows match the database and the emulator', async () => {
+  const activities = await prisma.activity.findMany({ include: { contact: true } });
+  const replicated = activities.filter((a) => a.pipedriveActivityId !== null);
+  assert.equal(row('activities in the CRM'), activities.length);
+  assert.equal(row('activities replicated'), replicated.length);
+  assert.equal(row('activities replicated'), live(dump.activities).length);
+  assert.equal(row('via the warm-lead backfill'), replicated.filter((a) => warmIds.has(a.contactId)).length);
+  assert.equal(row('directly'), replicated.filter((a) => linkedIds.has(a.contactId)).length);
+  assert.ok(row('via the warm-lead backfill') > 0 && row('directly') > 0);
+  const notReplicated = activities.filter((a) => a.pipedriveActivityId === null);
+  assert.equal(row('activities not replicated'), notReplicated.length);
+  assert.equal(row('contact not in Pipedrive'), notReplicated.filter((a) => a.contact.pipedrivePersonId === null).length);
+  assert.equal(row('queued or failed'), 0);
+  // Types sent, as the emulator holds them: `call 12 · email 9 · meeting 10 · task 8`.
+  const types = new Map<string, number>();
+  for (const a of live(dump.activities)) types.set(a.type, (types.get(a.type) ?? 0) + 1);
+  const expected = [...types].sort(([x], [y]) => x.localeCompare(y)).map(([t, n]) => `${t} ${n}`).join(' · ');
+  assert.equal(row('activity types sent'), replicated.length);
+  assert.equal(notes('activity types sent'), expected);
+  assert.deepEqual([...types.keys()].sort(), ['call', 'email', 'meeting', 'task']);
 });
