@@ -76,6 +76,35 @@ export function runTask(task) {
   });
 }
 
+// A host whose sleeps return at once (recorded), and whose store holds an outbox of jobs.
+export function fastHost(script, jobs) {
+  const host = makeHost(script);
+  host.sleeps = [];
+  // Time moves only by sleeping, so waits end without real waiting.
+  let clock = 1_700_000_000_000;
+  host.now = () => clock;
+  host.sleep = (ms) => { host.sleeps.push(ms); clock += ms; return Promise.resolve(); };
+  host.jobs = jobs || [];
+  const plain = host.store;
+  host.store = async (method, args) => {
+    const job = (id) => host.jobs.find((j) => j.id === id);
+    if (method === 'claimJobs') {
+      const next = host.jobs.find((j) => j.state === 'PENDING');
+      if (!next) return { ok: true, value: [] };
+      Object.assign(next, { state: 'RUNNING', leaseOwner: args[0].workerId, attempts: next.attempts + 1 });
+      return { ok: true, value: [Object.assign({}, next)] };
+    }
+    if (method === 'completeJob') { job(args[0]).state = 'DONE'; return { ok: true, value: true }; }
+    if (method === 'failJob') { Object.assign(job(args[0]), { state: args[2].retryAt ? 'PENDING_LATER' : 'DEAD', lastError: args[2].error }); return { ok: true, value: true }; }
+    return plain(method, args);
+  };
+  return host;
+}
+
+export function answer(status, body, headers) {
+  return { status, headers: Object.assign({ 'content-type': 'application/json' }, headers || {}), body: JSON.stringify(body) };
+}
+
 export function throwingHost() {
   const host = makeHost([]);
   host.send = () => { throw new Error('host exploded'); };
@@ -90,6 +119,9 @@ extern "C" {
     fn config(extra: &JsValue) -> JsValue;
     #[wasm_bindgen(js_name = runTask)]
     fn run_task(task: Task) -> Promise;
+    #[wasm_bindgen(js_name = fastHost)]
+    fn fast_host(script: &js_sys::Array, jobs: &JsValue) -> JsValue;
+    fn answer(status: u16, body: &JsValue, headers: &JsValue) -> JsValue;
     #[wasm_bindgen(js_name = throwingHost)]
     fn throwing_host() -> JsValue;
 }
@@ -186,4 +218,79 @@ async fn concurrent_calls_on_one_engine_both_finish() {
     let results: js_sys::Array = results.into();
     assert_eq!(get(&results.get(0), "id").as_f64(), Some(11.0));
     assert_eq!(get(&results.get(1), "success").as_bool(), Some(true));
+}
+
+fn json(text: &str) -> JsValue {
+    js_sys::JSON::parse(text).unwrap()
+}
+
+/// Each test gets its own Pipedrive host: rate limits and token pauses are shared per base URL in a process.
+fn config_at(base_url: &str) -> JsValue {
+    json(&format!(
+        r#"{{"pipedrive": {{"apiToken": "tok-secret-9", "baseUrl": "{base_url}", "perUserTokens": false}}, "options": {{"baseDelayMs": 10, "maxDelayMs": 100}}}}"#
+    ))
+}
+
+#[wasm_bindgen_test]
+async fn a_503_is_retried_three_times_and_no_more_through_a_js_host() {
+    let unavailable =
+        || answer(503, &json(r#"{"success": false, "error": "Service unavailable"}"#), &JsValue::UNDEFINED);
+    let host = fast_host(
+        &script(&[unavailable(), unavailable(), unavailable(), unavailable(), unavailable()]),
+        &JsValue::UNDEFINED,
+    );
+    let engine = WasmEngine::new(config_at("http://w503.test"), host.clone()).unwrap();
+    let error = settle(engine.find_user_by_email("ann@acme.com".into())).await.unwrap_err();
+    assert_eq!(get(&error, "code").as_string().unwrap(), "UNAVAILABLE");
+    assert_eq!(js_sys::Array::from(&get(&host, "requests")).length(), 4);
+    assert_eq!(js_sys::Array::from(&get(&host, "sleeps")).length(), 3, "three backoffs");
+}
+
+#[wasm_bindgen_test]
+async fn a_400_is_tried_once_through_a_js_host() {
+    let host = fast_host(
+        &script(&[answer(400, &json(r#"{"success": false, "error": "bad"}"#), &JsValue::UNDEFINED)]),
+        &JsValue::UNDEFINED,
+    );
+    let engine = WasmEngine::new(config_at("http://w400.test"), host.clone()).unwrap();
+    let error = settle(engine.find_user_by_email("ann@acme.com".into())).await.unwrap_err();
+    assert_eq!(get(&error, "code").as_string().unwrap(), "VALIDATION");
+    assert_eq!(js_sys::Array::from(&get(&host, "requests")).length(), 1);
+}
+
+#[wasm_bindgen_test]
+async fn a_429_is_waited_out_for_its_reset_through_a_js_host() {
+    let limited = answer(
+        429,
+        &json(r#"{"success": false, "error": "Request over limit"}"#),
+        &json(r#"{"x-ratelimit-reset": "2"}"#),
+    );
+    let host = fast_host(&script(&[limited, users_answer()]), &JsValue::UNDEFINED);
+    let engine = WasmEngine::new(config_at("http://w429.test"), host.clone()).unwrap();
+    let user = settle(engine.find_user_by_email("ann@acme.com".into())).await.unwrap();
+    assert_eq!(get(&user, "id").as_f64(), Some(11.0));
+    let sleeps: Vec<f64> = js_sys::Array::from(&get(&host, "sleeps")).iter().filter_map(|ms| ms.as_f64()).collect();
+    assert!(sleeps.iter().any(|ms| *ms >= 2000.0), "waited {sleeps:?}");
+}
+
+#[wasm_bindgen_test]
+async fn a_drain_carries_out_a_job_through_a_js_store() {
+    let jobs = json(
+        r#"[{"id": 1, "kind": "update_record", "recordType": "person", "recordId": "5", "attempts": 0, "state": "PENDING",
+             "payload": {"entity": "person", "id": 5, "fields": {"name": "Ann"}}},
+            {"id": 2, "kind": "update_record", "recordType": "person", "recordId": "6", "attempts": 0, "state": "PENDING",
+             "payload": {"entity": "person", "id": 6, "fields": {"nickname": "x"}}}]"#,
+    );
+    let patched = answer(200, &json(r#"{"success": true, "data": {"id": 5, "name": "Ann"}}"#), &JsValue::UNDEFINED);
+    let host = fast_host(&script(&[patched]), &jobs);
+    let engine = WasmEngine::new(config_at("http://wdrain.test"), host.clone()).unwrap();
+    let report = settle(engine.drain(json(r#"{"workerId": "w1", "concurrency": 1}"#), None)).await.unwrap();
+    assert_eq!(get(&report, "succeeded").as_f64(), Some(1.0));
+    assert_eq!(get(&report, "dead").as_f64(), Some(1.0), "an invalid payload is dead without a request");
+    let jobs = js_sys::Array::from(&get(&host, "jobs"));
+    assert_eq!(get(&jobs.get(0), "state").as_string().unwrap(), "DONE");
+    assert_eq!(get(&jobs.get(1), "state").as_string().unwrap(), "DEAD");
+    let request = js_sys::Array::from(&get(&host, "requests")).get(0);
+    assert_eq!(get(&request, "method").as_string().unwrap(), "PATCH");
+    assert_eq!(get(&request, "url").as_string().unwrap(), "http://wdrain.test/api/v2/persons/5");
 }
