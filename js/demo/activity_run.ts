@@ -4,7 +4,7 @@
 
 import type { PipedriveSync } from '../index';
 import type { LeadCounts } from './lead_progress';
-import { errorLine } from './warm_lead_run';
+import { callEach, type CallRun } from './bounded_calls';
 
 /** One activity to replicate: the activity, its contact and the CRM user acting for it (who logged it). */
 export interface ActivityToReplicate {
@@ -13,45 +13,14 @@ export interface ActivityToReplicate {
   userId: string;
 }
 
-/** What the calls answered. */
-export interface ActivityRun extends LeadCounts {
-  /** Activities whose call answered `false` (their job stays in the outbox for the final drain). */
-  queuedActivities: string[];
-  /** Activities whose call threw, with the error's code and message. */
-  failures: Array<{ activityId: string; error: string }>;
-  durationMs: number;
-}
-
 /** Calls `replicateActivity` for every activity, at most `concurrency` at once, reporting after each. */
-export async function replicateActivities(
+export function replicateActivities(
   sync: PipedriveSync,
   activities: ActivityToReplicate[],
   concurrency: number,
-  onProgress: (counts: LeadCounts) => void = () => undefined,
-  now: () => number = Date.now,
-): Promise<ActivityRun> {
-  const started = now();
-  const run: ActivityRun = { done: 0, synced: 0, queued: 0, failed: 0, queuedActivities: [], failures: [], durationMs: 0 };
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < activities.length) {
-      const activity = activities[next++];
-      try {
-        if (await sync.activities.replicateActivity(activity)) {
-          run.synced++;
-        } else {
-          run.queued++;
-          run.queuedActivities.push(activity.activityId);
-        }
-      } catch (error) {
-        run.failed++;
-        run.failures.push({ activityId: activity.activityId, error: errorLine(error) });
-      }
-      run.done++;
-      onProgress(run);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, activities.length) }, worker));
-  run.durationMs = now() - started;
-  return run;
+  onProgress?: (counts: LeadCounts) => void,
+  now?: () => number,
+): Promise<CallRun> {
+  const replicate = (activity: ActivityToReplicate) => sync.activities.replicateActivity(activity);
+  return callEach(activities, (activity) => activity.activityId, replicate, concurrency, onProgress, now);
 }

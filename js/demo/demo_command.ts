@@ -20,7 +20,8 @@ import { describeError, parseFlags, processIo, type CommandIo } from '../cli/dra
 import type { Plan } from '../emulator/rate_limits';
 import { createPrismaStore } from '../prisma/index';
 import { createCountingHttp, type HttpTally } from './counting_http';
-import { replicateActivities, type ActivityRun, type ActivityToReplicate } from './activity_run';
+import { replicateActivities, type ActivityToReplicate } from './activity_run';
+import type { CallRun } from './bounded_calls';
 import { ACTIVITY_SELECT, openDemoDatabase, seedCrm, type DemoDatabase, type DemoPrismaClient } from './crm_database';
 import { buildDemoSeed, DEFAULT_CONTACTS, DEFAULT_SEED } from './crm_seed';
 import { countDemoEvents, newDemoEvents, renderDemoSummary, tallyActivities, tallyCrm } from './demo_summary';
@@ -150,7 +151,7 @@ export async function runDemoCommand(argv: string[], io: CommandIo = processIo()
     const after = await database.prisma.contact.findMany({ select: CONTACT_SELECT, orderBy: { id: 'asc' } });
     const jobs = await database.prisma.syncJob.findMany({ where: { kind: 'warm_lead' }, select: { recordId: true, state: true, lastError: true } });
     const jobErrors = new Map(jobs.filter((j) => j.state !== 'DONE').map((j) => [j.recordId, `${j.state.toLowerCase()}: ${j.lastError ?? 'waiting for its next attempt'}`]));
-    for (const failure of run.failures) jobErrors.set(failure.contactId, failure.error);
+    for (const failure of run.failures) jobErrors.set(failure.id, failure.error);
     const activitiesAfter = await database.prisma.activity.findMany({ select: ACTIVITY_SELECT, orderBy: { id: 'asc' } });
     const activityJobs = await database.prisma.syncJob.findMany({
       where: { kind: 'replicate_activity' }, select: { recordId: true, state: true, lastError: true },
@@ -158,7 +159,7 @@ export async function runDemoCommand(argv: string[], io: CommandIo = processIo()
     const activityErrors = new Map(
       activityJobs.filter((j) => j.state !== 'DONE').map((j) => [j.recordId, `${j.state.toLowerCase()}: ${j.lastError ?? 'waiting for its next attempt'}`]),
     );
-    for (const failure of directRun.failures) if (!activityErrors.has(failure.activityId)) activityErrors.set(failure.activityId, failure.error);
+    for (const failure of directRun.failures) if (!activityErrors.has(failure.id)) activityErrors.set(failure.id, failure.error);
     const crm = tallyCrm({
       threshold, before, after, events, jobErrors,
       ownersNotInPipedrive: new Set(
@@ -200,7 +201,7 @@ const CONTACT_SELECT = {
 /** Replicates the activities of contacts already in Pipedrive with `replicateActivity`, with a progress line. */
 async function replicateDirectly(
   sync: PipedriveSync, activities: ActivityToReplicate[], concurrency: number, io: CommandIo,
-): Promise<ActivityRun> {
+): Promise<CallRun> {
   const contacts = new Set(activities.map((a) => a.contactId)).size;
   if (activities.length === 0) {
     io.stderr.write('No activities of contacts already in Pipedrive to replicate directly.\n');
