@@ -16,6 +16,7 @@ use crate::engine::Engine;
 use crate::error::SyncError;
 use crate::host::{Host, LogLevel};
 use crate::input::required_string;
+use crate::jobs::update_record::holds;
 use crate::pipedrive::activity_types::{choose_type, mapped_type, parse_active_types};
 use crate::pipedrive::client::CallOptions;
 use crate::pipedrive::entities::Entity;
@@ -186,7 +187,7 @@ impl<H: Host> Engine<H> {
         };
         let body = activity_body(activity, &activity_type, due.as_ref(), person_id, owner_id);
         let since = rfc3339_seconds(chrono::DateTime::from_timestamp_millis(attempt_at - 1000).unwrap_or_default());
-        let lookup = || self.find_replicated(&token, person_id, activity, due.as_ref(), &since, options);
+        let lookup = || self.find_replicated(&token, person_id, &body, &since, options);
         let (pipedrive_id, _) = self.create_exactly_once(&token, Entity::Activity, &body, options, lookup).await?;
         store::mark_activity_replicated(&self.host, &activity.id, pipedrive_id, &iso_millis(self.host.now_ms()))
             .await?;
@@ -198,14 +199,13 @@ impl<H: Host> Engine<H> {
         Ok(())
     }
 
-    /// The activity, if an earlier attempt created it: the person's activities updated since the attempt, with
-    /// the same subject and due date.
+    /// The activity, if an earlier attempt created it: among the person's activities added since the attempt
+    /// began, one that holds what was sent (subject, type, due date and time, done, owner).
     async fn find_replicated(
         &self,
         token: &ApiToken,
         person_id: i64,
-        activity: &LocalActivity,
-        due: Option<&Due>,
+        body: &Value,
         since: &str,
         options: CallOptions,
     ) -> Result<Option<i64>, SyncError> {
@@ -216,15 +216,27 @@ impl<H: Host> Engine<H> {
             &[("person_id", &person), ("updated_since", since), ("limit", "100")],
         );
         let found = self.call(token, request, options).await?;
-        let candidates = found.as_array().cloned().unwrap_or_default();
-        let subject = activity.subject.trim();
-        let due_date = due.map(|due| due.date.as_str());
-        Ok(candidates
+        let since = parse_instant("since", since)?;
+        let wanted: Map<String, Value> = ["subject", "type", "due_date", "due_time", "done", "owner_id"]
             .iter()
+            .filter_map(|key| body.get(*key).map(|value| (key.to_string(), value.clone())))
+            .collect();
+        let wanted = Value::Object(wanted);
+        let added_since = |candidate: &Value| {
+            candidate
+                .get("add_time")
+                .and_then(Value::as_str)
+                .and_then(|text| parse_instant("add_time", text).ok())
+                .is_some_and(|added| added >= since)
+        };
+        Ok(found
+            .as_array()
+            .into_iter()
+            .flatten()
             .find(|candidate| {
-                candidate.get("subject").and_then(Value::as_str).map(str::trim) == Some(subject)
-                    && candidate.get("due_date").and_then(Value::as_str) == due_date
-                    && candidate.get("is_deleted") != Some(&Value::Bool(true))
+                candidate.get("is_deleted") != Some(&Value::Bool(true))
+                    && added_since(candidate)
+                    && holds(candidate, &wanted)
             })
             .and_then(|candidate| candidate.get("id").and_then(Value::as_i64)))
     }

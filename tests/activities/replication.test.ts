@@ -37,8 +37,13 @@ describeEachDatabase('activity replication', (db) => {
     });
   }
 
-  /** A contact linked to a seeded Pipedrive person (or not, with `personId: null`). */
-  async function linkedContact(personId: number | null = 7201) {
+  /**
+   * A contact linked to a seeded Pipedrive person (or not, with `personId: null`). The two database suites share
+   * one emulator, so each gets persons of its own: identical activities of one person created a second apart
+   * would rightly look like one when an attempt with an unknown outcome is looked up.
+   */
+  async function linkedContact(basePersonId: number | null = 7201) {
+    const personId = basePersonId === null ? null : basePersonId + (db().name === 'postgresql' ? 100_000 : 0);
     if (personId !== null && !emulator.state.persons.get(personId)) emulator.state.seed({ persons: [{ id: personId, name: `Person ${personId}` }] });
     return prisma.contact.create({ data: { name: 'Jane Roe', email: `jane.${Math.random().toString(36).slice(2, 8)}@example.com`, ownerId: user.id, pipedrivePersonId: personId } });
   }
@@ -76,7 +81,7 @@ describeEachDatabase('activity replication', (db) => {
     const [create] = posts('/api/v2/activities');
     assert.deepEqual(create.body, {
       subject: 'Follow up email', type: 'email', due_date: '2025-12-25', due_time: '10:00:00', note: 'Important follow up',
-      done: false, participants: [{ person_id: 7201, primary: true }], owner_id: 2,
+      done: false, participants: [{ person_id: contact.pipedrivePersonId, primary: true }], owner_id: 2,
     });
     const stored = await prisma.activity.findUnique({ where: { id: a.id } });
     assert.equal(stored?.replicatedToPipedrive, true);
@@ -85,7 +90,7 @@ describeEachDatabase('activity replication', (db) => {
     assert.ok(stored?.lastPipedriveSyncAttempt);
     assert.equal(stored?.updateSyncStatus, 'SYNCED');
     const remote = emulator.state.activities.get(stored.pipedriveActivityId);
-    assert.equal(remote?.participants?.[0]?.person_id, 7201);
+    assert.equal(remote?.participants?.[0]?.person_id, contact.pipedrivePersonId);
     assert.deepEqual(await sync.activities.syncStatus(a.id), {
       success: true, synced: true, pipedriveActivityId: String(stored.pipedriveActivityId), syncAttempts: 1,
       lastAttempt: stored.lastPipedriveSyncAttempt?.toISOString(), updateSyncStatus: 'SYNCED',
