@@ -357,7 +357,7 @@ mod tests {
             (json!({"pipedrive": {"apiToken": 42}}), "pipedrive.apiToken"),
             (json!({"pipedrive": {"apiToken": "t", "baseUrl": "ftp://x"}}), "pipedrive.baseUrl"),
             (json!({"pipedrive": {"apiToken": "t", "baseUrl": "not a url"}}), "pipedrive.baseUrl"),
-            (json!({"pipedrive": {"apiToken": "t", "baseUrl": "https://x.com?api_token=1"}}), "pipedrive.baseUrl"),
+            (json!({"pipedrive": {"apiToken": "t", "baseUrl": "https://x.com?api_token=1"}}), "pipedrive.baseUrl"), // rejected: a token never travels in a URL
             (json!({"pipedrive": {"apiToken": "t", "apiKey": "t"}}), "pipedrive.apiKey"),
             (json!({"pipedrive": {"apiToken": "t"}, "retries": 3}), "retries"),
             (json!({"pipedrive": {"apiToken": "t"}, "options": {"maxRetrys": 3}}), "options.maxRetrys"),
