@@ -123,16 +123,6 @@ pub async fn update_warmness<H: Host>(
     call(host, "updateWarmness", json!([contact_id, score, { "threshold": threshold, "userId": user_id }])).await
 }
 
-/// `enqueueJob(job)`: the job's id.
-pub async fn enqueue_job<H: Host>(host: &H, job: Value) -> Result<i64, SyncError> {
-    let enqueued: Value = call(host, "enqueueJob", json!([job])).await?;
-    enqueued.get("id").and_then(Value::as_i64).ok_or_else(|| SyncError::Store {
-        method: "enqueueJob".into(),
-        message: "returned no job id".into(),
-        js_error_id: None,
-    })
-}
-
 /// `claimJob(jobId, {workerId, leaseMs, now})`.
 pub async fn claim_job<H: Host>(
     host: &H,

@@ -108,15 +108,14 @@ impl<H: Host> Engine<H> {
         let score_now = score.unwrap_or(contact.warmness_score);
         let has_token = self.token_for(Some(user_id)).await.is_ok();
         // Local first: the new score and the job commit together; no job without a token to run it with.
-        let job_id = match score {
-            Some(score) => {
-                let job_threshold = if has_token { threshold } else { i64::MAX };
-                store::update_warmness(&self.host, contact_id, score, job_threshold, user_id).await?.job_id
-            }
-            None if has_token && score_now >= threshold && contact.pipedrive_person_id.is_none() => {
-                Some(store::enqueue_job(&self.host, warm_lead_job(contact_id, user_id)).await?)
-            }
-            None => None,
+        // The store's hook records the score and, when warm and unlinked, the job, in one transaction: the job's
+        // shape lives there only. Without a token there is no job to run it with.
+        let job_threshold = if has_token { threshold } else { i64::MAX };
+        let needs_job = has_token && score_now >= threshold && contact.pipedrive_person_id.is_none();
+        let job_id = if score.is_some() || needs_job {
+            store::update_warmness(&self.host, contact_id, score_now, job_threshold, user_id).await?.job_id
+        } else {
+            None
         };
         if score_now < threshold {
             return Ok(Attempt::skipped(
@@ -237,12 +236,4 @@ impl<H: Host> Engine<H> {
             }
         }
     }
-}
-
-/// The outbox job for a warm lead (the same shape the store's `updateWarmness` records).
-fn warm_lead_job(contact_id: &str, user_id: &str) -> Value {
-    json!({
-        "kind": KIND, "recordType": "contact", "recordId": contact_id, "dedupeKey": format!("{KIND}:{contact_id}"),
-        "payload": { "contactId": contact_id, "userId": user_id }, "priority": 10,
-    })
 }
