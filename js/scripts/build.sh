@@ -3,7 +3,7 @@
 # package), and the TypeScript facade to dist/. Prints the .wasm size raw and gzipped.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-export PATH="$HOME/.cargo/bin:$PATH"
+source js/scripts/cargo_path.sh
 
 printf '\n==> building the wasm engine (wasm-pack, release)\n'
 wasm-pack --quiet build --target nodejs --release --out-dir pkg --no-pack

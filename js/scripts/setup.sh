@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # One idempotent set-up step: installs what is missing on a fresh machine, then builds pkg/ and dist/.
-#   - the wasm32 Rust target, wasm-pack, and the wasm-bindgen-cli matching Cargo.lock (built with cargo install)
+#   - the wasm32 Rust target, wasm-pack (pinned) and the wasm-bindgen-cli matching Cargo.lock (built with cargo
+#     install: --locked first, without the lock when the registry lacks a crate version it names)
 #   - npm packages (only when package-lock.json changed since the last install)
 #   - the Prisma clients and the SQLite database (DATABASE_URL, default file:./prisma/dev.db)
 # Everything it does is printed; a step that fails stops the set-up with its message.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-export PATH="$HOME/.cargo/bin:$PATH"
+source js/scripts/cargo_path.sh
 
 step() { printf '\n==> %s\n' "$*"; }
 
@@ -15,6 +16,26 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
+# cargo install CRATE VERSION: first with the lock file the crate was published with (--locked, reproducible);
+# when that lock names a crate version the registry no longer serves, resolution fails and it installs again
+# without the lock (the newest compatible versions), saying so.
+cargo_install() {
+  local crate=$1 version=$2 log
+  log=$(mktemp)
+  if cargo install --locked --force "$crate" --version "$version" 2>&1 | tee "$log"; then
+    rm -f "$log"
+    return 0
+  fi
+  if grep -q "failed to select a version\|failed to resolve\|no matching package" "$log"; then
+    echo "note: $crate $version's published lock file names a crate version this registry does not serve; installing without --locked"
+    rm -f "$log"
+    cargo install --force "$crate" --version "$version"
+  else
+    rm -f "$log"
+    return 1
+  fi
+}
+
 # The CLI must be exactly the wasm-bindgen version in Cargo.lock, or the generated glue will not load.
 bindgen_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3; exit }' Cargo.lock)
 if [ -z "$bindgen_version" ]; then
@@ -22,12 +43,18 @@ if [ -z "$bindgen_version" ]; then
   exit 1
 fi
 if ! command -v wasm-bindgen >/dev/null || [ "$(wasm-bindgen --version | awk '{print $2}')" != "$bindgen_version" ]; then
-  step "building wasm-bindgen-cli $bindgen_version with cargo install (takes a few minutes the first time)"
-  cargo install --locked --force wasm-bindgen-cli --version "$bindgen_version"
+  step "building wasm-bindgen-cli $bindgen_version with cargo install into $install_bin (3-6 minutes on 2 cores, once)"
+  started=$SECONDS
+  cargo_install wasm-bindgen-cli "$bindgen_version"
+  echo "wasm-bindgen-cli $bindgen_version installed in $((SECONDS - started)) s"
 fi
-if ! command -v wasm-pack >/dev/null; then
-  step "building wasm-pack with cargo install (takes a few minutes the first time)"
-  cargo install --locked wasm-pack
+# wasm-pack is pinned too, so every machine builds pkg/ the same way.
+wasm_pack_version=0.15.1
+if ! command -v wasm-pack >/dev/null || [ "$(wasm-pack --version | awk '{print $2}')" != "$wasm_pack_version" ]; then
+  step "building wasm-pack $wasm_pack_version with cargo install into $install_bin (3-6 minutes on 2 cores, once)"
+  started=$SECONDS
+  cargo_install wasm-pack "$wasm_pack_version"
+  echo "wasm-pack $wasm_pack_version installed in $((SECONDS - started)) s"
 fi
 
 # npm: reinstall only when the lock file changed since the last successful install.

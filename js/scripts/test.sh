@@ -3,7 +3,7 @@
 # PostgreSQL suites run when TEST_POSTGRES_URL is set (.ci/run always sets it).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-export PATH="$HOME/.cargo/bin:$PATH"
+source js/scripts/cargo_path.sh
 export NEXT_TELEMETRY_DISABLED=1
 
 step() { printf '\n==> %s\n' "$*"; }

@@ -1,7 +1,7 @@
 //! The Pipedrive API as the engine speaks it: request building, outcome classification and wire formats.
 //!
 //! API v2 for persons, organizations, activities and deals; v1 only where v2 has nothing (users, fields,
-//! activity types). See `shared/pipedrive/API-FACTS.md`.
+//! activity types). The facts it rests on are cited per module (API-FACTS, UPDATES-FACTS).
 
 pub mod activity_types;
 pub mod client;

@@ -9,15 +9,14 @@
 //!
 //! Run: `node --import tsx tests/bench/warm_lead_bench.ts`
 
-import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import YAML from 'yaml';
 import { createPipedriveSync, type PipedriveSync } from '../../js/index';
-import { startPipedriveEmulator, TOKEN_COSTS, type JournalEntry, type PipedriveEmulator, type SeedData } from '../../js/emulator/index';
+import { startPipedriveEmulator, type JournalEntry, type PipedriveEmulator, type SeedData } from '../../js/emulator/index';
 import { createPrismaStore } from '../../js/prisma/index';
 import { renderTable } from '../../js/cli/table';
 import { requestTokens, routeKey } from '../../js/demo/token_spend';
 import { createTestDatabase, type TestDatabase } from '../prisma/databases';
+import { operation, specDir } from '../emulator/openapi_schemas';
 
 /** The naive v1 flow, one request after another. */
 const NAIVE_FLOW: Array<[method: string, template: string]> = [
@@ -28,23 +27,18 @@ const NAIVE_FLOW: Array<[method: string, template: string]> = [
   ['POST', '/persons'],
   ['PUT', '/persons/{id}'],
 ];
-const SPEC_FILE = path.resolve(__dirname, '..', '..', '..', 'shared', 'pipedrive', 'openapi-v1.yaml');
 /** DESIGN §9: at most this share of the naive flow's tokens, and at most this many round trips with warm caches. */
 const TOKEN_SHARE_TARGET = 0.5;
 const ROUND_TRIP_TARGET = 4;
 
-/** The naive flow's cost per request, from the OpenAPI file's `x-token-cost` (the cost table when it is absent). */
+/** The naive flow's cost per request, from the `x-token-cost` of the repository's copy of openapi-v1.yaml. */
 function naiveCosts(): { costs: number[]; source: string } {
-  if (existsSync(SPEC_FILE)) {
-    const doc = YAML.parse(readFileSync(SPEC_FILE, 'utf8'), { maxAliasCount: -1 }) as { paths: Record<string, Record<string, Record<string, unknown>>> };
-    const costs = NAIVE_FLOW.map(([method, template]) => {
-      const cost = doc.paths[template]?.[method.toLowerCase()]?.['x-token-cost'];
-      if (typeof cost !== 'number') throw new Error(`openapi-v1.yaml has no x-token-cost for ${method} ${template}`);
-      return cost;
-    });
-    return { costs, source: path.relative(process.cwd(), SPEC_FILE) };
-  }
-  return { costs: NAIVE_FLOW.map(([m, t]) => TOKEN_COSTS[`${m} /v1${t}`]), source: 'js/emulator/token_costs.ts (openapi-v1.yaml not found)' };
+  const costs = NAIVE_FLOW.map(([method, template]) => {
+    const cost = operation('v1', method, template)['x-token-cost'];
+    if (typeof cost !== 'number') throw new Error(`openapi-v1.yaml has no x-token-cost for ${method} ${template}`);
+    return cost;
+  });
+  return { costs, source: path.relative(process.cwd(), path.join(specDir, 'openapi-v1.yaml')) };
 }
 
 /** One kind of warm lead. */

@@ -1,4 +1,4 @@
-//! Validates emulator responses against the official OpenAPI files (../shared/pipedrive/openapi-v{1,2}.yaml):
+//! Validates emulator responses against the official OpenAPI files (tests/fixtures/pipedrive/openapi-v{1,2}.yaml):
 //! loads them with `yaml`, resolves `$ref`s, merges `allOf` objects, applies the errata of API-FACTS.md (and the
 //! few more listed below), and compiles response schemas with ajv. Objects are closed (`additionalProperties:
 //! false`) so a field the emulator invents is caught, not just a missing or mistyped one.
@@ -11,8 +11,8 @@ import YAML from 'yaml';
 
 /** Repository root (tests/emulator/../..). */
 export const repoRoot = path.resolve(__dirname, '..', '..');
-/** Folder of the official OpenAPI files. */
-export const specDir = path.resolve(repoRoot, '..', 'shared', 'pipedrive');
+/** Folder of the official OpenAPI files (the repository's copy, with its README naming where they came from). */
+export const specDir = path.resolve(repoRoot, 'tests', 'fixtures', 'pipedrive');
 
 type Json = Record<string, unknown>;
 type ApiVersion = 'v1' | 'v2';
