@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
+use crate::api_token::ApiToken;
 use crate::error::SyncError;
-use crate::secret::ApiToken;
 
 /// Where Pipedrive lives when no `baseUrl` is given.
 pub const DEFAULT_BASE_URL: &str = "https://api.pipedrive.com";

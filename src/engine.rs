@@ -4,18 +4,18 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use crate::async_lock::AsyncLock;
-use crate::cache::TtlCache;
+use crate::api_token::ApiToken;
 use crate::config::EngineConfig;
 use crate::error::SyncError;
 use crate::host::Host;
-use crate::labels::FieldsOf;
+use crate::local_async::async_lock::AsyncLock;
 use crate::pipedrive::fields::Field;
+use crate::pipedrive::limits::user_throttle::UserThrottles;
 use crate::pipedrive::limits::{shared_limits, RateLimits};
 use crate::pipedrive::request::RequestBuilder;
 use crate::pipedrive::users::PipedriveUser;
-use crate::secret::ApiToken;
-use crate::user_throttle::UserThrottles;
+use crate::services::labels::FieldsOf;
+use crate::ttl_cache::TtlCache;
 
 /// The sync engine over a host `H`. All methods take `&self`; interior state lives in caches whose borrows
 /// never span an `.await`, so concurrent operations on one engine are safe.
@@ -79,7 +79,7 @@ impl<H: Host> Engine<H> {
     /// Counts one user-initiated request of `user_id` against the per-user allowance (spec §6.2); over it, a
     /// `RATE_LIMITED` error saying when to come back.
     pub fn allow_user_request(&self, user_id: &serde_json::Value) -> Result<(), SyncError> {
-        let user_id = crate::input::required_string("userId", user_id)?;
+        let user_id = crate::json_args::required_string("userId", user_id)?;
         let taken = self.user_throttles.borrow_mut().try_take(user_id, self.host.now_ms());
         taken.map_err(|wait_ms| SyncError::RateLimited {
             message: format!(

@@ -3,15 +3,15 @@
 
 use serde_json::{json, Value};
 
+use crate::api_token::ApiToken;
 use crate::engine::Engine;
 use crate::error::{RateScope, SyncError};
 use crate::host::{Host, HttpRequest, LogLevel};
+use crate::pipedrive::limits::daily_budget::token_cost;
 use crate::pipedrive::limits::{Admission, Priority, RateHeaders, AUTH_PAUSE_MS, BLOCK_PAUSE_MS};
 use crate::pipedrive::outcome::{classify, transport_failure, Envelope};
 use crate::pipedrive::request::path_of;
-use crate::retry_policy::{RetryDecision, RetryPolicy};
-use crate::secret::ApiToken;
-use crate::token_budget::token_cost;
+use crate::pipedrive::retry_policy::{RetryDecision, RetryPolicy};
 
 /// How one call may be handled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -170,8 +170,8 @@ impl<H: Host> Engine<H> {
 mod tests {
     use super::*;
     use crate::config::EngineConfig;
+    use crate::host::test_host::{block_on, TestHost};
     use crate::host::TransportError;
-    use crate::test_host::{block_on, TestHost};
 
     fn engine(base_url: &str) -> Engine<TestHost> {
         let config = EngineConfig::from_json(&json!({"pipedrive": {"apiToken": "tok", "baseUrl": base_url}, "options": {"baseDelayMs": 100, "maxDelayMs": 1000}})).unwrap();

@@ -11,5 +11,6 @@ pub mod limits;
 pub mod outcome;
 pub mod records;
 pub mod request;
+pub mod retry_policy;
 pub mod search;
 pub mod users;

@@ -6,14 +6,14 @@ use std::future::Future;
 
 use serde_json::{json, Value};
 
+use crate::api_token::ApiToken;
 use crate::engine::Engine;
 use crate::error::SyncError;
 use crate::host::{Host, LogLevel};
 use crate::pipedrive::client::CallOptions;
 use crate::pipedrive::entities::Entity;
+use crate::pipedrive::retry_policy::{RetryDecision, RetryPolicy};
 use crate::pipedrive::search::{parse_hits, SearchHit};
-use crate::retry_policy::{RetryDecision, RetryPolicy};
-use crate::secret::ApiToken;
 
 impl<H: Host> Engine<H> {
     /// Exact-match search of persons or organizations on one field (`email`, `name`, `phone`).

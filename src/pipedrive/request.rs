@@ -2,8 +2,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::api_token::ApiToken;
 use crate::host::HttpRequest;
-use crate::secret::ApiToken;
 
 /// Builds requests against one Pipedrive base URL with one request timeout.
 #[derive(Debug, Clone)]

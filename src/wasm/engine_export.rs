@@ -113,11 +113,11 @@ impl WasmEngine {
     pub fn drain(&self, options: JsValue, on_progress: Option<js_sys::Function>) -> Task {
         let engine = self.inner.clone();
         spawn(async move {
-            let options = crate::queue::DrainOptions::from_json(
+            let options = crate::outbox::drain::DrainOptions::from_json(
                 &arg(options, "options")?,
                 engine.config().options.batch_concurrency,
             )?;
-            let progress = |report: &crate::queue::DrainReport| {
+            let progress = |report: &crate::outbox::drain::DrainReport| {
                 if let (Some(callback), Ok(value)) = (&on_progress, to_js(report)) {
                     let _ = callback.call1(&JsValue::UNDEFINED, &value);
                 }
@@ -140,7 +140,7 @@ impl WasmEngine {
         spawn(async move {
             let job_id = match arg(job_id, "jobId")? {
                 Value::Null => None,
-                value => Some(crate::input::pipedrive_id("jobId", &value)?),
+                value => Some(crate::json_args::pipedrive_id("jobId", &value)?),
             };
             engine.retry_dead(job_id).await
         })

@@ -88,7 +88,7 @@ impl<A, B> Future for Race<'_, A, B> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_host::block_on;
+    use crate::host::test_host::block_on;
     use std::cell::Cell;
 
     /// Pending once, then ready: proves every future is polled again after a wake.

@@ -139,3 +139,6 @@ pub trait Host {
     /// Records a structured event. `fields` never contains a secret.
     fn log(&self, level: LogLevel, event: &str, fields: Value);
 }
+
+#[cfg(test)]
+pub(crate) mod test_host;

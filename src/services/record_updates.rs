@@ -6,11 +6,11 @@
 
 use serde_json::{Map, Value};
 
-use super::acting_user;
 use crate::engine::Engine;
 use crate::error::SyncError;
 use crate::host::{Host, LogLevel};
-use crate::input::pipedrive_id;
+use crate::json_args::pipedrive_id;
+use crate::outbox::job_kinds::acting_user;
 use crate::pipedrive::client::CallOptions;
 use crate::pipedrive::entities::Entity;
 use crate::store::ClaimedJob;

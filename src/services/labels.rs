@@ -5,13 +5,13 @@
 
 use serde_json::{json, Value};
 
+use crate::api_token::ApiToken;
 use crate::engine::Engine;
 use crate::error::SyncError;
 use crate::host::{Host, LogLevel};
-use crate::input::required_string;
+use crate::json_args::required_string;
 use crate::pipedrive::client::CallOptions;
 use crate::pipedrive::fields::{find_option, label_field, options_with_added, parse_field_page, Field};
-use crate::secret::ApiToken;
 
 /// The colour of labels the engine creates (Pipedrive's colour of its own "Warm lead").
 pub const NEW_LABEL_COLOR: &str = "yellow";

@@ -8,14 +8,14 @@
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use crate::email::normalize_email;
+use crate::api_token::ApiToken;
 use crate::engine::Engine;
 use crate::error::SyncError;
 use crate::host::{Host, LogLevel};
-use crate::input::{pipedrive_id, required_string};
+use crate::json_args::{pipedrive_id, required_string};
 use crate::pipedrive::client::CallOptions;
 use crate::pipedrive::users::{find_by_email, parse_active_users, PipedriveUser};
-use crate::secret::ApiToken;
+use crate::services::email::normalize_email;
 use crate::store;
 
 /// The answer of `setupUser` (spec §8.4), with the error's stable `code` beside its text.
@@ -118,8 +118,8 @@ impl<H: Host> Engine<H> {
 mod tests {
     use super::*;
     use crate::config::EngineConfig;
+    use crate::host::test_host::{block_on, TestHost};
     use crate::host::TransportError;
-    use crate::test_host::{block_on, TestHost};
 
     const TOKEN: &str = "company-token-123";
 

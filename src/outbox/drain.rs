@@ -7,12 +7,12 @@ use std::cell::{Cell, RefCell};
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use crate::clock::iso_millis;
 use crate::engine::Engine;
 use crate::error::{RateScope, SyncError};
 use crate::host::{Host, LogLevel};
-use crate::join::{join_all, LocalFuture};
-use crate::retry_policy::{outbox_backoff_ms, RetryDecision, RetryPolicy};
+use crate::iso_time::iso_millis;
+use crate::local_async::join::{join_all, LocalFuture};
+use crate::pipedrive::retry_policy::{outbox_backoff_ms, RetryDecision, RetryPolicy};
 use crate::store::{self, ClaimedJob};
 
 /// How a drain runs.
@@ -50,7 +50,7 @@ impl DrainOptions {
             }
         };
         let worker_id =
-            crate::input::required_string("workerId", object.get("workerId").unwrap_or(&Value::Null))?.to_string();
+            crate::json_args::required_string("workerId", object.get("workerId").unwrap_or(&Value::Null))?.to_string();
         Ok(DrainOptions {
             limit: number("limit", 1, u64::from(u32::MAX))?,
             worker_id,
@@ -231,7 +231,7 @@ impl<H: Host> Engine<H> {
         };
         let level = if matches!(verdict, Verdict::Done) { LogLevel::Debug } else { LogLevel::Warn };
         self.host.log(level, event, json!({ "jobId": job.id, "kind": job.kind, "attempts": job.attempts, "error": error.map(ToString::to_string), "leaseHeld": recorded }));
-        if recorded && matches!(verdict, Verdict::Dead) && job.kind == crate::warm_lead::KIND {
+        if recorded && matches!(verdict, Verdict::Dead) && job.kind == crate::services::warm_leads::KIND {
             // The contact's sync state tells the CRM what happened: a person must decide, or it failed for good.
             let status = if matches!(error, Some(SyncError::Conflict { .. })) { "CONFLICT" } else { "FAILED" };
             store::set_contact_sync_status(&self.host, &job.record_id, status).await?;

@@ -4,14 +4,14 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::clock::iso_millis;
+use crate::api_token::ApiToken;
 use crate::engine::Engine;
 use crate::error::SyncError;
 use crate::host::{Host, LogLevel};
+use crate::iso_time::iso_millis;
 use crate::pipedrive::client::CallOptions;
 use crate::pipedrive::entities::Entity;
 use crate::pipedrive::search::with_name;
-use crate::secret::ApiToken;
 use crate::store::{self, LocalOrganization};
 
 /// The v2 body that creates `organization` (API-FACTS §2.4): country and address go in `address`.
@@ -98,7 +98,7 @@ impl<H: Host> Engine<H> {
         let Some(industry) = organization.industry.as_deref().map(str::trim).filter(|text| !text.is_empty()) else {
             return Ok(body);
         };
-        let fields = self.fields(token, crate::labels::FieldsOf::Organization, false).await?;
+        let fields = self.fields(token, crate::services::labels::FieldsOf::Organization, false).await?;
         let field =
             fields.iter().find(|field| field.key == "industry" || field.name.trim().eq_ignore_ascii_case("industry"));
         let Some(field) = field else {

@@ -12,14 +12,14 @@ mod person;
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use crate::clock::iso_millis;
 use crate::engine::Engine;
 use crate::error::SyncError;
 use crate::host::{Host, LogLevel};
-use crate::input::required_string;
-use crate::join::{race, Either};
+use crate::iso_time::iso_millis;
+use crate::json_args::required_string;
+use crate::local_async::join::{race, Either};
+use crate::outbox::drain::DEFAULT_LEASE_MS;
 use crate::pipedrive::limits::Priority;
-use crate::queue::DEFAULT_LEASE_MS;
 use crate::store::{self, ClaimedJob};
 
 /// The outbox kind of warm-lead jobs.
@@ -207,7 +207,7 @@ impl<H: Host> Engine<H> {
     pub(crate) async fn owner_for(
         &self,
         user_id: Option<&str>,
-        token: &crate::secret::ApiToken,
+        token: &crate::api_token::ApiToken,
     ) -> Result<Option<i64>, SyncError> {
         let Some(user_id) = user_id else { return Ok(None) };
         let Some(user) = store::find_user_by_id(&self.host, user_id).await? else {

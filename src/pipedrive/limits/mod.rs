@@ -2,18 +2,22 @@
 //! the company's daily token budget, pauses after a 401 or a block, and interactive work ahead of background
 //! work. Rate limits are respected, not discovered: a request waits for a slot instead of collecting a 429.
 
+pub mod daily_budget;
+pub mod rate_window;
+pub mod user_throttle;
+
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
 
 use serde_json::{json, Value};
 
+use crate::api_token::ApiToken;
 use crate::config::Plan;
 use crate::error::{RateScope, SyncError};
 use crate::host::HttpResponse;
-use crate::rate_window::RateWindow;
-use crate::secret::ApiToken;
-use crate::token_budget::DailyBudget;
+use crate::pipedrive::limits::daily_budget::DailyBudget;
+use crate::pipedrive::limits::rate_window::RateWindow;
 
 /// Length of Pipedrive's rolling windows.
 pub const WINDOW_MS: u64 = 2_000;

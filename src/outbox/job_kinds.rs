@@ -2,8 +2,6 @@
 //! and must have its effect exactly once, so every kind knows how to tell whether an interrupted attempt already
 //! did the work.
 
-pub mod update_record;
-
 use serde_json::Value;
 
 use crate::engine::Engine;
@@ -16,9 +14,9 @@ impl<H: Host> Engine<H> {
     /// Carries out one claimed job; `priority` is whose work it is (a user waiting, or the queue).
     pub(crate) async fn execute_job(&self, job: &ClaimedJob, priority: Priority) -> Result<(), SyncError> {
         match job.kind.as_str() {
-            update_record::KIND => self.run_update_record(job).await,
-            crate::warm_lead::KIND => self.run_warm_lead(job, priority).await,
-            crate::activities::KIND => self.run_replicate_activity(job, priority).await,
+            crate::services::record_updates::KIND => self.run_update_record(job).await,
+            crate::services::warm_leads::KIND => self.run_warm_lead(job, priority).await,
+            crate::services::activities::KIND => self.run_replicate_activity(job, priority).await,
             other => {
                 Err(SyncError::internal(format!("the outbox holds a job of unknown kind '{other}' (job {})", job.id)))
             }

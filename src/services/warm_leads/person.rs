@@ -3,15 +3,15 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::clock::iso_millis;
+use crate::api_token::ApiToken;
 use crate::engine::Engine;
 use crate::error::SyncError;
 use crate::host::{Host, LogLevel};
+use crate::iso_time::iso_millis;
 use crate::pipedrive::client::CallOptions;
 use crate::pipedrive::entities::Entity;
 use crate::pipedrive::fields::union_label_ids;
 use crate::pipedrive::search::{with_email, with_name, SearchHit};
-use crate::secret::ApiToken;
 use crate::store::{self, LocalContact};
 
 /// The v2 body that creates the contact's person (API-FACTS §2.3: emails and phones as objects).

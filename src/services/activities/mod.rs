@@ -11,17 +11,17 @@ pub mod due;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 
-use crate::clock::iso_millis;
+use crate::api_token::ApiToken;
 use crate::engine::Engine;
 use crate::error::SyncError;
 use crate::host::{Host, LogLevel};
-use crate::input::required_string;
-use crate::jobs::update_record::holds;
+use crate::iso_time::iso_millis;
+use crate::json_args::required_string;
 use crate::pipedrive::activity_types::{choose_type, mapped_type, parse_active_types};
 use crate::pipedrive::client::CallOptions;
 use crate::pipedrive::entities::Entity;
 use crate::pipedrive::limits::Priority;
-use crate::secret::ApiToken;
+use crate::services::record_updates::holds;
 use crate::store::{self, ClaimedJob, LocalActivity};
 use due::{due_fields, parse_instant, rfc3339_seconds, Due};
 

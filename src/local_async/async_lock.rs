@@ -57,8 +57,8 @@ impl Drop for AsyncLockGuard<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::join::{join_all, LocalFuture};
-    use crate::test_host::block_on;
+    use crate::host::test_host::block_on;
+    use crate::local_async::join::{join_all, LocalFuture};
 
     /// Yields to the executor once, so that other futures run in between.
     struct YieldNow(bool);
