@@ -9,12 +9,11 @@ use crate::config::EngineConfig;
 use crate::error::SyncError;
 use crate::host::Host;
 use crate::local_async::async_lock::AsyncLock;
-use crate::pipedrive::fields::Field;
+use crate::pipedrive::fields::{Field, FieldsOf};
 use crate::pipedrive::limits::user_throttle::UserThrottles;
 use crate::pipedrive::limits::{shared_limits, RateLimits};
 use crate::pipedrive::request::RequestBuilder;
 use crate::pipedrive::users::PipedriveUser;
-use crate::services::labels::FieldsOf;
 use crate::ttl_cache::TtlCache;
 
 /// The sync engine over a host `H`. All methods take `&self`; interior state lives in caches whose borrows
@@ -74,23 +73,6 @@ impl<H: Host> Engine<H> {
     /// The configuration this engine runs with.
     pub fn config(&self) -> &EngineConfig {
         &self.config
-    }
-
-    /// Counts one user-initiated request of `user_id` against the per-user allowance (spec §6.2); over it, a
-    /// `RATE_LIMITED` error saying when to come back.
-    pub fn allow_user_request(&self, user_id: &serde_json::Value) -> Result<(), SyncError> {
-        let user_id = crate::json_args::required_string("userId", user_id)?;
-        let taken = self.user_throttles.borrow_mut().try_take(user_id, self.host.now_ms());
-        taken.map_err(|wait_ms| SyncError::RateLimited {
-            message: format!(
-                "user {user_id} made more than {} requests in {} s; try again in {} s",
-                self.config.options.user_throttle.requests,
-                self.config.options.user_throttle.per_ms / 1000,
-                wait_ms.div_ceil(1000)
-            ),
-            retry_after_ms: Some(wait_ms),
-            scope: crate::error::RateScope::UserThrottle,
-        })
     }
 
     /// The token to act with for `user_id`: the company token when configured, else the host's per-user token.

@@ -1,19 +1,21 @@
-//! Working through the outbox (`sync.queue`): workers claim due jobs with a lease, carry them out, and record
-//! the result: done, retried later on the long schedule, or dead with the last error in words (DESIGN
-//! invariant 2). A spent daily budget or a paused token stops the drain instead of failing job after job.
+//! Draining the outbox: workers claim due jobs with a lease, carry them out through the job kinds they are
+//! given, and record the verdict (DESIGN invariant 2). A spent daily budget or a paused token stops the drain
+//! instead of failing job after job.
 
 use std::cell::{Cell, RefCell};
 
 use serde::Serialize;
 use serde_json::{json, Value};
 
+use super::verdict::Verdict;
+use super::{JobKind, DEFAULT_LEASE_MS};
 use crate::engine::Engine;
-use crate::error::{RateScope, SyncError};
+use crate::error::SyncError;
 use crate::host::{Host, LogLevel};
 use crate::iso_time::iso_millis;
 use crate::local_async::join::{join_all, LocalFuture};
-use crate::pipedrive::retry_policy::{outbox_backoff_ms, RetryDecision, RetryPolicy};
-use crate::store::{self, ClaimedJob};
+use crate::pipedrive::limits::Priority;
+use crate::store;
 
 /// How a drain runs.
 #[derive(Debug, Clone, PartialEq)]
@@ -60,9 +62,6 @@ impl DrainOptions {
     }
 }
 
-/// How long a claimed job stays leased by default: longer than any attempt with its retries can take.
-pub const DEFAULT_LEASE_MS: u64 = 5 * 60 * 1000;
-
 /// The result of a drain, also sent as progress after every job.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -91,15 +90,6 @@ pub struct DrainReport {
     pub limit: Option<u64>,
 }
 
-/// What to do with a job after its attempt.
-pub(crate) enum Verdict {
-    Done,
-    RetryAt(i64),
-    Dead,
-    /// Retry at that time, and stop the drain for the given reason.
-    Stop(i64, String),
-}
-
 struct DrainState {
     report: RefCell<DrainReport>,
     claimed: Cell<u64>,
@@ -107,8 +97,9 @@ struct DrainState {
 
 impl<H: Host> Engine<H> {
     /// Drains due jobs until none is left, the limit is reached, or a limit of Pipedrive stops the work.
-    pub async fn drain(
+    pub(crate) async fn drain_jobs(
         &self,
+        kinds: &[JobKind<H>],
         options: &DrainOptions,
         progress: &dyn Fn(&DrainReport),
     ) -> Result<DrainReport, SyncError> {
@@ -119,7 +110,7 @@ impl<H: Host> Engine<H> {
             claimed: Cell::new(0),
         };
         let workers: Vec<LocalFuture<'_, Result<(), SyncError>>> = (0..options.concurrency.max(1))
-            .map(|_| Box::pin(self.drain_worker(options, &state, progress)) as LocalFuture<'_, _>)
+            .map(|_| Box::pin(self.drain_worker(kinds, options, &state, progress)) as LocalFuture<'_, _>)
             .collect();
         let outcomes = join_all(workers).await;
         let mut report = state.report.into_inner();
@@ -141,6 +132,7 @@ impl<H: Host> Engine<H> {
 
     async fn drain_worker(
         &self,
+        kinds: &[JobKind<H>],
         options: &DrainOptions,
         state: &DrainState,
         progress: &dyn Fn(&DrainReport),
@@ -159,9 +151,9 @@ impl<H: Host> Engine<H> {
                 state.claimed.set(state.claimed.get() - 1);
                 return Ok(());
             };
-            let result = self.execute_job(&job, crate::pipedrive::limits::Priority::Background).await;
-            let verdict = self.verdict(&job, result.as_ref().err());
-            let recorded = self.record(&job, &options.worker_id, &verdict, result.as_ref().err()).await?;
+            let result = self.execute_job(kinds, &job, Priority::Background).await;
+            let verdict = self.verdict_for(&job, result.as_ref().err());
+            let recorded = self.record(kinds, &job, &options.worker_id, &verdict, result.as_ref().err()).await?;
             let mut report = state.report.borrow_mut();
             report.processed += 1;
             match (&verdict, recorded) {
@@ -176,88 +168,5 @@ impl<H: Host> Engine<H> {
             }
             progress(&report);
         }
-    }
-
-    /// The fate of a job after its attempt (the attempt already made its immediate retries).
-    pub(crate) fn verdict(&self, job: &ClaimedJob, error: Option<&SyncError>) -> Verdict {
-        let Some(error) = error else {
-            return Verdict::Done;
-        };
-        let now = self.host.now_ms();
-        let policy = RetryPolicy::from_options(&self.config.options);
-        match policy.decide(0, error, 0.0) {
-            RetryDecision::GiveUp => Verdict::Dead,
-            RetryDecision::WaitForBudget(wait_ms) => Verdict::Stop(
-                now + wait_ms as i64,
-                format!("the daily Pipedrive token budget is spent until {}", iso_millis(now + wait_ms as i64)),
-            ),
-            RetryDecision::StopToken => {
-                let blocked = matches!(error, SyncError::RateLimited { scope: RateScope::Blocked, .. });
-                let pause = if blocked {
-                    crate::pipedrive::limits::BLOCK_PAUSE_MS
-                } else {
-                    crate::pipedrive::limits::AUTH_PAUSE_MS
-                };
-                Verdict::Stop(now + pause as i64, error.to_string())
-            }
-            RetryDecision::RetryAfter(_) => match outbox_backoff_ms(job.attempts) {
-                Some(backoff) => Verdict::RetryAt(now + backoff as i64),
-                None => Verdict::Dead,
-            },
-        }
-    }
-
-    /// Writes the verdict to the store; `false` when this worker no longer held the job's lease.
-    pub(crate) async fn record(
-        &self,
-        job: &ClaimedJob,
-        worker_id: &str,
-        verdict: &Verdict,
-        error: Option<&SyncError>,
-    ) -> Result<bool, SyncError> {
-        let now = iso_millis(self.host.now_ms());
-        let message = error.map(ToString::to_string).unwrap_or_default();
-        let recorded = match verdict {
-            Verdict::Done => store::complete_job(&self.host, job.id, worker_id, &now).await?,
-            Verdict::Dead => store::fail_job(&self.host, job.id, worker_id, &message, None, &now).await?,
-            Verdict::RetryAt(at) | Verdict::Stop(at, _) => {
-                store::fail_job(&self.host, job.id, worker_id, &message, Some(&iso_millis(*at)), &now).await?
-            }
-        };
-        let event = match verdict {
-            Verdict::Done => "outbox.job_done",
-            Verdict::Dead => "outbox.job_dead",
-            Verdict::RetryAt(_) | Verdict::Stop(..) => "outbox.job_rescheduled",
-        };
-        let level = if matches!(verdict, Verdict::Done) { LogLevel::Debug } else { LogLevel::Warn };
-        self.host.log(level, event, json!({ "jobId": job.id, "kind": job.kind, "attempts": job.attempts, "error": error.map(ToString::to_string), "leaseHeld": recorded }));
-        if recorded && matches!(verdict, Verdict::Dead) && job.kind == crate::services::warm_leads::KIND {
-            // The contact's sync state tells the CRM what happened: a person must decide, or it failed for good.
-            let status = if matches!(error, Some(SyncError::Conflict { .. })) { "CONFLICT" } else { "FAILED" };
-            store::set_contact_sync_status(&self.host, &job.record_id, status).await?;
-        }
-        Ok(recorded)
-    }
-
-    /// `sync.queue.stats()`: the store's counts, with the rate limits as last seen.
-    pub async fn queue_stats(&self) -> Result<Value, SyncError> {
-        let now = self.host.now_ms();
-        let mut stats = store::queue_stats(&self.host, &iso_millis(now)).await?;
-        if let Some(object) = stats.as_object_mut() {
-            object.insert("rateLimits".into(), self.limits.snapshot(now));
-        }
-        Ok(stats)
-    }
-
-    /// `sync.queue.retryDead(jobId?)`: puts dead jobs back in the queue; how many.
-    pub async fn retry_dead(&self, job_id: Option<i64>) -> Result<u64, SyncError> {
-        let count = store::retry_dead_jobs(&self.host, &iso_millis(self.host.now_ms()), job_id).await?;
-        self.host.log(LogLevel::Info, "outbox.dead_replayed", json!({ "jobId": job_id, "count": count }));
-        Ok(count)
-    }
-
-    /// `sync.rateLimit.snapshot()`.
-    pub fn rate_limit_snapshot(&self) -> Value {
-        self.limits.snapshot(self.host.now_ms())
     }
 }

@@ -86,6 +86,25 @@ pub fn union_label_ids(current: &[i64], add: &[i64]) -> Vec<i64> {
     result
 }
 
+/// Which field list: persons or organizations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FieldsOf {
+    /// `/v1/personFields`.
+    Person,
+    /// `/v1/organizationFields`.
+    Organization,
+}
+
+impl FieldsOf {
+    /// The v1 path of the field list.
+    pub fn path(self) -> &'static str {
+        match self {
+            FieldsOf::Person => "/v1/personFields",
+            FieldsOf::Organization => "/v1/organizationFields",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

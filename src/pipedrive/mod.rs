@@ -8,6 +8,7 @@ pub mod client;
 pub mod entities;
 pub mod fields;
 pub mod limits;
+pub mod metadata;
 pub mod outcome;
 pub mod records;
 pub mod request;

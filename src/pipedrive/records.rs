@@ -98,3 +98,35 @@ impl<H: Host> Engine<H> {
         }
     }
 }
+
+/// Whether `remote` already holds `wanted`: every key of an object, every element of an array (same length),
+/// equal scalars. Pipedrive adds defaults (an email's `label`), so extra remote keys do not count.
+pub fn holds(remote: &Value, wanted: &Value) -> bool {
+    match (remote, wanted) {
+        (Value::Object(remote), Value::Object(wanted)) => {
+            wanted.iter().all(|(key, value)| holds(remote.get(key).unwrap_or(&Value::Null), value))
+        }
+        (Value::Array(remote), Value::Array(wanted)) => {
+            remote.len() == wanted.len() && remote.iter().zip(wanted).all(|(remote, wanted)| holds(remote, wanted))
+        }
+        (Value::Number(remote), Value::Number(wanted)) => remote.as_f64() == wanted.as_f64(),
+        _ => remote == wanted,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn holds_ignores_remote_defaults_but_not_differences() {
+        let remote =
+            json!({"name": "Ann", "emails": [{"value": "a@x.com", "primary": true, "label": "work"}], "owner_id": 1});
+        assert!(holds(&remote, &json!({"name": "Ann"})));
+        assert!(holds(&remote, &json!({"emails": [{"value": "a@x.com", "primary": true}]})));
+        assert!(!holds(&remote, &json!({"emails": [{"value": "b@x.com"}]})));
+        assert!(!holds(&remote, &json!({"emails": [{"value": "a@x.com"}, {"value": "b@x.com"}]})));
+        assert!(!holds(&remote, &json!({"label_ids": [1]})));
+        assert!(holds(&json!({"value": 100.0}), &json!({"value": 100})));
+    }
+}

@@ -11,28 +11,10 @@ use crate::error::SyncError;
 use crate::host::{Host, LogLevel};
 use crate::json_args::required_string;
 use crate::pipedrive::client::CallOptions;
-use crate::pipedrive::fields::{find_option, label_field, options_with_added, parse_field_page, Field};
+use crate::pipedrive::fields::{find_option, label_field, options_with_added, Field, FieldsOf};
 
 /// The colour of labels the engine creates (Pipedrive's colour of its own "Warm lead").
 pub const NEW_LABEL_COLOR: &str = "yellow";
-
-/// Which field list: persons or organizations.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum FieldsOf {
-    /// `/v1/personFields`.
-    Person,
-    /// `/v1/organizationFields`.
-    Organization,
-}
-
-impl FieldsOf {
-    fn path(self) -> &'static str {
-        match self {
-            FieldsOf::Person => "/v1/personFields",
-            FieldsOf::Organization => "/v1/organizationFields",
-        }
-    }
-}
 
 impl<H: Host> Engine<H> {
     /// `sync.labels.findOrCreateLabel(name)`: the id of the person label called `name`, created when missing.
@@ -88,27 +70,5 @@ impl<H: Host> Engine<H> {
             message: "Pipedrive's person fields have no labels field (label_ids or label)".into(),
             status: None,
         }
-    }
-
-    /// The field definitions of persons or organizations, every page, from the cache unless `fresh`.
-    pub(crate) async fn fields(&self, token: &ApiToken, of: FieldsOf, fresh: bool) -> Result<Vec<Field>, SyncError> {
-        let key = (token.clone(), of);
-        if !fresh {
-            if let Some(fields) = self.fields_cache.get(&key, self.host.now_ms()) {
-                return Ok(fields);
-            }
-        }
-        let mut fields = Vec::new();
-        let mut start = Some(0_u64);
-        while let Some(offset) = start {
-            let offset = offset.to_string();
-            let request = self.requests.get(token, of.path(), &[("start", &offset), ("limit", "500")]);
-            let envelope = self.call_envelope(token, request, CallOptions::INTERACTIVE).await?;
-            let (page, next) = parse_field_page(envelope.data, Some(&envelope.additional_data))?;
-            fields.extend(page);
-            start = next;
-        }
-        self.fields_cache.put(key, fields.clone(), self.host.now_ms());
-        Ok(fields)
     }
 }

@@ -1,9 +1,13 @@
 //! The services of `sync.<service>`, one module each, written as `impl Engine` blocks over the layers below:
-//! [`users`], [`labels`], [`warm_leads`], [`activities`], [`record_updates`].
+//! [`users`], [`labels`], [`warm_leads`], [`activities`], [`record_updates`], [`queue`], [`rate_limit`]; the
+//! job kinds they own are listed in `job_kinds` for the outbox.
 
 pub mod activities;
 pub mod email;
+pub(crate) mod job_kinds;
 pub mod labels;
+pub mod queue;
+pub mod rate_limit;
 pub mod record_updates;
 pub mod users;
 pub mod warm_leads;

@@ -13,8 +13,7 @@ use crate::engine::Engine;
 use crate::error::SyncError;
 use crate::host::{Host, LogLevel};
 use crate::json_args::{pipedrive_id, required_string};
-use crate::pipedrive::client::CallOptions;
-use crate::pipedrive::users::{find_by_email, parse_active_users, PipedriveUser};
+use crate::pipedrive::users::{find_by_email, PipedriveUser};
 use crate::services::email::normalize_email;
 use crate::store;
 
@@ -101,16 +100,35 @@ impl<H: Host> Engine<H> {
         Ok(pipedrive_user.id)
     }
 
-    /// The company's active users, from the cache while fresh.
-    pub(crate) async fn pipedrive_users(&self, token: &ApiToken) -> Result<Vec<PipedriveUser>, SyncError> {
-        if let Some(users) = self.users_cache.get(token, self.host.now_ms()) {
-            return Ok(users);
+    /// The Pipedrive owner for a CRM user: their stored `pipedriveUserId`, else found by email (and stored);
+    /// `None` (the token's user will own the record) when there is no match, which is logged.
+    pub(crate) async fn owner_for(&self, user_id: Option<&str>, token: &ApiToken) -> Result<Option<i64>, SyncError> {
+        let Some(user_id) = user_id else { return Ok(None) };
+        let Some(user) = store::find_user_by_id(&self.host, user_id).await? else {
+            self.host.log(
+                LogLevel::Warn,
+                "warm_lead.owner_unknown",
+                json!({ "userId": user_id, "reason": "no such CRM user" }),
+            );
+            return Ok(None);
+        };
+        if let Some(id) = user.pipedrive_user_id {
+            return Ok(Some(id));
         }
-        let request = self.requests.get(token, "/v1/users", &[]);
-        let data = self.call(token, request, CallOptions::INTERACTIVE).await?;
-        let users = parse_active_users(data)?;
-        self.users_cache.put(token.clone(), users.clone(), self.host.now_ms());
-        Ok(users)
+        let normalized = user.email.trim().to_lowercase();
+        let users = self.pipedrive_users(token).await?;
+        match crate::pipedrive::users::find_by_email(&users, &normalized) {
+            Some(pipedrive_user) => {
+                store::set_user_pipedrive_id(&self.host, &user.id, pipedrive_user.id).await?;
+                Ok(Some(pipedrive_user.id))
+            }
+            None => {
+                self.host.log(LogLevel::Warn, "warm_lead.owner_unknown", json!({
+                    "userId": user_id, "reason": format!("no active Pipedrive user has the email {normalized}; the token's user owns the record"),
+                }));
+                Ok(None)
+            }
+        }
     }
 }
 

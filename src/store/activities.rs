@@ -4,7 +4,7 @@
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::call;
+use super::call::call;
 use crate::error::SyncError;
 use crate::host::Host;
 

@@ -4,10 +4,10 @@
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::call;
+use super::call::call;
+use super::outbox::ClaimedJob;
 use crate::error::SyncError;
 use crate::host::Host;
-use crate::store::ClaimedJob;
 
 /// A CRM organization (`LocalOrganization`).
 #[derive(Debug, Clone, PartialEq, Deserialize)]

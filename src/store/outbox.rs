@@ -3,7 +3,7 @@
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::call;
+use super::call::call;
 use crate::error::SyncError;
 use crate::host::Host;
 
@@ -30,6 +30,14 @@ pub struct ClaimedJob {
     /// The previous attempt's worker lost its lease: that attempt's outcome is unknown.
     #[serde(default)]
     pub recovered: bool,
+}
+
+impl ClaimedJob {
+    /// The CRM user the job acts for (`payload.userId`), when it names one: decides the token with per-user
+    /// tokens.
+    pub fn acting_user(&self) -> Option<&str> {
+        self.payload.get("userId").and_then(Value::as_str)
+    }
 }
 
 /// `claimJobs({workerId, limit, leaseMs, now})`.

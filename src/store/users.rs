@@ -3,7 +3,7 @@
 use serde::Deserialize;
 use serde_json::json;
 
-use super::call;
+use super::call::call;
 use crate::error::SyncError;
 use crate::host::Host;
 

@@ -6,8 +6,11 @@
 //! the real-time budget (the spec's 5 seconds). When Pipedrive is slow, down or rate-limited the call answers
 //! `false` with the reason and the queue finishes the job later.
 
+pub(crate) mod job;
 mod organization;
 mod person;
+
+pub use job::KIND;
 
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -15,15 +18,10 @@ use serde_json::{json, Value};
 use crate::engine::Engine;
 use crate::error::SyncError;
 use crate::host::{Host, LogLevel};
-use crate::iso_time::iso_millis;
 use crate::json_args::required_string;
-use crate::local_async::join::{race, Either};
-use crate::outbox::drain::DEFAULT_LEASE_MS;
-use crate::pipedrive::limits::Priority;
-use crate::store::{self, ClaimedJob};
+use crate::services::job_kinds::job_kinds;
+use crate::store;
 
-/// The outbox kind of warm-lead jobs.
-pub const KIND: &str = "warm_lead";
 /// How long the immediate attempt may take before the queue takes over (spec: contact creation within 5 s).
 pub const REALTIME_BUDGET_MS: u64 = 5_000;
 
@@ -135,105 +133,9 @@ impl<H: Host> Engine<H> {
         }
         let job_id = job_id
             .ok_or_else(|| SyncError::internal("the store recorded no warm_lead job for a warm, unlinked contact"))?;
-        self.run_job_within(job_id, REALTIME_BUDGET_MS).await.map(|reason| match reason {
+        self.run_job_within(&job_kinds(), job_id, REALTIME_BUDGET_MS).await.map(|reason| match reason {
             None => Attempt { created: true, is_warm: true, reason: None },
             Some(reason) => Attempt::skipped(true, reason),
         })
-    }
-
-    /// Runs one queued job at once, within `budget_ms`: `None` when it is done, else why not (the job stays in
-    /// the queue).
-    pub(crate) async fn run_job_within(&self, job_id: i64, budget_ms: u64) -> Result<Option<String>, SyncError> {
-        let worker_id = format!("realtime-{job_id}-{}", self.host.now_ms());
-        let now = iso_millis(self.host.now_ms());
-        let Some(job) = store::claim_job(&self.host, job_id, &worker_id, DEFAULT_LEASE_MS, &now).await? else {
-            return Ok(Some("a queue worker is already working on it".into()));
-        };
-        let attempt = Box::pin(self.execute_job(&job, Priority::Interactive));
-        let budget = Box::pin(self.host.sleep(budget_ms));
-        match race(attempt, budget).await {
-            Either::Left(result) => {
-                let verdict = self.verdict(&job, result.as_ref().err());
-                self.record(&job, &worker_id, &verdict, result.as_ref().err()).await?;
-                Ok(result.err().map(|error| format!("{error}; the queue will retry it")))
-            }
-            Either::Right(()) => {
-                // Too slow: hand the job to the queue now. Whatever the cut-off attempt sent is looked up by the
-                // next one before it creates anything.
-                let now = iso_millis(self.host.now_ms());
-                let reason = format!("UNAVAILABLE: Pipedrive did not finish within {} s", budget_ms / 1000);
-                store::fail_job(&self.host, job.id, &worker_id, &reason, Some(&now), &now).await?;
-                Ok(Some(format!("{reason}; the queue will finish it")))
-            }
-        }
-    }
-
-    /// Carries out a `warm_lead` job: organization, owner, label, person, links, snapshot.
-    pub(crate) async fn run_warm_lead(&self, job: &ClaimedJob, priority: Priority) -> Result<(), SyncError> {
-        let contact_id = required_string("payload.contactId", job.payload.get("contactId").unwrap_or(&Value::Null))?;
-        let user_id = job.payload.get("userId").and_then(Value::as_str);
-        let contact = store::find_contact(&self.host, contact_id)
-            .await?
-            .ok_or_else(|| SyncError::not_found(format!("contact {contact_id} no longer exists")))?;
-        if contact.pipedrive_person_id.is_some() {
-            return Ok(());
-        }
-        let token = self.token_for(user_id).await?;
-        let options = crate::pipedrive::client::CallOptions { priority, retry_unknown_outcome: true };
-        let owner_id = self.owner_for(user_id, &token).await?;
-        let label_id = self.person_label_id(&token, &self.config.options.warm_lead_label.clone()).await?;
-        let org_id = match &contact.organization {
-            Some(organization) => {
-                Some(self.ensure_organization(&token, &contact.id, organization, owner_id, options).await?)
-            }
-            None => None,
-        };
-        let person_id = self.ensure_person(&token, &contact, org_id, owner_id, label_id, options).await?;
-        let now = iso_millis(self.host.now_ms());
-        store::link_contact(&self.host, &contact.id, person_id, org_id, &now).await?;
-        if self.config.options.backfill_activities {
-            self.backfill_activities(&contact.id, user_id).await?;
-        }
-        self.host.log(
-            LogLevel::Info,
-            "warm_lead.linked",
-            json!({ "contactId": contact.id, "personId": person_id, "orgId": org_id, "ownerId": owner_id }),
-        );
-        Ok(())
-    }
-
-    /// The Pipedrive owner for a CRM user: their stored `pipedriveUserId`, else found by email (and stored);
-    /// `None` (the token's user will own the record) when there is no match, which is logged.
-    pub(crate) async fn owner_for(
-        &self,
-        user_id: Option<&str>,
-        token: &crate::api_token::ApiToken,
-    ) -> Result<Option<i64>, SyncError> {
-        let Some(user_id) = user_id else { return Ok(None) };
-        let Some(user) = store::find_user_by_id(&self.host, user_id).await? else {
-            self.host.log(
-                LogLevel::Warn,
-                "warm_lead.owner_unknown",
-                json!({ "userId": user_id, "reason": "no such CRM user" }),
-            );
-            return Ok(None);
-        };
-        if let Some(id) = user.pipedrive_user_id {
-            return Ok(Some(id));
-        }
-        let normalized = user.email.trim().to_lowercase();
-        let users = self.pipedrive_users(token).await?;
-        match crate::pipedrive::users::find_by_email(&users, &normalized) {
-            Some(pipedrive_user) => {
-                store::set_user_pipedrive_id(&self.host, &user.id, pipedrive_user.id).await?;
-                Ok(Some(pipedrive_user.id))
-            }
-            None => {
-                self.host.log(LogLevel::Warn, "warm_lead.owner_unknown", json!({
-                    "userId": user_id, "reason": format!("no active Pipedrive user has the email {normalized}; the token's user owns the record"),
-                }));
-                Ok(None)
-            }
-        }
     }
 }

@@ -98,7 +98,7 @@ impl<H: Host> Engine<H> {
         let Some(industry) = organization.industry.as_deref().map(str::trim).filter(|text| !text.is_empty()) else {
             return Ok(body);
         };
-        let fields = self.fields(token, crate::services::labels::FieldsOf::Organization, false).await?;
+        let fields = self.fields(token, crate::pipedrive::fields::FieldsOf::Organization, false).await?;
         let field =
             fields.iter().find(|field| field.key == "industry" || field.name.trim().eq_ignore_ascii_case("industry"));
         let Some(field) = field else {

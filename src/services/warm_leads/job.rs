@@ -1,0 +1,66 @@
+//! The `warm_lead` job: organization (found or created once), owner, label, person (found or created once),
+//! links and snapshot; when the job goes dead the contact's sync status says why (a person must decide, or it
+//! failed for good).
+
+use serde_json::{json, Value};
+
+use crate::engine::Engine;
+use crate::error::SyncError;
+use crate::host::{Host, LogLevel};
+use crate::iso_time::iso_millis;
+use crate::json_args::required_string;
+use crate::outbox::{JobFuture, JobKind};
+use crate::pipedrive::limits::Priority;
+use crate::store::{self, ClaimedJob};
+
+/// The outbox kind of warm-lead jobs.
+pub const KIND: &str = "warm_lead";
+
+/// The `warm_lead` kind for the outbox.
+pub(crate) fn job_kind<H: Host>() -> JobKind<H> {
+    fn run<'a, H: Host>(engine: &'a Engine<H>, job: &'a ClaimedJob, priority: Priority) -> JobFuture<'a> {
+        Box::pin(engine.run_warm_lead(job, priority))
+    }
+    fn on_dead<'a, H: Host>(engine: &'a Engine<H>, job: &'a ClaimedJob, error: &'a SyncError) -> JobFuture<'a> {
+        // The contact's sync state tells the CRM what happened: a person must decide, or it failed for good.
+        let status = if matches!(error, SyncError::Conflict { .. }) { "CONFLICT" } else { "FAILED" };
+        Box::pin(async move { store::set_contact_sync_status(&engine.host, &job.record_id, status).await.map(|_| ()) })
+    }
+    JobKind { name: KIND, run: run::<H>, on_dead: Some(on_dead::<H>) }
+}
+
+impl<H: Host> Engine<H> {
+    /// Carries out a `warm_lead` job: organization, owner, label, person, links, snapshot.
+    pub(crate) async fn run_warm_lead(&self, job: &ClaimedJob, priority: Priority) -> Result<(), SyncError> {
+        let contact_id = required_string("payload.contactId", job.payload.get("contactId").unwrap_or(&Value::Null))?;
+        let user_id = job.payload.get("userId").and_then(Value::as_str);
+        let contact = store::find_contact(&self.host, contact_id)
+            .await?
+            .ok_or_else(|| SyncError::not_found(format!("contact {contact_id} no longer exists")))?;
+        if contact.pipedrive_person_id.is_some() {
+            return Ok(());
+        }
+        let token = self.token_for(user_id).await?;
+        let options = crate::pipedrive::client::CallOptions { priority, retry_unknown_outcome: true };
+        let owner_id = self.owner_for(user_id, &token).await?;
+        let label_id = self.person_label_id(&token, &self.config.options.warm_lead_label.clone()).await?;
+        let org_id = match &contact.organization {
+            Some(organization) => {
+                Some(self.ensure_organization(&token, &contact.id, organization, owner_id, options).await?)
+            }
+            None => None,
+        };
+        let person_id = self.ensure_person(&token, &contact, org_id, owner_id, label_id, options).await?;
+        let now = iso_millis(self.host.now_ms());
+        store::link_contact(&self.host, &contact.id, person_id, org_id, &now).await?;
+        if self.config.options.backfill_activities {
+            self.backfill_activities(&contact.id, user_id).await?;
+        }
+        self.host.log(
+            LogLevel::Info,
+            "warm_lead.linked",
+            json!({ "contactId": contact.id, "personId": person_id, "orgId": org_id, "ownerId": owner_id }),
+        );
+        Ok(())
+    }
+}
