@@ -118,6 +118,19 @@ pub struct EngineConfig {
 }
 
 impl EngineConfig {
+    /// What an engine runs with, for `describe()`: no secrets (the token kind, never the token).
+    pub fn describe(&self) -> serde_json::Value {
+        serde_json::json!({
+            "version": env!("CARGO_PKG_VERSION"),
+            "baseUrl": self.base_url,
+            "tokens": if self.api_token.is_some() { "company" } else { "per-user" },
+            "warmLeadThreshold": self.options.warm_lead_threshold,
+            "warmLeadLabel": self.options.warm_lead_label,
+            "maxRetries": self.options.max_retries,
+            "plan": format!("{:?}", self.options.plan).to_lowercase(),
+        })
+    }
+
     /// Validates the JSON the facade passes: `{pipedrive: {apiToken?, baseUrl?, perUserTokens}, options?}`.
     pub fn from_json(value: &Value) -> Result<Self, SyncError> {
         let root = object(value, "config")?;

@@ -5,6 +5,11 @@ use serde_json::Value;
 
 use crate::error::SyncError;
 
+/// The member `key` of a request object; `null` when it is missing (or the request is not an object).
+pub fn member<'a>(request: &'a Value, key: &str) -> &'a Value {
+    request.get(key).unwrap_or(&Value::Null)
+}
+
 /// A non-empty string (trimmed).
 pub fn required_string<'a>(field: &str, value: &'a Value) -> Result<&'a str, SyncError> {
     match value.as_str().map(str::trim) {

@@ -5,10 +5,10 @@
 import { InternalError, isErrorCode, makeError, PipedriveSyncError } from '../errors';
 import type { EngineHost } from '../host/bind_host';
 import type { JsErrorRegistry } from '../host/error_registry';
+import type { TaskOf } from '../../pkg/pipedrive_sync';
 import { currentWasm, reloadWasm, type Wasm, type WasmInstance } from './wasm_module';
 
 type WasmEngine = InstanceType<Wasm['Engine']>;
-type WasmTask = ReturnType<WasmEngine['findUserByEmail']>;
 
 /** An engine that survives its own panics. */
 export class EngineHandle {
@@ -54,10 +54,10 @@ export class EngineHandle {
     }
   }
 
-  /** Starts the operation's task and drives it to its answer. */
-  run<T>(operation: (engine: WasmEngine) => WasmTask): Promise<T> {
+  /** Starts the operation's task and drives it to its answer, typed by the task (`TaskOf<T>` in the wasm types). */
+  run<T>(operation: (engine: WasmEngine) => TaskOf<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      let task: WasmTask;
+      let task: TaskOf<T>;
       try {
         task = operation(this.current());
       } catch (thrown) {

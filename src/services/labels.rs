@@ -3,13 +3,12 @@
 //! rewrites the whole option list, so it runs under a lock and re-reads the field first: two concurrent callers
 //! create one option, and no existing option is dropped.
 
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::api_token::ApiToken;
 use crate::engine::Engine;
 use crate::error::SyncError;
 use crate::host::{Host, LogLevel};
-use crate::json_args::required_string;
 use crate::pipedrive::client::CallOptions;
 use crate::pipedrive::fields::{find_option, label_field, options_with_added, Field, FieldsOf};
 
@@ -18,10 +17,9 @@ pub const NEW_LABEL_COLOR: &str = "yellow";
 
 impl<H: Host> Engine<H> {
     /// `sync.labels.findOrCreateLabel(name)`: the id of the person label called `name`, created when missing.
-    pub async fn find_or_create_label(&self, name: &Value) -> Result<i64, SyncError> {
-        let name = required_string("name", name)?.to_string();
+    pub async fn find_or_create_label(&self, name: &str) -> Result<i64, SyncError> {
         let token = self.token_for(None).await?;
-        self.person_label_id(&token, &name).await
+        self.person_label_id(&token, name).await
     }
 
     /// `sync.labels.getWarmLeadLabelId()`: the id of the configured warm-lead label (`options.warmLeadLabel`).

@@ -6,7 +6,6 @@ use serde_json::Value;
 use crate::engine::Engine;
 use crate::error::{RateScope, SyncError};
 use crate::host::Host;
-use crate::json_args::required_string;
 
 impl<H: Host> Engine<H> {
     /// `sync.rateLimit.snapshot()`.
@@ -16,8 +15,7 @@ impl<H: Host> Engine<H> {
 
     /// Counts one user-initiated request of `user_id` against the per-user allowance (spec §6.2); over it, a
     /// `RATE_LIMITED` error saying when to come back.
-    pub fn allow_user_request(&self, user_id: &serde_json::Value) -> Result<(), SyncError> {
-        let user_id = required_string("userId", user_id)?;
+    pub fn allow_user_request(&self, user_id: &str) -> Result<(), SyncError> {
         let taken = self.user_throttles.borrow_mut().try_take(user_id, self.host.now_ms());
         taken.map_err(|wait_ms| SyncError::RateLimited {
             message: format!(

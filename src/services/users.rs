@@ -6,13 +6,12 @@
 //! or deleted users never match.
 
 use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::api_token::ApiToken;
 use crate::engine::Engine;
 use crate::error::SyncError;
 use crate::host::{Host, LogLevel};
-use crate::json_args::{pipedrive_id, required_string};
 use crate::pipedrive::users::{find_by_email, PipedriveUser};
 use crate::services::email::normalize_email;
 use crate::store;
@@ -36,8 +35,8 @@ pub struct SetupUserResponse {
 
 impl<H: Host> Engine<H> {
     /// The active Pipedrive user whose email matches `email` (case-insensitive), or `None`.
-    pub async fn find_user_by_email(&self, email: &Value) -> Result<Option<PipedriveUser>, SyncError> {
-        let email = normalize_email("email", required_string("email", email)?)?;
+    pub async fn find_user_by_email(&self, email: &str) -> Result<Option<PipedriveUser>, SyncError> {
+        let email = normalize_email("email", email)?;
         let token = match self.config.api_token.clone() {
             Some(token) => token,
             // Per-user tokens: act with the token of the CRM user who owns this email.
@@ -51,9 +50,7 @@ impl<H: Host> Engine<H> {
     }
 
     /// Stores `pipedrive_user_id` on the CRM user `user_id`; `NOT_FOUND` when there is no such user.
-    pub async fn store_user_pipedrive_id(&self, user_id: &Value, pipedrive_user_id: &Value) -> Result<(), SyncError> {
-        let user_id = required_string("userId", user_id)?;
-        let pipedrive_user_id = pipedrive_id("pipedriveUserId", pipedrive_user_id)?;
+    pub async fn store_user_pipedrive_id(&self, user_id: &str, pipedrive_user_id: i64) -> Result<(), SyncError> {
         if store::set_user_pipedrive_id(&self.host, user_id, pipedrive_user_id).await? {
             self.host.log(
                 LogLevel::Info,
@@ -68,8 +65,13 @@ impl<H: Host> Engine<H> {
 
     /// Links the CRM user with `email` to the Pipedrive user with the same email. Failures are answered in the
     /// response (with their code), not thrown.
-    pub async fn setup_user(&self, email: &Value) -> SetupUserResponse {
-        match self.try_setup_user(email).await {
+    pub async fn setup_user(&self, email: &str) -> SetupUserResponse {
+        self.setup_user_response(self.try_setup_user(email).await)
+    }
+
+    /// The `setupUser` answer for an outcome (a request that could not be read is answered the same way).
+    pub fn setup_user_response(&self, outcome: Result<i64, SyncError>) -> SetupUserResponse {
+        match outcome {
             Ok(id) => SetupUserResponse { success: true, pipedrive_user_id: Some(id), error: None, code: None },
             Err(error) => {
                 self.host.log(
@@ -87,8 +89,8 @@ impl<H: Host> Engine<H> {
         }
     }
 
-    async fn try_setup_user(&self, email: &Value) -> Result<i64, SyncError> {
-        let email = normalize_email("email", required_string("email", email)?)?;
+    async fn try_setup_user(&self, email: &str) -> Result<i64, SyncError> {
+        let email = normalize_email("email", email)?;
         let local = store::find_user_by_email(&self.host, &email)
             .await?
             .ok_or_else(|| SyncError::not_found(format!("there is no CRM user with the email {email}")))?;
@@ -96,7 +98,7 @@ impl<H: Host> Engine<H> {
         let users = self.pipedrive_users(&token).await?;
         let pipedrive_user = find_by_email(&users, &email)
             .ok_or_else(|| SyncError::not_found(format!("no active Pipedrive user has the email {email}")))?;
-        self.store_user_pipedrive_id(&json!(local.id), &json!(pipedrive_user.id)).await?;
+        self.store_user_pipedrive_id(&local.id, pipedrive_user.id).await?;
         Ok(pipedrive_user.id)
     }
 
@@ -138,6 +140,7 @@ mod tests {
     use crate::config::EngineConfig;
     use crate::host::test_host::{block_on, TestHost};
     use crate::host::TransportError;
+    use serde_json::Value;
 
     const TOKEN: &str = "company-token-123";
 
@@ -163,10 +166,10 @@ mod tests {
         let host = TestHost::default();
         host.answer(200, users_body());
         let engine = engine(host);
-        let found = block_on(engine.find_user_by_email(&json!("  ANN@acme.com"))).unwrap().unwrap();
+        let found = block_on(engine.find_user_by_email("  ANN@acme.com")).unwrap().unwrap();
         assert_eq!(found.id, 11);
-        assert_eq!(block_on(engine.find_user_by_email(&json!("ivan@acme.com"))).unwrap(), None);
-        assert_eq!(block_on(engine.find_user_by_email(&json!("dora@acme.com"))).unwrap(), None);
+        assert_eq!(block_on(engine.find_user_by_email("ivan@acme.com")).unwrap(), None);
+        assert_eq!(block_on(engine.find_user_by_email("dora@acme.com")).unwrap(), None);
         let requests = engine.host().requests.borrow();
         assert_eq!(requests.len(), 1, "the user list is cached");
         assert!(requests[0].url.ends_with(".test/v1/users"), "{}", requests[0].url);
@@ -179,16 +182,16 @@ mod tests {
         host.answer(200, users_body());
         host.answer(200, users_body());
         let engine = engine(host);
-        block_on(engine.find_user_by_email(&json!("ann@acme.com"))).unwrap();
+        block_on(engine.find_user_by_email("ann@acme.com")).unwrap();
         engine.host().now.set(10 * 60 * 1000);
-        block_on(engine.find_user_by_email(&json!("ann@acme.com"))).unwrap();
+        block_on(engine.find_user_by_email("ann@acme.com")).unwrap();
         assert_eq!(engine.host().requests.borrow().len(), 2);
     }
 
     #[test]
     fn a_bad_email_sends_nothing() {
         let engine = engine(TestHost::default());
-        let error = block_on(engine.find_user_by_email(&json!("not-an-email"))).unwrap_err();
+        let error = block_on(engine.find_user_by_email("not-an-email")).unwrap_err();
         assert_eq!(error.code(), "VALIDATION");
         assert!(engine.host().requests.borrow().is_empty());
     }
@@ -220,7 +223,7 @@ mod tests {
             let host = TestHost::default();
             script(&host);
             let engine = engine(host);
-            let error = block_on(engine.find_user_by_email(&json!("ann@acme.com"))).unwrap_err();
+            let error = block_on(engine.find_user_by_email("ann@acme.com")).unwrap_err();
             assert_eq!(error.code(), code, "{error}");
             assert!(!error.to_string().contains(TOKEN), "{error}");
             assert!(!error.details().to_string().contains(TOKEN));
@@ -233,7 +236,7 @@ mod tests {
         host.add_user("u1", "Ann@Acme.com");
         host.answer(200, users_body());
         let engine = engine(host);
-        let response = block_on(engine.setup_user(&json!("ann@acme.com")));
+        let response = block_on(engine.setup_user("ann@acme.com"));
         assert_eq!(response, SetupUserResponse { success: true, pipedrive_user_id: Some(11), error: None, code: None });
         assert_eq!(engine.host().user("u1").unwrap()["pipedriveUserId"], 11);
     }
@@ -244,14 +247,14 @@ mod tests {
         host.add_user("u2", "ivan@acme.com");
         host.answer(200, users_body());
         let engine = engine(host);
-        let no_local = block_on(engine.setup_user(&json!("ghost@acme.com")));
+        let no_local = block_on(engine.setup_user("ghost@acme.com"));
         assert_eq!(no_local.code, Some("NOT_FOUND"));
         assert!(no_local.error.unwrap().contains("no CRM user"));
-        let inactive = block_on(engine.setup_user(&json!("ivan@acme.com")));
+        let inactive = block_on(engine.setup_user("ivan@acme.com"));
         assert_eq!(inactive.code, Some("NOT_FOUND"));
         assert!(inactive.error.unwrap().contains("no active Pipedrive user"));
         assert_eq!(engine.host().user("u2").unwrap()["pipedriveUserId"], Value::Null);
-        let invalid = block_on(engine.setup_user(&json!("nope")));
+        let invalid = block_on(engine.setup_user("nope"));
         assert_eq!(invalid.code, Some("VALIDATION"));
     }
 
@@ -260,11 +263,12 @@ mod tests {
         let host = TestHost::default();
         host.add_user("u1", "ann@acme.com");
         let engine = engine(host);
-        block_on(engine.store_user_pipedrive_id(&json!("u1"), &json!(11))).unwrap();
+        block_on(engine.store_user_pipedrive_id("u1", 11)).unwrap();
         assert_eq!(engine.host().user("u1").unwrap()["pipedriveUserId"], 11);
-        let missing = block_on(engine.store_user_pipedrive_id(&json!("u9"), &json!(11))).unwrap_err();
+        let missing = block_on(engine.store_user_pipedrive_id("u9", 11)).unwrap_err();
         assert_eq!(missing.code(), "NOT_FOUND");
-        let bad = block_on(engine.store_user_pipedrive_id(&json!("u1"), &json!(-4))).unwrap_err();
+        // The id is read at the boundary (the binding), before the service is called.
+        let bad = crate::json_args::pipedrive_id("pipedriveUserId", &json!(-4)).unwrap_err();
         assert_eq!(bad.details()["field"], "pipedriveUserId");
     }
 
@@ -273,7 +277,7 @@ mod tests {
         let host = TestHost::default();
         *host.store_down.borrow_mut() = Some("database is closed".into());
         let engine = engine(host);
-        let error = block_on(engine.store_user_pipedrive_id(&json!("u1"), &json!(11))).unwrap_err();
+        let error = block_on(engine.store_user_pipedrive_id("u1", 11)).unwrap_err();
         assert_eq!(error.code(), "STORE");
         assert_eq!(error.details()["jsErrorId"], 7);
         assert!(error.to_string().contains("setUserPipedriveId failed: database is closed"));
@@ -287,9 +291,9 @@ mod tests {
         host.answer(200, users_body());
         let config = EngineConfig::from_json(&json!({"pipedrive": {"perUserTokens": true}})).unwrap();
         let engine = Engine::new(config, host);
-        assert_eq!(block_on(engine.setup_user(&json!("ann@acme.com"))).pipedrive_user_id, Some(11));
+        assert_eq!(block_on(engine.setup_user("ann@acme.com")).pipedrive_user_id, Some(11));
         assert_eq!(engine.host().requests.borrow()[0].headers["x-api-token"], "ann-token");
-        let error = block_on(engine.find_user_by_email(&json!("ghost@acme.com"))).unwrap_err();
+        let error = block_on(engine.find_user_by_email("ghost@acme.com")).unwrap_err();
         assert_eq!(error.code(), "AUTH");
         assert!(error.to_string().contains("no Pipedrive API token"));
     }

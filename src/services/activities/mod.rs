@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 use crate::engine::Engine;
 use crate::error::SyncError;
 use crate::host::{Host, LogLevel};
-use crate::json_args::required_string;
+use crate::json_args::{member, required_string};
 use crate::services::job_kinds::job_kinds;
 use crate::store;
 
@@ -42,18 +42,39 @@ pub struct ActivitySyncStatus {
     pub update_sync_status: String,
 }
 
+/// `{activityId, contactId?, userId}`: the request of `replicateActivity`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReplicateActivityRequest {
+    /// The CRM activity.
+    pub activity_id: String,
+    /// The activity's contact, when the caller names it (checked against the activity's own).
+    pub contact_id: Option<String>,
+    /// The CRM user acting.
+    pub user_id: String,
+}
+
+impl ReplicateActivityRequest {
+    /// Reads the request; the error names the field and the rule.
+    pub fn from_json(value: &Value) -> Result<Self, SyncError> {
+        Ok(ReplicateActivityRequest {
+            activity_id: required_string("activityId", member(value, "activityId"))?.to_string(),
+            contact_id: member(value, "contactId").as_str().map(str::to_string),
+            user_id: required_string("userId", member(value, "userId"))?.to_string(),
+        })
+    }
+}
+
 impl<H: Host> Engine<H> {
     /// `sync.activities.replicateActivity({activityId, contactId?, userId})`: `true` when the activity is (now) in
     /// Pipedrive; `false` when its contact has no Pipedrive person, the user has no token, or Pipedrive could not
     /// be reached in time (the queue then finishes it).
-    pub async fn replicate_activity(&self, request: &Value) -> Result<bool, SyncError> {
-        let activity_id = required_string("activityId", request.get("activityId").unwrap_or(&Value::Null))?;
-        let user_id = required_string("userId", request.get("userId").unwrap_or(&Value::Null))?;
+    pub async fn replicate_activity(&self, request: &ReplicateActivityRequest) -> Result<bool, SyncError> {
+        let (activity_id, user_id) = (request.activity_id.as_str(), request.user_id.as_str());
         let activity = store::find_activity(&self.host, activity_id)
             .await?
             .ok_or_else(|| SyncError::not_found(format!("there is no activity with id {activity_id}")))?;
-        if let Some(contact_id) = request.get("contactId").and_then(Value::as_str) {
-            if contact_id != activity.contact_id {
+        if let Some(contact_id) = &request.contact_id {
+            if *contact_id != activity.contact_id {
                 return Err(SyncError::validation(
                     "contactId",
                     format!("must be the activity's contact ({})", activity.contact_id),
@@ -86,8 +107,7 @@ impl<H: Host> Engine<H> {
     }
 
     /// `sync.activities.syncStatus(activityId)` (spec §8.2).
-    pub async fn activity_sync_status(&self, activity_id: &Value) -> Result<ActivitySyncStatus, SyncError> {
-        let activity_id = required_string("activityId", activity_id)?;
+    pub async fn activity_sync_status(&self, activity_id: &str) -> Result<ActivitySyncStatus, SyncError> {
         let activity = store::find_activity(&self.host, activity_id)
             .await?
             .ok_or_else(|| SyncError::not_found(format!("there is no activity with id {activity_id}")))?;

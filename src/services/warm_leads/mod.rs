@@ -6,6 +6,7 @@
 //! the real-time budget (the spec's 5 seconds). When Pipedrive is slow, down or rate-limited the call answers
 //! `false` with the reason and the queue finishes the job later.
 
+pub mod gate;
 pub(crate) mod job;
 mod organization;
 mod person;
@@ -18,9 +19,10 @@ use serde_json::{json, Value};
 use crate::engine::Engine;
 use crate::error::SyncError;
 use crate::host::{Host, LogLevel};
-use crate::json_args::required_string;
+use crate::json_args::{member, required_string};
 use crate::services::job_kinds::job_kinds;
 use crate::store;
+use gate::{gate, GateVerdict};
 
 /// How long the immediate attempt may take before the queue takes over (spec: contact creation within 5 s).
 pub const REALTIME_BUDGET_MS: u64 = 5_000;
@@ -58,23 +60,52 @@ impl Attempt {
     }
 }
 
+/// `{contactId, userId, warmnessScore?}`: the request of `checkAndCreateWarmLead` (and, without a score, of
+/// `checkWarmLead`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct WarmLeadRequest {
+    /// The CRM contact.
+    pub contact_id: String,
+    /// The CRM user acting (whose token and Pipedrive user are used).
+    pub user_id: String,
+    /// The contact's new score, when the call sets one (recorded locally whatever Pipedrive does).
+    pub warmness_score: Option<i64>,
+}
+
+impl WarmLeadRequest {
+    /// Reads the request; the error names the field and the rule.
+    pub fn from_json(value: &Value) -> Result<Self, SyncError> {
+        let contact_id = required_string("contactId", member(value, "contactId"))?.to_string();
+        let user_id = required_string("userId", member(value, "userId"))?.to_string();
+        let warmness_score = match member(value, "warmnessScore") {
+            Value::Null => None,
+            score => Some(
+                score
+                    .as_f64()
+                    .filter(|n| n.fract() == 0.0 && (0.0..=1_000_000.0).contains(n))
+                    .map(|n| n as i64)
+                    .ok_or_else(|| {
+                        SyncError::validation("warmnessScore", "must be a whole number from 0 to 1000000")
+                    })?,
+            ),
+        };
+        Ok(WarmLeadRequest { contact_id, user_id, warmness_score })
+    }
+}
+
 impl<H: Host> Engine<H> {
     /// `sync.warmLeads.checkAndCreateWarmLead({contactId, userId, warmnessScore?})`: `true` when this call put
     /// the contact in Pipedrive as a warm lead; `false` when it is below the threshold, already linked, the user
     /// has no token, or Pipedrive could not be reached in time (then the queue finishes the work).
-    pub async fn check_and_create_warm_lead(&self, request: &Value) -> Result<bool, SyncError> {
+    pub async fn check_and_create_warm_lead(&self, request: &WarmLeadRequest) -> Result<bool, SyncError> {
         Ok(self.warm_lead_now(request).await?.created)
     }
 
-    /// `sync.warmLeads.checkWarmLead(contactId, userId)`: the check and the creation, answered as spec §8.1.
-    pub async fn check_warm_lead(
-        &self,
-        contact_id: &Value,
-        user_id: &Value,
-    ) -> Result<CheckWarmLeadResponse, SyncError> {
-        let attempt = self.warm_lead_now(&json!({ "contactId": contact_id, "userId": user_id })).await?;
-        let contact_id = required_string("contactId", contact_id)?;
-        let contact = store::find_contact(&self.host, contact_id).await?;
+    /// `sync.warmLeads.checkWarmLead(contactId, userId)`: the check and the creation, answered as spec §8.1
+    /// (`request` carries no score).
+    pub async fn check_warm_lead(&self, request: &WarmLeadRequest) -> Result<CheckWarmLeadResponse, SyncError> {
+        let attempt = self.warm_lead_now(request).await?;
+        let contact = store::find_contact(&self.host, &request.contact_id).await?;
         Ok(CheckWarmLeadResponse {
             success: true,
             is_warm_lead: attempt.is_warm,
@@ -84,52 +115,29 @@ impl<H: Host> Engine<H> {
         })
     }
 
-    async fn warm_lead_now(&self, request: &Value) -> Result<Attempt, SyncError> {
-        let contact_id = required_string("contactId", request.get("contactId").unwrap_or(&Value::Null))?;
-        let user_id = required_string("userId", request.get("userId").unwrap_or(&Value::Null))?;
-        let score = match request.get("warmnessScore") {
-            None | Some(Value::Null) => None,
-            Some(value) => Some(
-                value
-                    .as_f64()
-                    .filter(|n| n.fract() == 0.0 && (0.0..=1_000_000.0).contains(n))
-                    .map(|n| n as i64)
-                    .ok_or_else(|| {
-                        SyncError::validation("warmnessScore", "must be a whole number from 0 to 1000000")
-                    })?,
-            ),
-        };
+    async fn warm_lead_now(&self, request: &WarmLeadRequest) -> Result<Attempt, SyncError> {
+        let (contact_id, user_id) = (request.contact_id.as_str(), request.user_id.as_str());
         let contact = store::find_contact(&self.host, contact_id)
             .await?
             .ok_or_else(|| SyncError::not_found(format!("there is no contact with id {contact_id}")))?;
         let threshold = self.config.options.warm_lead_threshold;
-        let score_now = score.unwrap_or(contact.warmness_score);
         let has_token = self.token_for(Some(user_id)).await.is_ok();
-        // Local first: the new score and the job commit together; no job without a token to run it with.
-        // The store's hook records the score and, when warm and unlinked, the job, in one transaction: the job's
-        // shape lives there only. Without a token there is no job to run it with.
-        let job_threshold = if has_token { threshold } else { i64::MAX };
-        let needs_job = has_token && score_now >= threshold && contact.pipedrive_person_id.is_none();
-        let job_id = if score.is_some() || needs_job {
-            store::update_warmness(&self.host, contact_id, score_now, job_threshold, user_id).await?.job_id
-        } else {
-            None
+        let decided = gate(&contact, request.warmness_score, threshold, has_token, user_id);
+        let job_id = match decided.record_with_threshold {
+            Some(job_threshold) => {
+                store::update_warmness(&self.host, contact_id, decided.score, job_threshold, user_id).await?.job_id
+            }
+            None => None,
         };
-        if score_now < threshold {
-            return Ok(Attempt::skipped(
-                false,
-                format!("warmness {score_now} is below the warm-lead threshold {threshold}"),
-            ));
-        }
-        if let Some(person_id) = contact.pipedrive_person_id {
-            return Ok(Attempt::skipped(
-                true,
-                format!("the contact is already linked to Pipedrive person {person_id}"),
-            ));
-        }
-        if !has_token {
-            self.host.log(LogLevel::Warn, "warm_lead.no_token", json!({ "contactId": contact_id, "userId": user_id }));
-            return Ok(Attempt::skipped(true, format!("user {user_id} has no Pipedrive API token; nothing was sent")));
+        if let GateVerdict::Skip { is_warm, reason } = decided.verdict {
+            if is_warm && !has_token && contact.pipedrive_person_id.is_none() {
+                self.host.log(
+                    LogLevel::Warn,
+                    "warm_lead.no_token",
+                    json!({ "contactId": contact_id, "userId": user_id }),
+                );
+            }
+            return Ok(Attempt::skipped(is_warm, reason));
         }
         let job_id = job_id
             .ok_or_else(|| SyncError::internal("the store recorded no warm_lead job for a warm, unlinked contact"))?;
