@@ -5,6 +5,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::error::SyncError;
+use crate::pipedrive::outcome::parse_list;
 
 /// The CRM type → Pipedrive type map of the spec (§2.1).
 pub const DEFAULT_TYPE_MAP: [(&str, &str); 6] = [
@@ -28,13 +29,7 @@ struct ActivityTypeWire {
 
 /// The `key_string`s of the account's active activity types (`data: null` is none).
 pub fn parse_active_types(data: Value) -> Result<Vec<String>, SyncError> {
-    if data.is_null() {
-        return Ok(Vec::new());
-    }
-    let types: Vec<ActivityTypeWire> = serde_json::from_value(data).map_err(|error| SyncError::Unavailable {
-        message: format!("Pipedrive's activity types have an unexpected shape: {error}"),
-        status: None,
-    })?;
+    let types: Vec<ActivityTypeWire> = parse_list(data, "activity type list")?;
     Ok(types.into_iter().filter(|t| t.active_flag != Some(false)).map(|t| t.key_string).collect())
 }
 

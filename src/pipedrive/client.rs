@@ -7,7 +7,7 @@ use crate::api_token::ApiToken;
 use crate::engine::Engine;
 use crate::error::{RateScope, SyncError};
 use crate::host::{Host, HttpRequest, LogLevel};
-use crate::pipedrive::limits::daily_budget::token_cost;
+use crate::pipedrive::limits::token_costs::token_cost;
 use crate::pipedrive::limits::{Admission, Priority, RateHeaders, AUTH_PAUSE_MS, BLOCK_PAUSE_MS};
 use crate::pipedrive::outcome::{classify, transport_failure, Envelope};
 use crate::pipedrive::request::path_of;

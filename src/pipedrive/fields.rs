@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use crate::error::SyncError;
+use crate::pipedrive::outcome::parse_list;
 
 /// One option of an enum or set field, e.g. a label.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -43,14 +44,7 @@ fn null_as_empty<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Ve
 
 /// Parses one page of a v1 field list: the fields and whether more pages follow (`start` of the next page).
 pub fn parse_field_page(data: Value, additional: Option<&Value>) -> Result<(Vec<Field>, Option<u64>), SyncError> {
-    let fields: Vec<Field> = if data.is_null() {
-        Vec::new()
-    } else {
-        serde_json::from_value(data).map_err(|error| SyncError::Unavailable {
-            message: format!("Pipedrive's field list has an unexpected shape: {error}"),
-            status: None,
-        })?
-    };
+    let fields: Vec<Field> = parse_list(data, "field list")?;
     let pagination = additional.and_then(|extra| extra.get("pagination"));
     let more = pagination.and_then(|page| page.get("more_items_in_collection")).and_then(Value::as_bool) == Some(true);
     let next = pagination.and_then(|page| page.get("next_start")).and_then(Value::as_u64);

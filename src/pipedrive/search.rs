@@ -6,6 +6,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::error::SyncError;
+use crate::pipedrive::outcome::parse_list;
 
 /// One hit: its id, name and (for persons) emails.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -33,27 +34,16 @@ fn strings_or_null<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<
         .collect())
 }
 
-/// Parses `data` of a v2 search (`{items: [{result_score, item}]}`; `null` is no hit).
-pub fn parse_hits(data: Value) -> Result<Vec<SearchHit>, SyncError> {
-    let items = match data.get("items") {
-        None | Some(Value::Null) => return Ok(Vec::new()),
-        Some(items) => items.clone(),
-    };
-    let items: Vec<Value> = serde_json::from_value(items).map_err(|error| shape_error(&error.to_string()))?;
-    items
-        .into_iter()
-        .map(|entry| {
-            serde_json::from_value(entry.get("item").cloned().unwrap_or(Value::Null))
-                .map_err(|error| shape_error(&error.to_string()))
-        })
-        .collect()
+/// One element of `data.items`: the hit is under `item`.
+#[derive(Deserialize)]
+struct SearchItem {
+    item: SearchHit,
 }
 
-fn shape_error(detail: &str) -> SyncError {
-    SyncError::Unavailable {
-        message: format!("Pipedrive's search answer has an unexpected shape: {detail}"),
-        status: None,
-    }
+/// Parses `data` of a v2 search (`{items: [{result_score, item}]}`; `null` is no hit).
+pub fn parse_hits(data: Value) -> Result<Vec<SearchHit>, SyncError> {
+    let items = data.get("items").cloned().unwrap_or(Value::Null);
+    Ok(parse_list::<SearchItem>(items, "search answer")?.into_iter().map(|entry| entry.item).collect())
 }
 
 /// The hits whose emails include `email` (compared trimmed and case-insensitively).

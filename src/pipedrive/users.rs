@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::SyncError;
+use crate::pipedrive::outcome::parse_list;
 
 /// A Pipedrive user as the engine reports it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -39,13 +40,7 @@ struct BaseUser {
 
 /// Parses the `data` of `GET /v1/users` (`null` is an empty list), keeping only active, undeleted users.
 pub fn parse_active_users(data: Value) -> Result<Vec<PipedriveUser>, SyncError> {
-    if data.is_null() {
-        return Ok(Vec::new());
-    }
-    let users: Vec<BaseUser> = serde_json::from_value(data).map_err(|error| SyncError::Unavailable {
-        message: format!("Pipedrive's user list has an unexpected shape: {error}"),
-        status: None,
-    })?;
+    let users: Vec<BaseUser> = parse_list(data, "user list")?;
     Ok(users
         .into_iter()
         .filter(|user| user.active_flag != Some(false) && user.is_deleted != Some(true))

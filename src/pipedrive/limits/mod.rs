@@ -4,6 +4,7 @@
 
 pub mod daily_budget;
 pub mod rate_window;
+pub mod token_costs;
 pub mod user_throttle;
 
 use std::cell::{Cell, RefCell};
