@@ -45,6 +45,23 @@ pub struct TestHost {
     pub now: Cell<i64>,
     /// Every log event: (level, event, fields).
     pub logs: RefCell<Vec<(LogLevel, String, Value)>>,
+    /// Scripted store answers by method name, handed out in order (before the built-in user table).
+    pub store_answers: RefCell<BTreeMap<String, VecDeque<Value>>>,
+    /// Every store call: (method, arguments).
+    pub store_calls: RefCell<Vec<(String, Value)>>,
+}
+
+/// An engine over `host` with the company token `company-token-123` and a base URL of its own (rate limits and
+/// token pauses are shared per base URL in a process, so each test gets a fresh Pipedrive).
+pub fn test_engine(host: TestHost) -> crate::engine::Engine<TestHost> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let base_url = format!("http://engine{}.test", NEXT.fetch_add(1, Ordering::Relaxed));
+    let config = crate::config::EngineConfig::from_json(
+        &json!({"pipedrive": {"apiToken": "company-token-123", "baseUrl": base_url}}),
+    )
+    .expect("a valid test configuration");
+    crate::engine::Engine::new(config, host)
 }
 
 impl TestHost {
@@ -76,6 +93,16 @@ impl TestHost {
         self.users.borrow_mut().push(json!({"id": id, "email": email, "name": null, "pipedriveUserId": null}));
     }
 
+    /// Queues the answer of the store method `method`.
+    pub fn answer_store(&self, method: &str, value: Value) {
+        self.store_answers.borrow_mut().entry(method.to_string()).or_default().push_back(value);
+    }
+
+    /// The arguments of every call of the store method `method`, in order.
+    pub fn store_calls_of(&self, method: &str) -> Vec<Value> {
+        self.store_calls.borrow().iter().filter(|(name, _)| name == method).map(|(_, args)| args.clone()).collect()
+    }
+
     /// The CRM user with `id`.
     pub fn user(&self, id: &str) -> Option<Value> {
         self.users.borrow().iter().find(|user| user["id"] == id).cloned()
@@ -95,6 +122,10 @@ impl Host for TestHost {
         if let Some(message) = self.store_down.borrow().clone() {
             return Err(StoreFailure { message, js_error_id: Some(7) });
         }
+        self.store_calls.borrow_mut().push((method.to_string(), args.clone()));
+        if let Some(answer) = self.store_answers.borrow_mut().get_mut(method).and_then(VecDeque::pop_front) {
+            return Ok(answer);
+        }
         let mut users = self.users.borrow_mut();
         match method {
             "findUserById" => Ok(users.iter().find(|user| user["id"] == args[0]).cloned().unwrap_or(Value::Null)),
@@ -111,6 +142,9 @@ impl Host for TestHost {
                 }
                 None => Ok(json!(false)),
             },
+            // The outbox, unless scripted: empty, and every lease still held.
+            "claimJobs" => Ok(json!([])),
+            "completeJob" | "failJob" => Ok(json!(true)),
             other => Err(StoreFailure { message: format!("TestHost has no store method {other}"), js_error_id: None }),
         }
     }

@@ -170,3 +170,109 @@ impl<H: Host> Engine<H> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::host::test_host::{block_on, test_engine, TestHost};
+    use crate::outbox::JobFuture;
+    use crate::store::ClaimedJob;
+    use serde_json::json;
+
+    /// Kinds of the test's own, so the drain is seen to run whatever kinds it is handed.
+    fn kinds() -> Vec<JobKind<TestHost>> {
+        fn ok<'a>(_: &'a Engine<TestHost>, _: &'a ClaimedJob, _: Priority) -> JobFuture<'a> {
+            Box::pin(async { Ok(()) })
+        }
+        fn bad_input<'a>(_: &'a Engine<TestHost>, _: &'a ClaimedJob, _: Priority) -> JobFuture<'a> {
+            Box::pin(async { Err(SyncError::validation("payload.name", "must not be empty")) })
+        }
+        fn down<'a>(_: &'a Engine<TestHost>, _: &'a ClaimedJob, _: Priority) -> JobFuture<'a> {
+            Box::pin(async {
+                Err(SyncError::Unavailable { message: "Pipedrive answered 503".into(), status: Some(503) })
+            })
+        }
+        fn refused<'a>(_: &'a Engine<TestHost>, _: &'a ClaimedJob, _: Priority) -> JobFuture<'a> {
+            Box::pin(async { Err(SyncError::Auth { message: "the token was refused".into(), status: Some(401) }) })
+        }
+        fn on_dead<'a>(engine: &'a Engine<TestHost>, job: &'a ClaimedJob, error: &'a SyncError) -> JobFuture<'a> {
+            engine.host.log(LogLevel::Info, "test.on_dead", json!({ "jobId": job.id, "code": error.code() }));
+            Box::pin(async { Ok(()) })
+        }
+        vec![
+            JobKind { name: "ok", run: ok, on_dead: Some(on_dead) },
+            JobKind { name: "bad_input", run: bad_input, on_dead: Some(on_dead) },
+            JobKind { name: "down", run: down, on_dead: Some(on_dead) },
+            JobKind { name: "refused", run: refused, on_dead: None },
+        ]
+    }
+
+    fn job(id: i64, kind: &str) -> Value {
+        json!([{ "id": id, "kind": kind, "recordType": "contact", "recordId": format!("c{id}"), "payload": {}, "attempts": 1 }])
+    }
+
+    fn options(limit: Option<u64>) -> DrainOptions {
+        DrainOptions { limit, worker_id: "w1".into(), lease_ms: DEFAULT_LEASE_MS, concurrency: 1 }
+    }
+
+    fn drained(host: TestHost, limit: Option<u64>) -> (Engine<TestHost>, DrainReport) {
+        let engine = test_engine(host);
+        let report = block_on(engine.drain_jobs(&kinds(), &options(limit), &|_| {})).unwrap();
+        (engine, report)
+    }
+
+    #[test]
+    fn each_job_gets_its_verdict_recorded_and_dead_jobs_their_hook() {
+        let host = TestHost::default();
+        for (id, kind) in [(1, "ok"), (2, "bad_input"), (3, "down"), (4, "nobody_knows_me")] {
+            host.answer_store("claimJobs", job(id, kind));
+        }
+        host.answer_store("claimJobs", json!([]));
+        host.now.set(1_773_000_000_000);
+        let (engine, report) = drained(host, None);
+        assert_eq!((report.processed, report.succeeded, report.rescheduled, report.dead), (4, 1, 1, 2));
+        assert_eq!(report.stopped, None);
+        let host = engine.host();
+        assert_eq!(host.store_calls_of("completeJob"), vec![json!([1, "w1", "2026-03-08T20:00:00.000Z"])]);
+        let failed = host.store_calls_of("failJob");
+        assert_eq!(failed.len(), 3);
+        assert_eq!(failed[0][0], 2);
+        assert_eq!(failed[0][2]["retryAt"], Value::Null, "bad input goes dead");
+        assert_eq!(failed[1][0], 3);
+        assert_eq!(failed[1][2]["retryAt"], "2026-03-08T20:01:00.000Z", "a 503 comes back in a minute");
+        assert_eq!(failed[2][0], 4);
+        assert!(failed[2][2]["error"].as_str().unwrap().contains("unknown kind 'nobody_knows_me'"));
+        let hooks: Vec<Value> = host
+            .logs
+            .borrow()
+            .iter()
+            .filter(|(_, event, _)| event == "test.on_dead")
+            .map(|(_, _, f)| f.clone())
+            .collect();
+        assert_eq!(hooks, vec![json!({ "jobId": 2, "code": "VALIDATION" })], "only the dead job of a kind with a hook");
+    }
+
+    #[test]
+    fn a_refused_token_stops_the_drain_and_a_lost_lease_is_counted() {
+        let host = TestHost::default();
+        host.answer_store("claimJobs", job(1, "ok"));
+        host.answer_store("completeJob", json!(false));
+        host.answer_store("claimJobs", job(2, "refused"));
+        host.answer_store("claimJobs", job(3, "ok"));
+        let (engine, report) = drained(host, None);
+        assert_eq!((report.processed, report.lease_lost, report.rescheduled), (2, 1, 1));
+        assert!(report.stopped.as_deref().unwrap().contains("the token was refused"));
+        assert_eq!(engine.host().store_calls_of("claimJobs").len(), 2, "nothing more is claimed once stopped");
+    }
+
+    #[test]
+    fn a_limit_stops_claiming() {
+        let host = TestHost::default();
+        for id in 1..=5 {
+            host.answer_store("claimJobs", job(id, "ok"));
+        }
+        let (engine, report) = drained(host, Some(2));
+        assert_eq!((report.processed, report.succeeded, report.limit), (2, 2, Some(2)));
+        assert_eq!(engine.host().store_calls_of("claimJobs").len(), 2);
+    }
+}

@@ -117,6 +117,91 @@ pub fn holds(remote: &Value, wanted: &Value) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::host::test_host::{block_on, test_engine, TestHost};
+    use std::cell::Cell;
+
+    fn token() -> ApiToken {
+        ApiToken::parse("t", "company-token-123").unwrap()
+    }
+
+    fn outage() -> Value {
+        json!({"success": false, "error": "Service unavailable"})
+    }
+
+    #[test]
+    fn a_failing_search_is_an_error_never_no_match() {
+        let host = TestHost::default();
+        for _ in 0..4 {
+            host.answer(503, outage());
+        }
+        let engine = test_engine(host);
+        let result =
+            block_on(engine.search(&token(), Entity::Person, "email", "ann@acme.com", CallOptions::BACKGROUND));
+        assert_eq!(result.unwrap_err().code(), "UNAVAILABLE");
+        let host = TestHost::default();
+        host.answer(200, json!({"success": true, "data": {"items": [{"result_score": 1.0, "item": {"id": 5, "name": "Ann", "emails": ["ann@acme.com"]}}]}}));
+        let engine = test_engine(host);
+        let hits =
+            block_on(engine.search(&token(), Entity::Person, "email", " ann@acme.com ", CallOptions::BACKGROUND))
+                .unwrap();
+        assert_eq!(hits, vec![SearchHit { id: 5, name: "Ann".into(), emails: vec!["ann@acme.com".into()] }]);
+        let url = &engine.host().requests.borrow()[0].url;
+        assert!(url.contains("term=ann%40acme.com") && url.contains("exact_match=true"), "{url}");
+    }
+
+    #[test]
+    fn a_create_whose_outcome_is_unknown_is_looked_up_before_it_is_sent_again() {
+        // Found by the lookup: one POST, no second create.
+        let host = TestHost::default();
+        host.answer(503, outage());
+        let engine = test_engine(host);
+        let lookups = Cell::new(0);
+        let lookup = || {
+            lookups.set(lookups.get() + 1);
+            async { Ok(Some(41)) }
+        };
+        let body = json!({"name": "Acme"});
+        let created = block_on(engine.create_exactly_once(
+            &token(),
+            Entity::Organization,
+            &body,
+            CallOptions::BACKGROUND,
+            lookup,
+        ));
+        assert_eq!(created.unwrap(), (41, Value::Null));
+        assert_eq!((engine.host().requests.borrow().len(), lookups.get()), (1, 1));
+
+        // Not found: sent again, and the second answer's id is the record.
+        let host = TestHost::default();
+        host.answer(503, outage());
+        host.answer(201, json!({"success": true, "data": {"id": 42, "name": "Acme"}}));
+        let engine = test_engine(host);
+        let created = block_on(engine.create_exactly_once(
+            &token(),
+            Entity::Organization,
+            &body,
+            CallOptions::BACKGROUND,
+            || async { Ok(None) },
+        ));
+        assert_eq!(created.unwrap().0, 42);
+        let methods: Vec<String> = engine.host().requests.borrow().iter().map(|r| r.method.clone()).collect();
+        assert_eq!(methods, ["POST", "POST"]);
+
+        // A failing lookup is an error: nothing is sent blind.
+        let host = TestHost::default();
+        host.answer(503, outage());
+        let engine = test_engine(host);
+        let failing = || async { Err(SyncError::Unavailable { message: "search down".into(), status: Some(503) }) };
+        let result = block_on(engine.create_exactly_once(
+            &token(),
+            Entity::Organization,
+            &body,
+            CallOptions::BACKGROUND,
+            failing,
+        ));
+        assert!(result.unwrap_err().to_string().contains("search down"));
+        assert_eq!(engine.host().requests.borrow().len(), 1);
+    }
 
     #[test]
     fn holds_ignores_remote_defaults_but_not_differences() {

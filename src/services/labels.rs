@@ -70,3 +70,68 @@ impl<H: Host> Engine<H> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::host::test_host::{block_on, test_engine, TestHost};
+    use serde_json::Value;
+
+    fn person_fields(options: Value) -> Value {
+        json!({
+            "success": true,
+            "data": [
+                {"id": 9001, "key": "name", "name": "Name", "field_type": "varchar", "options": null},
+                {"id": 9040, "key": "label_ids", "name": "Labels", "field_type": "set", "options": options},
+            ],
+            "additional_data": {"pagination": {"start": 0, "limit": 500, "more_items_in_collection": false}},
+        })
+    }
+
+    #[test]
+    fn an_existing_label_is_found_case_insensitively_with_one_read() {
+        let host = TestHost::default();
+        host.answer(200, person_fields(json!([{"id": 3, "label": "Warm lead", "color": "yellow"}])));
+        let engine = test_engine(host);
+        assert_eq!(block_on(engine.find_or_create_label("  WARM LEAD ")).unwrap(), 3);
+        assert_eq!(block_on(engine.get_warm_lead_label_id()).unwrap(), 3, "the second call is served from the cache");
+        let requests = engine.host().requests.borrow();
+        assert_eq!(requests.len(), 1);
+        assert!(requests[0].url.contains("/v1/personFields"));
+    }
+
+    #[test]
+    fn a_missing_label_is_added_to_the_options_kept_whole() {
+        let host = TestHost::default();
+        let existing = json!([{"id": 1, "label": "Customer", "color": "green"}]);
+        host.answer(200, person_fields(existing.clone()));
+        host.answer(200, person_fields(existing.clone()));
+        host.answer(200, json!({"success": true, "data": {"id": 9040}}));
+        host.answer(200, person_fields(json!([{"id": 1, "label": "Customer", "color": "green"}, {"id": 8, "label": "Warm Lead", "color": "yellow"}])));
+        let engine = test_engine(host);
+        assert_eq!(block_on(engine.find_or_create_label("Warm Lead")).unwrap(), 8);
+        let requests = engine.host().requests.borrow();
+        let methods: Vec<&str> = requests.iter().map(|r| r.method.as_str()).collect();
+        assert_eq!(methods, ["GET", "GET", "PUT", "GET"], "read, read again under the lock, write, read back");
+        assert!(requests[2].url.ends_with("/v1/personFields/9040"));
+        let body: Value = serde_json::from_str(requests[2].body.as_deref().unwrap()).unwrap();
+        assert_eq!(
+            body,
+            json!({"options": [{"id": 1, "label": "Customer", "color": "green"}, {"label": "Warm Lead", "color": NEW_LABEL_COLOR}]})
+        );
+    }
+
+    #[test]
+    fn a_write_that_pipedrive_did_not_keep_is_unavailable() {
+        let host = TestHost::default();
+        for _ in 0..2 {
+            host.answer(200, person_fields(json!([])));
+        }
+        host.answer(200, json!({"success": true, "data": {"id": 9040}}));
+        host.answer(200, person_fields(json!([])));
+        let engine = test_engine(host);
+        let error = block_on(engine.find_or_create_label("Warm Lead")).unwrap_err();
+        assert_eq!(error.code(), "UNAVAILABLE");
+        assert!(error.to_string().contains("did not keep the new label option 'Warm Lead'"));
+    }
+}

@@ -147,3 +147,71 @@ impl<H: Host> Engine<H> {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::host::test_host::{block_on, test_engine, TestHost};
+
+    fn contact(score: i64, person: Option<i64>) -> Value {
+        json!({"id": "c1", "name": "Ann Smith", "email": "ann@acme.com", "warmnessScore": score, "ownerId": "u1",
+               "pipedrivePersonId": person, "pipedriveOrgId": null, "updateSyncStatus": "PENDING", "organization": null})
+    }
+
+    fn request(score: Option<i64>) -> WarmLeadRequest {
+        WarmLeadRequest { contact_id: "c1".into(), user_id: "u1".into(), warmness_score: score }
+    }
+
+    #[test]
+    fn requests_are_read_field_by_field() {
+        let read =
+            WarmLeadRequest::from_json(&json!({"contactId": " c1 ", "userId": "u1", "warmnessScore": 4})).unwrap();
+        assert_eq!(read, WarmLeadRequest { contact_id: "c1".into(), user_id: "u1".into(), warmness_score: Some(4) });
+        let cases = [
+            (json!({"userId": "u1"}), "contactId"),
+            (json!({"contactId": "c1", "userId": ""}), "userId"),
+            (json!({"contactId": "c1", "userId": "u1", "warmnessScore": 4.5}), "warmnessScore"),
+            (json!({"contactId": "c1", "userId": "u1", "warmnessScore": -1}), "warmnessScore"),
+            (json!("c1"), "contactId"),
+        ];
+        for (value, field) in cases {
+            assert_eq!(WarmLeadRequest::from_json(&value).unwrap_err().details()["field"], field, "{value}");
+        }
+    }
+
+    #[test]
+    fn below_the_threshold_the_score_is_stored_and_nothing_is_sent() {
+        let host = TestHost::default();
+        host.answer_store("findContact", contact(1, None));
+        host.answer_store("updateWarmness", json!({"updated": true, "jobId": null}));
+        let engine = test_engine(host);
+        assert!(!block_on(engine.check_and_create_warm_lead(&request(Some(3)))).unwrap());
+        assert_eq!(
+            engine.host().store_calls_of("updateWarmness"),
+            vec![json!(["c1", 3, {"threshold": 4, "userId": "u1"}])]
+        );
+        assert!(engine.host().requests.borrow().is_empty());
+    }
+
+    #[test]
+    fn a_linked_contact_is_answered_with_its_ids_and_nothing_is_sent() {
+        let host = TestHost::default();
+        host.answer_store("findContact", contact(6, Some(77)));
+        host.answer_store("findContact", contact(6, Some(77)));
+        let engine = test_engine(host);
+        let answer = block_on(engine.check_warm_lead(&request(None))).unwrap();
+        assert!(answer.is_warm_lead);
+        assert_eq!(answer.pipedrive_person_id.as_deref(), Some("77"));
+        assert_eq!(answer.reason.as_deref(), Some("the contact is already linked to Pipedrive person 77"));
+        assert!(engine.host().store_calls_of("updateWarmness").is_empty(), "no score given, none recorded");
+        assert!(engine.host().requests.borrow().is_empty());
+    }
+
+    #[test]
+    fn an_unknown_contact_is_not_found() {
+        let host = TestHost::default();
+        host.answer_store("findContact", Value::Null);
+        let engine = test_engine(host);
+        assert_eq!(block_on(engine.check_and_create_warm_lead(&request(Some(5)))).unwrap_err().code(), "NOT_FOUND");
+    }
+}
