@@ -215,9 +215,16 @@ impl RateLimits {
                 limits.search.release(now);
             }
             if let Some(headers) = headers {
-                // Pipedrive's headers on a search response describe the search window.
-                let window = if search { &mut limits.search } else { &mut limits.burst };
-                window.observe(now, headers.limit, headers.remaining, headers.reset_ms);
+                // `x-ratelimit-*` describe the burst window (API-FACTS §6.2: `x-ratelimit-limit` is the burst
+                // maximum per 2 s), on a search response too. Whether a search response's headers might describe
+                // the search window instead is not verified, so a search response is safe either way: its headers
+                // correct the burst window, and the search window takes them only capped at the search limit
+                // (at most 10 per 2 s, whatever a header says; a lower remaining still adds phantom slots).
+                limits.burst.observe(now, headers.limit, headers.remaining, headers.reset_ms);
+                if search {
+                    let capped = headers.limit.map(|limit| limit.min(SEARCH_LIMIT));
+                    limits.search.observe(now, capped, headers.remaining, headers.reset_ms);
+                }
             }
         });
         if let Some(headers) = headers {
@@ -295,6 +302,25 @@ mod tests {
         }
         assert!(matches!(limits.admit(&a, true, 20, Priority::Interactive, 0), Admission::Wait(_)));
         assert_eq!(limits.admit(&a, false, 1, Priority::Interactive, 0), Admission::Go, "plain requests still go");
+    }
+
+    #[test]
+    fn headers_on_a_search_never_raise_the_search_limit() {
+        let limits = RateLimits::new(Plan::Lite);
+        let a = token("a");
+        assert_eq!(limits.admit(&a, true, 20, Priority::Interactive, 0), Admission::Go);
+        // A search answered with the burst window's headers (Lite: 20 per 2 s, 19 left).
+        let headers =
+            RateHeaders { limit: Some(20), remaining: Some(19), reset_ms: Some(2_000), ..RateHeaders::default() };
+        limits.finish(&a, true, Some(headers), 10);
+        let mut sent = 0;
+        while limits.admit(&a, true, 20, Priority::Interactive, 20) == Admission::Go {
+            sent += 1;
+        }
+        assert_eq!(sent, SEARCH_LIMIT - 1, "at most 10 searches per 2 s, whatever the header said");
+        let snapshot = limits.snapshot(20);
+        assert_eq!(snapshot["tokens"][0]["search"]["limit"], SEARCH_LIMIT);
+        assert_eq!(snapshot["tokens"][0]["burst"]["limit"], 20);
     }
 
     #[test]
