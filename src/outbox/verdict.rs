@@ -38,9 +38,18 @@ pub fn verdict(policy: &RetryPolicy, attempts: u32, error: Option<&SyncError>, n
             Verdict::Stop(now_ms + pause as i64, error.to_string())
         }
         RetryDecision::RetryAfter(_) => match outbox_backoff_ms(attempts) {
-            Some(backoff) => Verdict::RetryAt(now_ms + backoff as i64),
+            // Never before the time Pipedrive gave (a wait too long for the call itself).
+            Some(backoff) => Verdict::RetryAt(now_ms + backoff.max(retry_after(error)) as i64),
             None => Verdict::Dead,
         },
+    }
+}
+
+/// The wait Pipedrive asked for, for a rate-limit error that carries one.
+fn retry_after(error: &SyncError) -> u64 {
+    match error {
+        SyncError::RateLimited { retry_after_ms: Some(wait), .. } => *wait,
+        _ => 0,
     }
 }
 
@@ -82,6 +91,16 @@ mod tests {
             ("transient: first reschedule", 1, Some(unavailable()), Verdict::RetryAt(NOW + outbox_ms(1))),
             ("transient: later reschedule", 3, Some(unavailable()), Verdict::RetryAt(NOW + outbox_ms(3))),
             ("transient: schedule spent", 100, Some(unavailable()), Verdict::Dead),
+            (
+                "a long 429 wait: rescheduled for when Pipedrive said",
+                1,
+                Some(SyncError::RateLimited {
+                    message: "wait".into(),
+                    retry_after_ms: Some(86_400_000),
+                    scope: RateScope::Burst,
+                }),
+                Verdict::RetryAt(NOW + 86_400_000),
+            ),
             (
                 "budget: stop until it resets",
                 1,

@@ -42,6 +42,12 @@ struct Exchange {
     headers: Option<RateHeaders>,
 }
 
+/// The longest a JS timer can wait: `setTimeout` fires at once for anything above 2^31 - 1 ms.
+pub const TIMER_MAX_MS: u64 = (1 << 31) - 1;
+/// A single wait inside one call is at most `maxDelayMs` or this, whichever is longer: Pipedrive's normal 429
+/// resets (2 s windows) are waited out, a wait of an hour or a day is not.
+pub const MIN_WAIT_CAP_MS: u64 = 60_000;
+
 /// Whether an error leaves the outcome of the request unknown (it may have been applied).
 fn outcome_unknown(error: &SyncError) -> bool {
     matches!(error, SyncError::Unavailable { .. })
@@ -89,6 +95,11 @@ impl<H: Host> Engine<H> {
                     if let SyncError::RateLimited { retry_after_ms, .. } = &error {
                         self.limits.hold_off(token, search, retry_after_ms.unwrap_or(delay_ms), now);
                     }
+                    if delay_ms > self.wait_cap_ms() {
+                        // Too long to sleep inside a call (and a lease): fail now, saying when to come back; the
+                        // outbox reschedules the job for then.
+                        return Err(too_long(error, delay_ms));
+                    }
                     self.host.log(LogLevel::Warn, "pipedrive.retry", json!({
                         "operation": operation, "retry": retries + 1, "delayMs": delay_ms, "error": error.to_string(),
                     }));
@@ -133,9 +144,20 @@ impl<H: Host> Engine<H> {
             match self.limits.admit(token, search, cost, priority, self.host.now_ms()) {
                 Admission::Go => return Ok(()),
                 Admission::Refuse(error) => return Err(error),
+                Admission::Wait(wait_ms) if wait_ms > self.wait_cap_ms() => {
+                    let scope = if search { RateScope::Search } else { RateScope::Burst };
+                    let message =
+                        format!("Pipedrive asked to wait {} s before the next request", wait_ms.div_ceil(1000));
+                    return Err(SyncError::RateLimited { message, retry_after_ms: Some(wait_ms), scope });
+                }
                 Admission::Wait(wait_ms) => self.host.sleep(wait_ms).await,
             }
         }
+    }
+
+    /// The longest single wait inside a call: `maxDelayMs` or [`MIN_WAIT_CAP_MS`], never beyond a JS timer.
+    fn wait_cap_ms(&self) -> u64 {
+        self.config.options.max_delay_ms.clamp(MIN_WAIT_CAP_MS, TIMER_MAX_MS)
     }
 
     /// Sends once and classifies the outcome.
@@ -163,6 +185,19 @@ impl<H: Host> Engine<H> {
             Err(failure) => Exchange { result: Err(transport_failure(operation, &failure, timeout_ms)), headers: None },
         };
         Exchange { result: exchange.result.map_err(|error| error.redacted(token.expose())), ..exchange }
+    }
+}
+
+/// `error` (a 429 or an outage) as the answer to a wait too long to sleep: `RATE_LIMITED` with when to retry.
+fn too_long(error: SyncError, wait_ms: u64) -> SyncError {
+    let scope = match &error {
+        SyncError::RateLimited { scope, .. } => *scope,
+        _ => RateScope::Burst,
+    };
+    SyncError::RateLimited {
+        message: format!("{error}; Pipedrive asked to wait {} s, longer than one call waits", wait_ms.div_ceil(1000)),
+        retry_after_ms: Some(wait_ms),
+        scope,
     }
 }
 
@@ -219,6 +254,23 @@ mod tests {
         assert_eq!(data["id"], 1);
         assert!(engine.host.now.get() >= 3_000, "slept {} ms", engine.host.now.get());
         assert_eq!(engine.counters.rate_limited.get(), 1);
+    }
+
+    #[test]
+    fn a_429_asking_for_a_day_fails_at_once_saying_when_to_come_back() {
+        let engine = engine("http://client-429-day.test");
+        let headers = [("retry-after", "86400")];
+        engine.host.answer_with_headers(429, json!({"success": false, "error": "Request over limit"}), &headers);
+        let error = block_on(engine.call(&token(), get(&engine), CallOptions::BACKGROUND)).unwrap_err();
+        assert_eq!(error.code(), "RATE_LIMITED");
+        assert_eq!(error.details()["retryAfterMs"], 86_400_000);
+        assert!(engine.host.now.get() < 60_000, "slept {} ms", engine.host.now.get());
+        assert_eq!(engine.host.requests.borrow().len(), 1);
+        // The window stays blocked: the next call is refused the same way instead of sleeping a day.
+        let next = block_on(engine.call(&token(), get(&engine), CallOptions::INTERACTIVE)).unwrap_err();
+        assert_eq!(next.code(), "RATE_LIMITED");
+        assert_eq!(engine.host.requests.borrow().len(), 1);
+        assert!(engine.host.now.get() < 60_000);
     }
 
     #[test]
