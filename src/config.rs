@@ -157,6 +157,16 @@ impl EngineConfig {
             Some(Value::String(url)) => parse_base_url(url)?,
             Some(_) => return Err(SyncError::config("pipedrive.baseUrl", "must be a string")),
         };
+        if let Some(token) = &api_token {
+            // Real tokens are 40 characters; a very short one would match ordinary letters of any URL.
+            if token.expose().len() >= 8 && base_url.contains(token.expose()) {
+                // Refused without repeating either: the message must not carry the token.
+                return Err(SyncError::config(
+                    "pipedrive.baseUrl",
+                    "must not contain the API token (it travels in the x-api-token header only)",
+                ));
+            }
+        }
         let options = match root.get("options") {
             None | Some(Value::Null) => SyncOptions::default(),
             Some(value) => parse_options(object(value, "options")?)?,
@@ -266,10 +276,10 @@ fn user_throttle(value: &Value, field: &str) -> Result<UserThrottle, SyncError> 
 pub fn parse_base_url(raw: &str) -> Result<String, SyncError> {
     let field = "pipedrive.baseUrl";
     let url = raw.trim();
-    let rest = if let Some(rest) = url.strip_prefix("https://") {
-        rest
+    let (rest, plain_http) = if let Some(rest) = url.strip_prefix("https://") {
+        (rest, false)
     } else if let Some(rest) = url.strip_prefix("http://") {
-        rest
+        (rest, true)
     } else {
         return Err(SyncError::config(
             field,
@@ -301,7 +311,22 @@ pub fn parse_base_url(raw: &str) -> Result<String, SyncError> {
     if !host_ok {
         return Err(SyncError::config(field, "must name a host, e.g. https://yourcompany.pipedrive.com"));
     }
+    if plain_http && !is_loopback(host) {
+        return Err(SyncError::config(
+            field,
+            "must use https:// (http:// only for localhost, 127.0.0.1 or [::1]): the token would travel in clear text",
+        ));
+    }
     Ok(url.trim_end_matches('/').to_string())
+}
+
+/// A host on this machine: `localhost`, `127.0.0.0/8` or `[::1]`.
+fn is_loopback(host: &str) -> bool {
+    let host = host.to_ascii_lowercase();
+    let ipv4_loopback = host
+        .strip_prefix("127.")
+        .is_some_and(|rest| rest.split('.').count() == 3 && rest.split('.').all(|part| part.parse::<u8>().is_ok()));
+    host == "localhost" || host == "[::1]" || ipv4_loopback
 }
 
 fn object<'a>(value: &'a Value, field: &str) -> Result<&'a Map<String, Value>, SyncError> {
@@ -371,6 +396,11 @@ mod tests {
             (json!({"pipedrive": {"apiToken": "t", "baseUrl": "ftp://x"}}), "pipedrive.baseUrl"),
             (json!({"pipedrive": {"apiToken": "t", "baseUrl": "not a url"}}), "pipedrive.baseUrl"),
             (json!({"pipedrive": {"apiToken": "t", "baseUrl": "https://x.com?api_token=1"}}), "pipedrive.baseUrl"), // rejected: a token never travels in a URL
+            (
+                json!({"pipedrive": {"apiToken": "0123456789abcdef", "baseUrl": "https://x.com/0123456789abcdef"}}),
+                "pipedrive.baseUrl",
+            ),
+            (json!({"pipedrive": {"apiToken": "t", "baseUrl": "http://acme.pipedrive.com"}}), "pipedrive.baseUrl"),
             (json!({"pipedrive": {"apiToken": "t", "apiKey": "t"}}), "pipedrive.apiKey"),
             (json!({"pipedrive": {"apiToken": "t"}, "retries": 3}), "retries"),
             (json!({"pipedrive": {"apiToken": "t"}, "options": {"maxRetrys": 3}}), "options.maxRetrys"),
@@ -420,6 +450,16 @@ mod tests {
     }
 
     #[test]
+    fn a_base_url_carrying_the_token_is_refused_without_repeating_it() {
+        let token = "3f9c2a1b7d6e5f40a1b2c3d4e5f60718293a4b5c";
+        let config =
+            json!({"pipedrive": {"apiToken": token, "baseUrl": format!("https://acme.pipedrive.com/{token}")}});
+        let error = EngineConfig::from_json(&config).unwrap_err();
+        assert_eq!(error.details()["field"], "pipedrive.baseUrl");
+        assert!(!error.to_string().contains(token), "{error}");
+    }
+
+    #[test]
     fn base_urls() {
         for (input, expected) in [
             ("https://acme.pipedrive.com", Ok("https://acme.pipedrive.com")),
@@ -429,6 +469,11 @@ mod tests {
             ("https://", Err(())),
             ("https://user:pw@acme.pipedrive.com", Err(())),
             ("http://localhost:99999", Err(())),
+            ("http://127.0.0.1:4010", Ok("http://127.0.0.1:4010")),
+            ("http://127.1.2.3", Ok("http://127.1.2.3")),
+            ("http://acme.pipedrive.com", Err(())),
+            ("http://127.0.0.1.evil.com", Err(())),
+            ("http://10.0.0.5:8080", Err(())),
             ("http://localhost:", Err(())),
             ("acme.pipedrive.com", Err(())),
         ] {

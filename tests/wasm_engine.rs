@@ -58,7 +58,7 @@ export function usersAnswer() {
 }
 
 export function config(extra) {
-  return Object.assign({ pipedrive: { apiToken: 'tok-secret-9', baseUrl: 'http://pd.test', perUserTokens: false } }, extra || {});
+  return Object.assign({ pipedrive: { apiToken: 'tok-secret-9', baseUrl: 'https://pd.test', perUserTokens: false } }, extra || {});
 }
 
 // The facade's driver: polls a task inside try/catch and re-polls when woken.
@@ -148,7 +148,7 @@ async fn finds_a_user_through_a_js_host() {
     let requests: js_sys::Array = get(&host, "requests").into();
     assert_eq!(requests.length(), 1);
     let request = requests.get(0);
-    assert_eq!(get(&request, "url").as_string().unwrap(), "http://pd.test/v1/users");
+    assert_eq!(get(&request, "url").as_string().unwrap(), "https://pd.test/v1/users");
     assert_eq!(get(&get(&request, "headers"), "x-api-token").as_string().unwrap(), "tok-secret-9");
     let inactive = settle(engine.find_user_by_email("ivan@acme.com".into())).await.unwrap();
     assert!(inactive.is_null(), "inactive users never match; the list came from the cache");
@@ -239,7 +239,7 @@ async fn a_503_is_retried_three_times_and_no_more_through_a_js_host() {
         &script(&[unavailable(), unavailable(), unavailable(), unavailable(), unavailable()]),
         &JsValue::UNDEFINED,
     );
-    let engine = WasmEngine::new(config_at("http://w503.test"), host.clone()).unwrap();
+    let engine = WasmEngine::new(config_at("https://w503.test"), host.clone()).unwrap();
     let error = settle(engine.find_user_by_email("ann@acme.com".into())).await.unwrap_err();
     assert_eq!(get(&error, "code").as_string().unwrap(), "UNAVAILABLE");
     assert_eq!(js_sys::Array::from(&get(&host, "requests")).length(), 4);
@@ -252,7 +252,7 @@ async fn a_400_is_tried_once_through_a_js_host() {
         &script(&[answer(400, &json(r#"{"success": false, "error": "bad"}"#), &JsValue::UNDEFINED)]),
         &JsValue::UNDEFINED,
     );
-    let engine = WasmEngine::new(config_at("http://w400.test"), host.clone()).unwrap();
+    let engine = WasmEngine::new(config_at("https://w400.test"), host.clone()).unwrap();
     let error = settle(engine.find_user_by_email("ann@acme.com".into())).await.unwrap_err();
     assert_eq!(get(&error, "code").as_string().unwrap(), "VALIDATION");
     assert_eq!(js_sys::Array::from(&get(&host, "requests")).length(), 1);
@@ -266,7 +266,7 @@ async fn a_429_is_waited_out_for_its_reset_through_a_js_host() {
         &json(r#"{"x-ratelimit-reset": "2"}"#),
     );
     let host = fast_host(&script(&[limited, users_answer()]), &JsValue::UNDEFINED);
-    let engine = WasmEngine::new(config_at("http://w429.test"), host.clone()).unwrap();
+    let engine = WasmEngine::new(config_at("https://w429.test"), host.clone()).unwrap();
     let user = settle(engine.find_user_by_email("ann@acme.com".into())).await.unwrap();
     assert_eq!(get(&user, "id").as_f64(), Some(11.0));
     let sleeps: Vec<f64> = js_sys::Array::from(&get(&host, "sleeps")).iter().filter_map(|ms| ms.as_f64()).collect();
@@ -283,7 +283,7 @@ async fn a_drain_carries_out_a_job_through_a_js_store() {
     );
     let patched = answer(200, &json(r#"{"success": true, "data": {"id": 5, "name": "Ann"}}"#), &JsValue::UNDEFINED);
     let host = fast_host(&script(&[patched]), &jobs);
-    let engine = WasmEngine::new(config_at("http://wdrain.test"), host.clone()).unwrap();
+    let engine = WasmEngine::new(config_at("https://wdrain.test"), host.clone()).unwrap();
     let report = settle(engine.drain(json(r#"{"workerId": "w1", "concurrency": 1}"#), None)).await.unwrap();
     assert_eq!(get(&report, "succeeded").as_f64(), Some(1.0));
     assert_eq!(get(&report, "dead").as_f64(), Some(1.0), "an invalid payload is dead without a request");
@@ -292,5 +292,5 @@ async fn a_drain_carries_out_a_job_through_a_js_store() {
     assert_eq!(get(&jobs.get(1), "state").as_string().unwrap(), "DEAD");
     let request = js_sys::Array::from(&get(&host, "requests")).get(0);
     assert_eq!(get(&request, "method").as_string().unwrap(), "PATCH");
-    assert_eq!(get(&request, "url").as_string().unwrap(), "http://wdrain.test/api/v2/persons/5");
+    assert_eq!(get(&request, "url").as_string().unwrap(), "https://wdrain.test/api/v2/persons/5");
 }

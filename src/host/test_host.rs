@@ -56,7 +56,7 @@ pub struct TestHost {
 pub fn test_engine(host: TestHost) -> crate::engine::Engine<TestHost> {
     use std::sync::atomic::{AtomicUsize, Ordering};
     static NEXT: AtomicUsize = AtomicUsize::new(0);
-    let base_url = format!("http://engine{}.test", NEXT.fetch_add(1, Ordering::Relaxed));
+    let base_url = format!("https://engine{}.test", NEXT.fetch_add(1, Ordering::Relaxed));
     let config = crate::config::EngineConfig::from_json(
         &json!({"pipedrive": {"apiToken": "company-token-123", "baseUrl": base_url}}),
     )

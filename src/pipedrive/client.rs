@@ -223,7 +223,7 @@ mod tests {
 
     #[test]
     fn a_503_is_retried_three_times_and_no_more() {
-        let engine = engine("http://client-503.test");
+        let engine = engine("https://client-503.test");
         for _ in 0..5 {
             engine.host.answer(503, json!({"success": false, "error": "down"}));
         }
@@ -235,7 +235,7 @@ mod tests {
 
     #[test]
     fn a_400_is_tried_once() {
-        let engine = engine("http://client-400.test");
+        let engine = engine("https://client-400.test");
         engine.host.answer(400, json!({"success": false, "error": "bad"}));
         assert_eq!(
             block_on(engine.call(&token(), get(&engine), CallOptions::BACKGROUND)).unwrap_err().code(),
@@ -246,7 +246,7 @@ mod tests {
 
     #[test]
     fn a_429_is_waited_out_for_at_least_its_reset() {
-        let engine = engine("http://client-429.test");
+        let engine = engine("https://client-429.test");
         let headers = [("x-ratelimit-reset", "3")];
         engine.host.answer_with_headers(429, json!({"success": false, "error": "Request over limit"}), &headers);
         engine.host.answer(200, json!({"success": true, "data": {"id": 1}}));
@@ -258,7 +258,7 @@ mod tests {
 
     #[test]
     fn a_429_asking_for_a_day_fails_at_once_saying_when_to_come_back() {
-        let engine = engine("http://client-429-day.test");
+        let engine = engine("https://client-429-day.test");
         let headers = [("retry-after", "86400")];
         engine.host.answer_with_headers(429, json!({"success": false, "error": "Request over limit"}), &headers);
         let error = block_on(engine.call(&token(), get(&engine), CallOptions::BACKGROUND)).unwrap_err();
@@ -275,7 +275,7 @@ mod tests {
 
     #[test]
     fn a_create_with_an_unknown_outcome_is_not_retried_blindly() {
-        let engine = engine("http://client-create.test");
+        let engine = engine("https://client-create.test");
         engine.host.fail(TransportError::Timeout { message: "aborted".into() });
         let request = engine.requests.with_body("POST", &token(), "/api/v2/persons", &json!({"name": "A"}));
         let error = block_on(engine.call(&token(), request, CallOptions::BACKGROUND.create())).unwrap_err();
@@ -285,7 +285,7 @@ mod tests {
 
     #[test]
     fn a_401_pauses_the_token() {
-        let engine = engine("http://client-401.test");
+        let engine = engine("https://client-401.test");
         engine.host.answer(401, json!({"success": false, "error": "unauthorized access"}));
         assert_eq!(block_on(engine.call(&token(), get(&engine), CallOptions::INTERACTIVE)).unwrap_err().code(), "AUTH");
         let again = block_on(engine.call(&token(), get(&engine), CallOptions::INTERACTIVE)).unwrap_err();

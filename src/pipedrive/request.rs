@@ -90,7 +90,7 @@ mod tests {
     #[test]
     fn json_bodies_carry_a_content_type() {
         let token = ApiToken::parse("t", "x").unwrap();
-        let request = RequestBuilder::new("http://h", 1).with_body(
+        let request = RequestBuilder::new("https://h", 1).with_body(
             "PATCH",
             &token,
             "/api/v2/persons/1",

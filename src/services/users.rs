@@ -148,7 +148,7 @@ mod tests {
     fn engine(host: TestHost) -> Engine<TestHost> {
         use std::sync::atomic::{AtomicUsize, Ordering};
         static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let base_url = format!("http://pd{}.test", NEXT.fetch_add(1, Ordering::Relaxed));
+        let base_url = format!("https://pd{}.test", NEXT.fetch_add(1, Ordering::Relaxed));
         let config = EngineConfig::from_json(&json!({"pipedrive": {"apiToken": TOKEN, "baseUrl": base_url}})).unwrap();
         Engine::new(config, host)
     }

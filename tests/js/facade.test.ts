@@ -220,7 +220,7 @@ describe('hosts', () => {
   });
 
   test('a custom http host that throws is a failure, not a crash', async () => {
-    const sync = await createPipedriveSync(config('http://pd.test', {
+    const sync = await createPipedriveSync(config('https://pd.test', {
       http: async () => {
         throw new Error(`proxy refused ${TOKEN}`);
       },
@@ -243,7 +243,7 @@ describe('panics', () => {
   function handle(store = memoryStore(), http = createFetchHttp()) {
     const registry = new JsErrorRegistry();
     const host = bindHost({ http, store, now: Date.now, sleep: (ms) => new Promise((r) => setTimeout(r, ms)), random: Math.random, logger: () => undefined, secrets: [] }, registry);
-    return new EngineHandle({ pipedrive: { apiToken: TOKEN, baseUrl: 'http://pd.test', perUserTokens: false } }, host, registry);
+    return new EngineHandle({ pipedrive: { apiToken: TOKEN, baseUrl: 'https://pd.test', perUserTokens: false } }, host, registry);
   }
 
   test('a panic inside an async flow rejects with its message and the engine is re-created', async () => {

@@ -386,9 +386,9 @@ mod tests {
 
     #[test]
     fn engines_of_one_process_share_the_limits_of_a_pipedrive() {
-        let one = shared_limits("http://shared.test", Plan::Lite);
-        let two = shared_limits("http://shared.test", Plan::Lite);
+        let one = shared_limits("https://shared.test", Plan::Lite);
+        let two = shared_limits("https://shared.test", Plan::Lite);
         assert!(Rc::ptr_eq(&one, &two));
-        assert!(!Rc::ptr_eq(&one, &shared_limits("http://other.test", Plan::Lite)));
+        assert!(!Rc::ptr_eq(&one, &shared_limits("https://other.test", Plan::Lite)));
     }
 }
