@@ -11,6 +11,13 @@ use serde_json::{Map, Value};
 use crate::api_token::ApiToken;
 use crate::error::SyncError;
 
+/// How long a claimed job stays leased by default: longer than any attempt with its retries can take (the
+/// configuration refuses options under which one could take longer).
+pub const DEFAULT_LEASE_MS: u64 = 5 * 60 * 1000;
+/// A single wait inside one call is at most `maxDelayMs` or this, whichever is longer: Pipedrive's normal 429
+/// resets (2 s windows) are waited out, a wait of an hour or a day is not.
+pub const MIN_WAIT_CAP_MS: u64 = 60_000;
+
 /// Where Pipedrive lives when no `baseUrl` is given.
 pub const DEFAULT_BASE_URL: &str = "https://api.pipedrive.com";
 
@@ -78,6 +85,15 @@ pub struct SyncOptions {
     pub time_zone: String,
     /// Replicate a contact's earlier activities when it becomes a warm lead.
     pub backfill_activities: bool,
+}
+
+impl SyncOptions {
+    /// The longest one attempt with its immediate retries can take: every try timing out, and the longest wait
+    /// between tries (`maxDelayMs`, or a server-given wait up to [`MIN_WAIT_CAP_MS`]).
+    pub fn longest_attempt_ms(&self) -> u64 {
+        let retries = u64::from(self.max_retries);
+        (retries + 1) * self.request_timeout_ms + retries * self.max_delay_ms.max(MIN_WAIT_CAP_MS)
+    }
 }
 
 impl Default for SyncOptions {
@@ -235,6 +251,20 @@ fn parse_options(map: &Map<String, Value>) -> Result<SyncOptions, SyncError> {
     }
     if options.base_delay_ms > options.max_delay_ms {
         return Err(SyncError::config("options.baseDelayMs", "must not exceed options.maxDelayMs"));
+    }
+    let longest = options.longest_attempt_ms();
+    if longest > DEFAULT_LEASE_MS {
+        return Err(SyncError::config(
+            "options.requestTimeoutMs",
+            format!(
+                "with maxRetries {} and maxDelayMs {}, one attempt may take {} s, longer than a job's lease ({} s): \
+                 lower requestTimeoutMs, maxRetries or maxDelayMs",
+                options.max_retries,
+                options.max_delay_ms,
+                longest.div_ceil(1000),
+                DEFAULT_LEASE_MS / 1000
+            ),
+        ));
     }
     Ok(options)
 }
@@ -457,6 +487,22 @@ mod tests {
         let error = EngineConfig::from_json(&config).unwrap_err();
         assert_eq!(error.details()["field"], "pipedrive.baseUrl");
         assert!(!error.to_string().contains(token), "{error}");
+    }
+
+    #[test]
+    fn options_under_which_an_attempt_outlasts_its_lease_are_refused() {
+        let ok = json!({"pipedrive": {"apiToken": "t"}, "options": {"requestTimeoutMs": 30_000, "maxRetries": 3}});
+        assert!(EngineConfig::from_json(&ok).is_ok(), "4 × 30 s + 3 × 60 s fits in 5 minutes");
+        for options in [
+            json!({"requestTimeoutMs": 600_000}),
+            json!({"maxRetries": 10, "requestTimeoutMs": 30_000}),
+            json!({"maxDelayMs": 3_600_000}),
+        ] {
+            let config = json!({"pipedrive": {"apiToken": "t"}, "options": options});
+            let error = EngineConfig::from_json(&config).unwrap_err();
+            assert_eq!(error.details()["field"], "options.requestTimeoutMs", "{options}");
+            assert!(error.to_string().contains("longer than a job's lease (300 s)"), "{error}");
+        }
     }
 
     #[test]

@@ -19,8 +19,7 @@ use crate::pipedrive::retry_policy::RetryPolicy;
 use crate::store::{self, ClaimedJob};
 use verdict::{verdict, Verdict};
 
-/// How long a claimed job stays leased by default: longer than any attempt with its retries can take.
-pub const DEFAULT_LEASE_MS: u64 = 5 * 60 * 1000;
+pub use crate::config::DEFAULT_LEASE_MS;
 
 /// The future of one job attempt.
 pub type JobFuture<'a> = LocalFuture<'a, Result<(), SyncError>>;

@@ -4,6 +4,7 @@
 use serde_json::{json, Value};
 
 use crate::api_token::ApiToken;
+use crate::config::MIN_WAIT_CAP_MS;
 use crate::engine::Engine;
 use crate::error::{RateScope, SyncError};
 use crate::host::{Host, HttpRequest, LogLevel};
@@ -44,9 +45,6 @@ struct Exchange {
 
 /// The longest a JS timer can wait: `setTimeout` fires at once for anything above 2^31 - 1 ms.
 pub const TIMER_MAX_MS: u64 = (1 << 31) - 1;
-/// A single wait inside one call is at most `maxDelayMs` or this, whichever is longer: Pipedrive's normal 429
-/// resets (2 s windows) are waited out, a wait of an hour or a day is not.
-pub const MIN_WAIT_CAP_MS: u64 = 60_000;
 
 /// Whether an error leaves the outcome of the request unknown (it may have been applied).
 fn outcome_unknown(error: &SyncError) -> bool {
