@@ -33,13 +33,15 @@ impl<H: Host> Engine<H> {
     /// Carries out a `warm_lead` job: organization, owner, label, person, links, snapshot.
     pub(crate) async fn run_warm_lead(&self, job: &ClaimedJob, priority: Priority) -> Result<(), SyncError> {
         let contact_id = required_string("payload.contactId", job.payload.get("contactId").unwrap_or(&Value::Null))?;
-        let user_id = job.payload.get("userId").and_then(Value::as_str);
         let contact = store::find_contact(&self.host, contact_id)
             .await?
             .ok_or_else(|| SyncError::not_found(format!("contact {contact_id} no longer exists")))?;
         if contact.pipedrive_person_id.is_some() {
             return Ok(());
         }
+        // The user the job names, else the contact's owner (a hook called without a user): the owner's token and
+        // Pipedrive user, never silently the company token's user.
+        let user_id = job.acting_user().or(contact.owner_id.as_deref());
         let token = self.token_for(user_id).await?;
         let options = crate::pipedrive::client::CallOptions { priority, retry_unknown_outcome: true };
         let owner_id = self.owner_for(user_id, &token).await?;
@@ -62,5 +64,45 @@ impl<H: Host> Engine<H> {
             json!({ "contactId": contact.id, "personId": person_id, "orgId": org_id, "ownerId": owner_id }),
         );
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::host::test_host::{block_on, test_engine, TestHost};
+
+    #[test]
+    fn a_job_without_a_user_acts_for_the_contacts_owner() {
+        let host = TestHost::default();
+        host.add_user("u1", "owner@acme.com");
+        host.users.borrow_mut()[0]["pipedriveUserId"] = json!(11);
+        host.answer_store(
+            "findContact",
+            json!({"id": "c1", "name": "Ann Smith", "email": "ann@acme.com",
+            "warmnessScore": 5, "ownerId": "u1", "pipedrivePersonId": null, "pipedriveOrgId": null,
+            "updateSyncStatus": "PENDING", "organization": null}),
+        );
+        for method in ["saveSnapshot", "linkContact"] {
+            host.answer_store(method, json!(true));
+        }
+        host.answer_store("listUnreplicatedActivities", json!([]));
+        host.answer(
+            200,
+            json!({"success": true, "data": [{"id": 9040, "key": "label_ids", "name": "Labels",
+            "field_type": "set", "options": [{"id": 3, "label": "Warm lead", "color": "yellow"}]}],
+            "additional_data": {"pagination": {"more_items_in_collection": false}}}),
+        );
+        host.answer(200, json!({"success": true, "data": {"items": []}}));
+        host.answer(201, json!({"success": true, "data": {"id": 99, "update_time": "2026-03-10T10:00:00Z"}}));
+        let engine = test_engine(host);
+        let job: ClaimedJob = serde_json::from_value(json!({"id": 1, "kind": KIND, "recordType": "contact",
+            "recordId": "c1", "payload": {"contactId": "c1", "userId": null}, "attempts": 1}))
+        .unwrap();
+        block_on(engine.run_warm_lead(&job, Priority::Background)).unwrap();
+        let requests = engine.host().requests.borrow();
+        let created: Value = serde_json::from_str(requests[2].body.as_deref().unwrap()).unwrap();
+        assert_eq!(created["owner_id"], 11, "owned by the contact's owner's Pipedrive user");
+        assert_eq!(engine.host().store_calls_of("linkContact")[0][1]["pipedrivePersonId"], 99);
     }
 }
