@@ -1,7 +1,20 @@
-//! HTTP plumbing of the route handlers: JSON answers, the status of each error code, and request bodies read
-//! with errors that name the field.
+//! HTTP plumbing of the route handlers: JSON answers, the status of each error code, request bodies read (JSON
+//! only, at most 64 KB) with errors that name the field, and failures of our own answered without their details.
 
+import { randomUUID } from 'node:crypto';
 import { PipedriveSyncError, type ErrorCode } from '../errors';
+
+/** The largest request body a handler reads. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+/** What a handler logs about a failure of its own (store or internal): the details a 500 body never carries. */
+export interface HandlerFailure {
+  /** Also in the answer's body, to find this entry. */
+  correlationId: string;
+  code: ErrorCode;
+  message: string;
+  stack?: string;
+}
 
 /** The HTTP status for each error code. `AUTH` is Pipedrive refusing our token: an upstream failure (502), not
  * the caller's authentication (that is 401, decided by `authenticate`). */
@@ -32,19 +45,42 @@ export function errorResponse(code: ErrorCode, message: string, retryAfterMs?: n
   return json({ success: false, error: message, code }, status ?? STATUS_OF[code], headers);
 }
 
-/** The answer for anything a handler threw: typed errors keep their code; anything else is a 500 without details. */
-export function thrownResponse(thrown: unknown): Response {
-  if (thrown instanceof PipedriveSyncError) {
+/**
+ * The answer for anything a handler threw: typed errors the caller can act on keep their code and message;
+ * `STORE`, `INTERNAL`, `CONFIG` and anything untyped are a 500 with a generic message and a correlation id, the
+ * details going to `log` (database host names and panic locations never reach a response body).
+ */
+export function thrownResponse(thrown: unknown, log: (failure: HandlerFailure) => void): Response {
+  const code: ErrorCode = thrown instanceof PipedriveSyncError ? thrown.code : 'INTERNAL';
+  if (thrown instanceof PipedriveSyncError && !['STORE', 'INTERNAL', 'CONFIG'].includes(code)) {
     return errorResponse(thrown.code, thrown.message, thrown.details.retryAfterMs as number | undefined);
   }
-  return errorResponse('INTERNAL', 'INTERNAL: the request failed unexpectedly');
+  const correlationId = randomUUID();
+  const error = thrown instanceof Error ? thrown : new Error(String(thrown));
+  log({ correlationId, code, message: error.message, stack: error.stack });
+  return json(
+    { success: false, error: `${code}: the request failed on our side; quote ${correlationId} when reporting it`, code, correlationId },
+    500,
+  );
 }
 
-/** Reads a JSON object body; a 400 answer naming the problem when it is not one. */
+/**
+ * Reads a JSON object body: 415 unless the content type is JSON (a cross-site form or `text/plain` POST cannot
+ * send one without a preflight), 413 beyond [`MAX_BODY_BYTES`] (read no further), 400 naming the problem when
+ * it is not a JSON object.
+ */
 export async function readObject(request: Request): Promise<Record<string, unknown> | Response> {
+  const type = (request.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
+  if (type !== 'application/json') {
+    return errorResponse('VALIDATION', 'VALIDATION: content-type must be application/json', undefined, 415);
+  }
+  const text = await readLimited(request);
+  if (text === null) {
+    return errorResponse('VALIDATION', `VALIDATION: body must be at most ${MAX_BODY_BYTES / 1024} KB`, undefined, 413);
+  }
   let body: unknown;
   try {
-    body = await request.json();
+    body = JSON.parse(text);
   } catch {
     return errorResponse('VALIDATION', 'VALIDATION: body must be a JSON object');
   }
@@ -61,4 +97,25 @@ export function requiredString(body: Record<string, unknown>, field: string): st
     return errorResponse('VALIDATION', `VALIDATION: ${field} must be a non-empty string`);
   }
   return value;
+}
+
+/** The body as text, or `null` once it passes [`MAX_BODY_BYTES`] (by its declared length or as it streams in). */
+async function readLimited(request: Request): Promise<string | null> {
+  const declared = Number(request.headers.get('content-length') ?? '0');
+  if (declared > MAX_BODY_BYTES) return null;
+  if (!request.body) return '';
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_BODY_BYTES) {
+      await reader.cancel().catch(() => undefined);
+      return null;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }

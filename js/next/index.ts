@@ -5,11 +5,15 @@
 //!     // app/api/contacts/[id]/check-warm-lead/route.ts
 //!     export const POST = handlers.checkWarmLead;
 //!
-//! Every handler answers 401 when `authenticate` finds no user, 403 for another user's record, 400 naming the
-//! field for a malformed body, 429 with `Retry-After` over the per-user throttle, and the spec's shapes otherwise.
+//! Every handler answers 401 when `authenticate` finds no user, 403 for another user's record (fail closed: when
+//! ownership cannot be established, admins only), 400 naming the field for a malformed body (JSON only, at most
+//! 64 KB: 415, 413), 429 with `Retry-After` over the per-user throttle, 500 with a correlation id (never driver or
+//! panic text) for failures of our own, and the spec's shapes otherwise. Work on a contact acts as its owner.
 
 import type { PipedriveSync } from '../index';
-import { errorResponse, json, readObject, requiredString, STATUS_OF, thrownResponse } from './http';
+import { errorResponse, json, readObject, requiredString, STATUS_OF, thrownResponse, type HandlerFailure } from './http';
+
+export type { HandlerFailure } from './http';
 
 /** Who is calling, as the app's own authentication knows it. */
 export interface AuthenticatedUser {
@@ -25,6 +29,10 @@ export interface AuthenticatedUser {
 export interface RouteHandlerOptions {
   /** Resolves the calling user from the request (session cookie, bearer token...), or null when there is none. */
   authenticate(request: Request): Promise<AuthenticatedUser | null> | AuthenticatedUser | null;
+  /** Who may act on a contact with no owner: `'admins'` (the default) or `'anyone'` signed in. */
+  unownedContacts?: 'admins' | 'anyone';
+  /** Where failures of our own are logged with their details (default: `console.error`). */
+  onError?: (failure: HandlerFailure) => void;
 }
 
 /** The route context of the App Router; `params` is a promise in Next.js 15 and later. */
@@ -47,6 +55,7 @@ export interface RouteHandlers {
 
 /** Builds the handlers over one engine. */
 export function createRouteHandlers(sync: PipedriveSync, options: RouteHandlerOptions): RouteHandlers {
+  const log = options.onError ?? ((failure: HandlerFailure) => console.error('pipedrive-sync handler failed', failure));
   /** Authenticates, applies the per-user throttle, runs `body`, and maps thrown errors to statuses. */
   const handler = (body: (user: AuthenticatedUser, request: Request, context: RouteContext) => Promise<Response>): RouteHandler => {
     return async (request, context) => {
@@ -58,7 +67,7 @@ export function createRouteHandlers(sync: PipedriveSync, options: RouteHandlerOp
         sync.rateLimit.allowUser(user.userId);
         return await body(user, request, context);
       } catch (thrown) {
-        return thrownResponse(thrown);
+        return thrownResponse(thrown, log);
       }
     };
   };
@@ -69,10 +78,12 @@ export function createRouteHandlers(sync: PipedriveSync, options: RouteHandlerOp
       if (id instanceof Response) return id;
       const contact = await sync.store.findContact(id);
       if (!contact) return errorResponse('NOT_FOUND', `NOT_FOUND: there is no contact with id ${id}`);
-      if (contact.ownerId && contact.ownerId !== user.userId && !user.isAdmin) {
-        return errorResponse('AUTH', 'AUTH: this contact belongs to another user', undefined, 403);
+      if (contact.ownerId ? contact.ownerId !== user.userId && !user.isAdmin : !user.isAdmin && options.unownedContacts !== 'anyone') {
+        const whose = contact.ownerId ? 'belongs to another user' : 'has no owner: only admins may act on it';
+        return errorResponse('AUTH', `AUTH: this contact ${whose}`, undefined, 403);
       }
-      return json(await sync.warmLeads.checkWarmLead(id, user.userId));
+      // Act as the contact's owner (their token, their Pipedrive user), whoever is asking.
+      return json(await sync.warmLeads.checkWarmLead(id, contact.ownerId ?? user.userId));
     }),
     activitySyncStatus: handler(async (user, _request, context) => {
       const id = routeId(await context.params);
@@ -89,7 +100,8 @@ export function createRouteHandlers(sync: PipedriveSync, options: RouteHandlerOp
       if (body instanceof Response) return body;
       const email = requiredString(body, 'email');
       if (email instanceof Response) return email;
-      if (user.email && !user.isAdmin && user.email.trim().toLowerCase() !== email.trim().toLowerCase()) {
+      // Fail closed: without a known email of their own, only admins may set up users.
+      if (!user.isAdmin && (!user.email || user.email.trim().toLowerCase() !== email.trim().toLowerCase())) {
         return errorResponse('AUTH', 'AUTH: you may only set up your own Pipedrive user', undefined, 403);
       }
       const result = await sync.users.setupUser(email);
@@ -99,9 +111,9 @@ export function createRouteHandlers(sync: PipedriveSync, options: RouteHandlerOp
   };
 }
 
-/** The `[id]` segment of the route. */
+/** The `[id]` segment of the route, trimmed once: the ownership check and the action name the same record. */
 function routeId(params: Record<string, string | string[] | undefined>): string | Response {
-  const id = params.id;
-  if (typeof id !== 'string' || id.trim() === '') return errorResponse('VALIDATION', 'VALIDATION: id must be a non-empty path segment');
+  const id = typeof params.id === 'string' ? params.id.trim() : '';
+  if (id === '') return errorResponse('VALIDATION', 'VALIDATION: id must be a non-empty path segment');
   return id;
 }
