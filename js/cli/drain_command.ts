@@ -4,9 +4,11 @@
 
 import { createPipedriveSync } from '../index';
 import type { DrainReport } from '../types';
+import { describeError, EXIT_FAILED, EXIT_OK, processIo, runCommand, type CommandIo } from '../terminal/command_io';
+import { parseFlags } from '../terminal/flags';
+import { DrainProgress } from '../terminal/progress_bar';
+import { renderPairs } from '../terminal/table';
 import { CONFIG_HELP, ConfigModuleError, loadConfig } from './load_config';
-import { DrainProgress, type ProgressStream } from './progress_bar';
-import { renderPairs } from './table';
 
 /** Usage text of the `drain` command. */
 export const DRAIN_USAGE = `Usage: pipedrive-sync drain [--config PATH] [--limit N] [--concurrency N] [--lease-ms N]
@@ -21,13 +23,7 @@ Progress goes to stderr, the summary to stdout. Exit code: 0 no job died, 3 jobs
 
 ${CONFIG_HELP}`;
 
-/** Exit code when every job was done or rescheduled. */
-export const EXIT_OK = 0;
-/** Exit code when the drain could not run or stopped on an error (e.g. the store is down). */
-export const EXIT_FAILED = 1;
-/** Exit code for bad arguments. */
-export const EXIT_USAGE = 2;
-/** Exit code when jobs went dead. */
+/** Exit code when jobs went dead (`status` lists them). */
 export const EXIT_DEAD = 3;
 
 /** Parsed flags of the `drain` command. */
@@ -39,48 +35,7 @@ export interface DrainFlags {
   help?: boolean;
 }
 
-/** A usage mistake (unknown flag, bad value): reported with the usage text and exit code 2. */
-export class UsageError extends Error {}
-
-/** Reads `--name value` and `--name=value` pairs; `integers` maps flag names to their allowed ranges. */
-export function parseFlags(
-  argv: string[],
-  strings: string[],
-  integers: Record<string, [number, number]>,
-  booleans: string[] = [],
-): Record<string, string | number | boolean> {
-  const flags: Record<string, string | number | boolean> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--help' || arg === '-h') {
-      flags.help = true;
-      continue;
-    }
-    if (!arg.startsWith('--')) throw new UsageError(`Unexpected argument '${arg}'`);
-    const eq = arg.indexOf('=');
-    const name = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
-    if (booleans.includes(name)) {
-      if (eq >= 0) throw new UsageError(`--${name} takes no value`);
-      flags[name] = true;
-      continue;
-    }
-    if (!strings.includes(name) && !(name in integers)) throw new UsageError(`Unknown flag --${name}`);
-    const value = eq < 0 ? argv[++i] : arg.slice(eq + 1);
-    if (value === undefined || value === '') throw new UsageError(`--${name} needs a value`);
-    if (name in integers) {
-      const [min, max] = integers[name];
-      if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
-        throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, got '${value}'`);
-      }
-      flags[name] = Number(value);
-    } else {
-      flags[name] = value;
-    }
-  }
-  return flags;
-}
-
-/** Parses the `drain` flags; throws a {@link UsageError} naming the bad flag. */
+/** Parses the `drain` flags; throws a `UsageError` (`js/terminal/flags.ts`) naming the bad flag. */
 export function parseDrainFlags(argv: string[]): DrainFlags {
   const f = parseFlags(argv, ['config'], { limit: [1, 4_294_967_295], concurrency: [1, 64], 'lease-ms': [100, 86_400_000] });
   return {
@@ -90,14 +45,6 @@ export function parseDrainFlags(argv: string[]): DrainFlags {
     leaseMs: f['lease-ms'] as number | undefined,
     help: f.help === true,
   };
-}
-
-/** An error's stable code and message in one line: `STORE: claimJobs failed: ...`. */
-export function describeError(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const code = (error as { code?: unknown }).code;
-  const message = error.message.trim();
-  return typeof code === 'string' && !message.startsWith(`${code}:`) ? `${code}: ${message}` : message;
 }
 
 /** The summary table of a drain report. */
@@ -123,32 +70,13 @@ export function drainExitCode(report: DrainReport): number {
   return report.dead > 0 ? EXIT_DEAD : EXIT_OK;
 }
 
-/** The streams and settings a command runs with (the process's by default; tests can pass their own). */
-export interface CommandIo {
-  stdout: ProgressStream;
-  stderr: ProgressStream;
-  env: NodeJS.ProcessEnv;
-  cwd: string;
-}
-
-/** The process's streams, environment and working directory. */
-export function processIo(): CommandIo {
-  return { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
-}
-
 /** Runs `drain` with the arguments after the command name; resolves the exit code. */
-export async function runDrainCommand(argv: string[], io: CommandIo = processIo()): Promise<number> {
-  let flags: DrainFlags;
-  try {
-    flags = parseDrainFlags(argv);
-  } catch (error) {
-    io.stderr.write(`pipedrive-sync drain: ${describeError(error)}\n\n${DRAIN_USAGE}\n`);
-    return EXIT_USAGE;
-  }
-  if (flags.help) {
-    io.stdout.write(`${DRAIN_USAGE}\n`);
-    return EXIT_OK;
-  }
+export function runDrainCommand(argv: string[], io: CommandIo = processIo()): Promise<number> {
+  return runCommand({ name: 'drain', usage: DRAIN_USAGE, parse: parseDrainFlags, run: drain }, argv, io);
+}
+
+/** The drain itself, with flags that parsed and no `--help`. */
+async function drain(flags: DrainFlags, io: CommandIo): Promise<number> {
   let progress: DrainProgress | undefined;
   try {
     const { config } = await loadConfig(flags.config, io.env, io.cwd);

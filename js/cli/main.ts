@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 //! The `pipedrive-sync` command line: a table of commands, each a module exporting `run*Command(argv)`.
 
-import { runDrainCommand } from './drain_command';
 import { runDemoCommand } from '../demo/demo_command';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, exitWhenDone } from '../terminal/command_io';
+import { runDrainCommand } from './drain_command';
 import { runEmulatorCommand } from './emulator_command';
 import { runStatusCommand } from './status_command';
 
@@ -36,30 +37,20 @@ export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     (name === undefined ? process.stderr : process.stdout).write(usage());
-    return name === undefined ? 2 : 0;
+    return name === undefined ? EXIT_USAGE : EXIT_OK;
   }
   const command = COMMANDS[name];
   if (!command) {
     process.stderr.write(`Unknown command '${name}'.\n\n${usage()}`);
-    return 2;
+    return EXIT_USAGE;
   }
   try {
-    return (await command.run(rest)) ?? 0;
+    return (await command.run(rest)) ?? EXIT_OK;
   } catch (e) {
     process.stderr.write(`pipedrive-sync ${name}: ${e instanceof Error ? e.message : String(e)}\n`);
-    return 1;
+    return EXIT_FAILED;
   }
 }
 
-/** Resolves once everything written to `stream` so far has been handed to the operating system. */
-function flushed(stream: NodeJS.WriteStream): Promise<void> {
-  return new Promise((resolve) => stream.write('', () => resolve()));
-}
-
-if (require.main === module) {
-  // Exit when the command is done: a config module's database pool (e.g. PostgreSQL) would keep the process alive.
-  void main(process.argv.slice(2)).then(async (code) => {
-    await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
-    process.exit(code);
-  });
-}
+// Exit when the command is done: a config module's database pool (e.g. PostgreSQL) would keep the process alive.
+if (require.main === module) exitWhenDone(main(process.argv.slice(2)));

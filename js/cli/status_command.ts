@@ -5,11 +5,10 @@
 import { createPipedriveSync } from '../index';
 import type { QueueStats } from '../store/types';
 import type { RateLimitSnapshot } from '../types';
-import {
-  describeError, EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseFlags, processIo, type CommandIo,
-} from './drain_command';
+import { describeError, EXIT_FAILED, EXIT_OK, processIo, runCommand, type CommandIo } from '../terminal/command_io';
+import { parseFlags } from '../terminal/flags';
+import { renderPairs, renderTable } from '../terminal/table';
 import { CONFIG_HELP, ConfigModuleError, loadConfig } from './load_config';
-import { renderPairs, renderTable } from './table';
 
 /** Usage text of the `status` command. */
 export const STATUS_USAGE = `Usage: pipedrive-sync status [--config PATH] [--json]
@@ -90,21 +89,28 @@ export function renderStatus(stats: StatusStats, now: number): string {
   return out;
 }
 
+/** Parsed flags of the `status` command. */
+export interface StatusFlags {
+  config?: string;
+  json: boolean;
+  help: boolean;
+}
+
+/** Parses the `status` flags; throws a `UsageError` (`js/terminal/flags.ts`) naming the bad flag. */
+export function parseStatusFlags(argv: string[]): StatusFlags {
+  const f = parseFlags(argv, ['config'], {}, ['json']);
+  return { config: f.config as string | undefined, json: f.json === true, help: f.help === true };
+}
+
 /** Runs `status` with the arguments after the command name; resolves the exit code. */
-export async function runStatusCommand(argv: string[], io: CommandIo = processIo()): Promise<number> {
-  let flags: Record<string, string | number | boolean>;
+export function runStatusCommand(argv: string[], io: CommandIo = processIo()): Promise<number> {
+  return runCommand({ name: 'status', usage: STATUS_USAGE, parse: parseStatusFlags, run: status }, argv, io);
+}
+
+/** The status report itself, with flags that parsed and no `--help`. */
+async function status(flags: StatusFlags, io: CommandIo): Promise<number> {
   try {
-    flags = parseFlags(argv, ['config'], {}, ['json']);
-  } catch (error) {
-    io.stderr.write(`pipedrive-sync status: ${describeError(error)}\n\n${STATUS_USAGE}\n`);
-    return EXIT_USAGE;
-  }
-  if (flags.help) {
-    io.stdout.write(`${STATUS_USAGE}\n`);
-    return EXIT_OK;
-  }
-  try {
-    const { config } = await loadConfig(flags.config as string | undefined, io.env, io.cwd);
+    const { config } = await loadConfig(flags.config, io.env, io.cwd);
     const sync = await createPipedriveSync(config);
     const stats = (await sync.queue.stats()) as StatusStats;
     io.stdout.write(flags.json ? `${JSON.stringify(stats, null, 2)}\n` : renderStatus(stats, (config.now ?? Date.now)()));

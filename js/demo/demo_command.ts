@@ -15,13 +15,15 @@
 //! `node --import tsx js/cli/main.ts demo` (what `npm run demo` does after the set-up step).
 
 import { createPipedriveSync, type PipedriveSync } from '../index';
-import { DrainProgress } from '../cli/progress_bar';
-import { describeError, parseFlags, processIo, type CommandIo } from '../cli/drain_command';
 import type { Plan } from '../emulator/rate_limits';
 import { createPrismaStore } from '../prisma/index';
+import {
+  describeError, EXIT_FAILED, EXIT_OK, exitWhenDone, processIo, runCommand, type CommandIo,
+} from '../terminal/command_io';
+import { parseFlags } from '../terminal/flags';
+import { DrainProgress } from '../terminal/progress_bar';
+import { replicateActivities, syncWarmLeads, type ActivityToReplicate, type CallRun, type WarmLead } from './bounded_calls';
 import { createCountingHttp, type HttpTally } from './counting_http';
-import { replicateActivities, type ActivityToReplicate } from './activity_run';
-import type { CallRun } from './bounded_calls';
 import { ACTIVITY_SELECT, openDemoDatabase, seedCrm, type DemoDatabase, type DemoPrismaClient } from './crm_database';
 import { buildDemoSeed, DEFAULT_CONTACTS, DEFAULT_SEED } from './crm_seed';
 import { countDemoEvents, newDemoEvents, renderDemoSummary, tallyActivities, tallyCrm } from './demo_summary';
@@ -30,7 +32,6 @@ import {
   closePipedriveTarget, describeTarget, dumpEmulator, openPipedriveTarget, parseDemoPlan, usesRealPipedrive, type PipedriveTarget,
 } from './pipedrive_target';
 import { requestTokens, totalTokens } from './token_spend';
-import { syncWarmLeads, type WarmLead } from './warm_lead_run';
 
 /** Usage text of the `demo` command. */
 export const DEMO_USAGE = `Usage: pipedrive-sync demo [--plan PLAN] [--contacts N] [--concurrency N] [--seed N] [--dump-emulator PATH]
@@ -83,18 +84,12 @@ export function parseDemoFlags(argv: string[]): DemoFlags {
 export const EXIT_NOT_ALL_SYNCED = 3;
 
 /** Runs `demo` with the arguments after the command name; resolves the exit code. */
-export async function runDemoCommand(argv: string[], io: CommandIo = processIo()): Promise<number> {
-  let flags: DemoFlags;
-  try {
-    flags = parseDemoFlags(argv);
-  } catch (error) {
-    io.stderr.write(`pipedrive-sync demo: ${describeError(error)}\n\n${DEMO_USAGE}\n`);
-    return 2;
-  }
-  if (flags.help) {
-    io.stdout.write(`${DEMO_USAGE}\n`);
-    return 0;
-  }
+export function runDemoCommand(argv: string[], io: CommandIo = processIo()): Promise<number> {
+  return runCommand({ name: 'demo', usage: DEMO_USAGE, parse: parseDemoFlags, run: demo }, argv, io);
+}
+
+/** The demo itself, with flags that parsed and no `--help`. */
+async function demo(flags: DemoFlags, io: CommandIo): Promise<number> {
   let target: PipedriveTarget | undefined;
   let database: DemoDatabase | undefined;
   try {
@@ -182,10 +177,10 @@ export async function runDemoCommand(argv: string[], io: CommandIo = processIo()
     };
     if (flags.dumpEmulator) dumpEmulator(target, flags.dumpEmulator);
     io.stdout.write(renderDemoSummary(outcome));
-    return outcome.other.length > 0 || outcome.activities.pending.length > 0 ? EXIT_NOT_ALL_SYNCED : 0;
+    return outcome.other.length > 0 || outcome.activities.pending.length > 0 ? EXIT_NOT_ALL_SYNCED : EXIT_OK;
   } catch (error) {
     io.stderr.write(`\npipedrive-sync demo: ${describeError(error)}\n`);
-    return 1;
+    return EXIT_FAILED;
   } finally {
     if (target) await closePipedriveTarget(target).catch(() => undefined);
     if (database) await database.prisma.$disconnect().catch(() => undefined);
@@ -256,16 +251,6 @@ function tokensSpent(target: PipedriveTarget, budgetBefore: number, tally: HttpT
   return { spent: estimate, note: 'estimated from the endpoint costs (Pipedrive sent no daily-budget headers)' };
 }
 
-/** Resolves once everything written to `stream` so far has been handed to the operating system. */
-function flushed(stream: NodeJS.WriteStream): Promise<void> {
-  return new Promise((resolve) => stream.write('', () => resolve()));
-}
-
-if (require.main === module) {
-  // Run directly (`node --import tsx js/demo/demo_command.ts`): exit when done, as the CLI does, rather than wait
-  // for the engine's idle real-time budget timers.
-  void runDemoCommand(process.argv.slice(2)).then(async (code) => {
-    await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
-    process.exit(code);
-  });
-}
+// Run directly (`node --import tsx js/demo/demo_command.ts`): exit when done, as the CLI does, rather than wait for
+// the engine's idle real-time budget timers.
+if (require.main === module) exitWhenDone(runDemoCommand(process.argv.slice(2)));

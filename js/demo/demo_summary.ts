@@ -4,7 +4,7 @@
 //! cost (requests, API tokens, 429s) and how long it took, worked out from the database, the engine's log events and
 //! the requests sent, as a table on stdout.
 
-import { renderTable } from '../cli/table';
+import { renderTable } from '../terminal/table';
 import type { ActivityRow, ContactRow } from './crm_database';
 
 /** The engine's log events the summary counts (fields as `src/warm_lead` and `src/activities` log them). */

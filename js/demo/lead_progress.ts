@@ -1,9 +1,10 @@
-//! The progress of the demo's phases on stderr, drawn with the CLI's bar (`renderBar` of `js/cli/progress_bar.ts`):
-//! `[██████░░░░] 40/66 warm leads · 39 in Pipedrive · 1 queued · 0 failed · 4.8 leads/s` for the warm leads, and
-//! `[██████░░░░] 25/42 activities · 25 in Pipedrive · 0 queued · 0 failed · 18.2 activities/s` for the activities
-//! replicated directly; redrawn in place on a terminal, otherwise a plain line at most every 2 s and once at the end.
+//! The progress of the demo's phases on stderr, drawn with the drain's bar (`renderBar` of
+//! `js/terminal/progress_bar.ts`): `[██████░░░░] 40/66 warm leads · 39 in Pipedrive · 1 queued · 0 failed · 4.8 leads/s`
+//! for the warm leads, and `[██████░░░░] 25/42 activities · 25 in Pipedrive · 0 queued · 0 failed · 18.2 activities/s`
+//! for the activities replicated directly; redrawn in place on a terminal, otherwise a plain line at most every 2 s
+//! and once at the end.
 
-import { renderBar, type ProgressStream } from '../cli/progress_bar';
+import { renderBar, type ProgressStream } from '../terminal/progress_bar';
 
 /** The counts shown (of warm leads, or of activities). */
 export interface LeadCounts {

@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { createPipedriveSync, type PipedriveSync } from '../../js/index';
 import { startPipedriveEmulator, type JournalEntry, type PipedriveEmulator, type SeedData } from '../../js/emulator/index';
 import { createPrismaStore } from '../../js/prisma/index';
-import { renderTable } from '../../js/cli/table';
+import { renderTable } from '../../js/terminal/table';
 import { requestTokens, routeKey } from '../../js/demo/token_spend';
 import { createTestDatabase, type TestDatabase } from '../prisma/databases';
 import { operation, specDir } from '../emulator/openapi_schemas';

@@ -6,9 +6,9 @@ import { describe, test } from 'node:test';
 
 import { drainExitCode, drainSummary, parseDrainFlags } from '../../js/cli/drain_command';
 import { pickExport, resolveConfigPath } from '../../js/cli/load_config';
-import { DrainProgress, formatProgress, renderBar } from '../../js/cli/progress_bar';
+import { DrainProgress, formatProgress, renderBar } from '../../js/terminal/progress_bar';
 import { durationInWords } from '../../js/cli/status_command';
-import { renderTable, truncate } from '../../js/cli/table';
+import { renderTable, truncate } from '../../js/terminal/table';
 import type { DrainReport } from '../../js/types';
 
 function report(processed: number, rescheduled = 0, dead = 0): DrainReport {
