@@ -19,12 +19,15 @@ Carries out the due jobs of the outbox (all of them, or --limit N) and prints a 
   --concurrency  jobs carried out at once (default: the engine's batchConcurrency, 5)
   --lease-ms     how long a claimed job stays leased to this process (default 300000)
 Progress goes to stderr, the summary to stdout. Exit code: 0 no job died, 3 jobs went dead (see
-\`pipedrive-sync status\`), 1 the drain failed, 2 bad arguments.
+\`pipedrive-sync status\`), 4 the drain stopped early (token refused or blocked, daily budget spent: the
+rest waits in the queue), 1 the drain failed, 2 bad arguments.
 
 ${CONFIG_HELP}`;
 
 /** Exit code when jobs went dead (`status` lists them). */
 export const EXIT_DEAD = 3;
+/** Exit code when the drain stopped early (a refused or blocked token, a spent daily budget). */
+export const EXIT_STOPPED = 4;
 
 /** Parsed flags of the `drain` command. */
 export interface DrainFlags {
@@ -65,8 +68,12 @@ export function drainSummary(report: DrainReport): string {
   return `Drain summary\n${renderPairs(pairs)}`;
 }
 
-/** The exit code of a finished drain: {@link EXIT_DEAD} when jobs went dead, else {@link EXIT_OK}. */
+/**
+ * The exit code of a finished drain: {@link EXIT_STOPPED} when it stopped early (the queue is not drained, and a
+ * scheduler must see that), {@link EXIT_DEAD} when jobs went dead, else {@link EXIT_OK}.
+ */
 export function drainExitCode(report: DrainReport): number {
+  if (report.stopped) return EXIT_STOPPED;
   return report.dead > 0 ? EXIT_DEAD : EXIT_OK;
 }
 

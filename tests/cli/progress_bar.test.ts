@@ -70,6 +70,7 @@ describe('summary, flags, tables', () => {
     }
     assert.equal(drainExitCode(report(3, 1, 0)), 0);
     assert.equal(drainExitCode(report(3, 0, 1)), 3);
+    assert.equal(drainExitCode({ ...report(3, 1, 0), stopped: 'AUTH: the token was refused' }), 4, 'a stopped drain is not a success');
   });
 
   test('flags', () => {

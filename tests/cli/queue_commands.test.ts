@@ -1,11 +1,12 @@
 //! `pipedrive-sync drain` and `pipedrive-sync status`, the real CLI (`node --import tsx js/cli/main.ts ...`) against
-//! the emulator with a Prisma SQLite database: the summary and progress, the exit codes (0 done, 3 dead, 1 failed),
+//! the emulator with a Prisma SQLite database: the summary and progress, the exit codes (0 done, 3 dead, 4 stopped,
+//! 1 failed),
 //! the missing-config error, the config module found by flag, environment variable or default name, and the dead
 //! jobs with their errors in `status`.
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -178,6 +179,22 @@ describe('pipedrive-sync drain', () => {
     assert.equal(stats.dead[0].recordId, String(bad));
     assert.match(stats.dead[0].lastError, /^VALIDATION: /);
     assert.ok(stats.rateLimits && typeof stats.rateLimits === 'object');
+  });
+
+  test('a refused token stops the drain: exit code 4, the reason said, the jobs still queued', { timeout: 40_000 }, async () => {
+    const ids = idRange(nextId, 2);
+    nextId += 2;
+    seedPersons(emulator, ids);
+    await enqueueRenames(store, ids);
+    const config = writeTsConfig('refused.config.ts', db.url);
+    writeFileSync(config, readFileSync(config, 'utf8').replace(JSON.stringify(emulator.apiToken), JSON.stringify('not-a-valid-token-0000')));
+
+    const r = await cli(['drain', '--config', config], dir);
+
+    assert.equal(r.code, 4, r.stderr);
+    assert.match(field(r.stdout, 'stopped') ?? '', /^AUTH: /);
+    const left = await db.prisma.syncJob.count({ where: { state: 'PENDING' } });
+    assert.equal(left, 2, 'nothing is lost: both jobs wait for a valid token');
   });
 
   test('status: pending jobs with the oldest one\'s age in words', { timeout: 40_000 }, async () => {
