@@ -2,7 +2,7 @@
 //! API token so another process (the demo, a test run, a developer with curl) can use it.
 
 import { startPipedriveEmulator } from '../emulator';
-import { parsePlan } from '../emulator/rate_limits';
+import { parsePlan } from '../emulator/limits/rate_limits';
 
 /** Usage text of the `emulator` command. */
 export const EMULATOR_USAGE = `Usage: pipedrive-sync emulator [--port N] [--plan lite|growth|premium|ultimate] [--seats N] [--host H] [--token T]

@@ -15,7 +15,7 @@
 //! `node --import tsx js/cli/main.ts demo` (what `npm run demo` does after the set-up step).
 
 import { createPipedriveSync, type PipedriveSync } from '../index';
-import type { Plan } from '../emulator/rate_limits';
+import type { Plan } from '../emulator/limits/rate_limits';
 import { createPrismaStore } from '../prisma/index';
 import {
   describeError, EXIT_FAILED, EXIT_OK, exitWhenDone, processIo, runCommand, type CommandIo,

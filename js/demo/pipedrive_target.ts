@@ -4,8 +4,8 @@
 
 import { writeFileSync } from 'node:fs';
 import { startPipedriveEmulator, type PipedriveEmulator } from '../emulator/index';
-import type { Plan } from '../emulator/rate_limits';
-import type { SeedData } from '../emulator/state';
+import type { Plan } from '../emulator/limits/rate_limits';
+import type { SeedData } from '../emulator/model/state';
 
 /** Real Pipedrive's API host. */
 export const REAL_PIPEDRIVE_URL = 'https://api.pipedrive.com';

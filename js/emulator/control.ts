@@ -1,13 +1,13 @@
 //! The control path (`/__emulator/...`): the programmatic API over HTTP, for a process that only has the URL (e.g.
 //! the CLI emulator driven by another process). No auth, not rate limited, not journaled.
 
-import type { EmulatorClock } from './clock';
-import type { Reply } from './envelope';
 import type { Faults, FaultMatch } from './faults';
 import type { Journal } from './journal';
-import type { RateLimiter } from './rate_limits';
-import type { EmulatorState, SeedData } from './state';
-import type { UserSeed } from './users';
+import type { RateLimiter } from './limits/rate_limits';
+import type { UserSeed } from './model/builders';
+import type { EmulatorState, SeedData } from './model/state';
+import type { EmulatorClock } from './wire/clock';
+import type { Reply } from './wire/envelope';
 
 /** The emulator parts the control path drives. */
 export interface ControlTarget {

@@ -2,7 +2,7 @@
 //! destroy the connection without answering (the "did my create happen?" case). Rules match a method (optional)
 //! and a path given as a string prefix or a RegExp.
 
-import { faultReply, type Reply } from './envelope';
+import { faultReply, type Reply } from './wire/envelope';
 
 /** Which requests a rule applies to. */
 export interface FaultMatch {

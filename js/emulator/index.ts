@@ -2,30 +2,30 @@
 //! `startPipedriveEmulator()`; many can run at once in one process, each with its own data, limits and faults.
 
 import { randomBytes } from 'node:crypto';
-import { EmulatorClock, type Clock } from './clock';
 import { Faults } from './faults';
 import { Journal } from './journal';
-import { RateLimiter, parsePlan, type Plan } from './rate_limits';
+import { RateLimiter, parsePlan, type Plan } from './limits/rate_limits';
+import type { UserSeed } from './model/builders';
+import { EmulatorState, type SeedData } from './model/state';
 import { createEmulatorServer, listen } from './server';
-import { EmulatorState, type SeedData } from './state';
-import type { UserSeed } from './users';
+import { EmulatorClock, type Clock } from './wire/clock';
 
-export type { Clock } from './clock';
-export { EmulatorClock } from './clock';
+export type { Clock } from './wire/clock';
+export { EmulatorClock } from './wire/clock';
 export type { FailNextOptions, LatencyOptions, DropAfterApplyOptions, FaultMatch } from './faults';
 export { Faults } from './faults';
 export type { JournalEntry } from './journal';
 export { Journal } from './journal';
-export type { Plan, LimitsSnapshot } from './rate_limits';
-export { RateLimiter, PLANS, SEARCH_LIMIT, BASE_DAILY_TOKENS } from './rate_limits';
-export type { SeedData, StateSnapshot } from './state';
-export { EmulatorState } from './state';
-export type { UserSeed } from './users';
-export type { OrganizationSeed } from './organizations';
-export type { ActivitySeed } from './activities';
-export type * from './records';
-export { TOKEN_COSTS, tokenCost } from './token_costs';
-export { DEFAULT_PERSON_LABELS, DEFAULT_ORGANIZATION_LABELS, DEFAULT_DEAL_LABELS } from './fields';
+export type { Plan, LimitsSnapshot } from './limits/rate_limits';
+export { RateLimiter, PLANS, SEARCH_LIMIT, BASE_DAILY_TOKENS } from './limits/rate_limits';
+export type { SeedData, StateSnapshot } from './model/state';
+export { EmulatorState } from './model/state';
+export type { UserSeed } from './model/builders';
+export type { OrganizationSeed } from './model/builders';
+export type { ActivitySeed } from './model/builders';
+export type * from './model/records';
+export { TOKEN_COSTS, tokenCost } from './limits/token_costs';
+export { DEFAULT_PERSON_LABELS, DEFAULT_ORGANIZATION_LABELS, DEFAULT_DEAL_LABELS } from './model/default_data';
 
 /** Options of `startPipedriveEmulator`. */
 export interface PipedriveEmulatorOptions {

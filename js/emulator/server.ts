@@ -5,26 +5,26 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { registerActivityTypeRoutes } from './activity_types';
-import { ACTIVITIES } from './activities';
-import type { EmulatorClock } from './clock';
 import { handleControl, CONTROL_PREFIX, type ControlTarget } from './control';
-import { DEALS } from './deals';
-import { registerEntityRoutes } from './entities';
+import type { Faults } from './faults';
+import { redactedQuery, type Journal } from './journal';
+import type { RateLimiter } from './limits/rate_limits';
+import { tokenCost } from './limits/token_costs';
+import type { EmulatorState } from './model/state';
+import { ACTIVITIES } from './routes/activities';
+import { registerActivityTypeRoutes } from './routes/activity_types';
+import { DEALS } from './routes/deals';
+import { registerEntityRoutes } from './routes/entities';
+import { registerFieldRoutes } from './routes/fields';
+import { ORGANIZATIONS } from './routes/organizations';
+import { PERSONS } from './routes/persons';
+import { Router } from './routes/router';
+import { registerSearchRoutes } from './routes/search';
+import { registerUserRoutes } from './routes/users';
+import type { EmulatorClock } from './wire/clock';
 import {
   ApiError, cloudflareBlock, failure, methodNotAllowed, overLimit, unauthorized, unknownRoute, validationFailed, type Reply,
-} from './envelope';
-import type { Faults } from './faults';
-import { registerFieldRoutes } from './fields';
-import { redactedQuery, type Journal } from './journal';
-import { ORGANIZATIONS } from './organizations';
-import { PERSONS } from './persons';
-import type { RateLimiter } from './rate_limits';
-import { Router } from './router';
-import { registerSearchRoutes } from './search';
-import type { EmulatorState } from './state';
-import { tokenCost } from './token_costs';
-import { registerUserRoutes } from './users';
+} from './wire/envelope';
 
 /** Builds the route table of the emulated API. */
 export function buildRouter(): Router {

@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { PERSON_ID_READ_ONLY } from '../../js/emulator/activities';
+import { PERSON_ID_READ_ONLY } from '../../js/emulator/routes/activities';
 import { startTestEmulator, type TestEmulator } from './helpers';
 
 let t: TestEmulator;

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { generateTokenCostsModule, TABLE_FILE } from './token_costs_table';
 
-test('js/emulator/token_costs.ts is the generated table of every x-token-cost in the OpenAPI files', () => {
+test('js/emulator/limits/token_costs.ts is the generated table of every x-token-cost in the OpenAPI files', () => {
   const generated = generateTokenCostsModule();
   assert.ok((generated.match(/^ {2}'/gm) ?? []).length > 300, 'the files price more than 300 operations');
   assert.equal(readFileSync(TABLE_FILE, 'utf8'), generated, 'regenerate: node --import tsx tests/emulator/token_costs_table.ts --write');

@@ -1,9 +1,9 @@
 /**
  * @module token_costs_table
- * The generator of `js/emulator/token_costs.ts`: every operation's `x-token-cost` in the repository's copy of the
- * official OpenAPI files (`tests/fixtures/pipedrive/`), v2 then v1, in the files' order. `token_costs.test.ts`
- * checks the committed table against it; `node --import tsx tests/emulator/token_costs_table.ts --write` rewrites
- * the table after the fixtures are replaced by a newer snapshot.
+ * The generator of `js/emulator/limits/token_costs.ts`: every operation's `x-token-cost` in the repository's copy
+ * of the official OpenAPI files (`tests/fixtures/pipedrive/`), v2 then v1, in the files' order.
+ * `token_costs.test.ts` checks the committed table against it; `node --import tsx tests/emulator/token_costs_table.ts
+ * --write` rewrites the table after the fixtures are replaced by a newer snapshot.
  */
 
 import { writeFileSync } from 'node:fs';
@@ -11,7 +11,7 @@ import path from 'node:path';
 import { openapi, repoRoot } from './openapi_schemas';
 
 /** Where the generated table lives. */
-export const TABLE_FILE = path.join(repoRoot, 'js', 'emulator', 'token_costs.ts');
+export const TABLE_FILE = path.join(repoRoot, 'js', 'emulator', 'limits', 'token_costs.ts');
 
 const HEADER = `//! Token cost per endpoint, generated once from the \`x-token-cost\` values of the official OpenAPI files
 //! (openapi-v2.yaml and openapi-v1.yaml, 2025-10 snapshot). Regenerate rather than hand-edit: the daily budget
@@ -35,7 +35,7 @@ export function tokenCost(routeKey: string): number {
 }
 `;
 
-/** The text of `js/emulator/token_costs.ts` as the OpenAPI files give it. */
+/** The text of `js/emulator/limits/token_costs.ts` as the OpenAPI files give it. */
 export function generateTokenCostsModule(): string {
   const rows: string[] = [];
   for (const [version, prefix] of [['v2', '/api/v2'], ['v1', '/v1']] as const) {

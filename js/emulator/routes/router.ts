@@ -1,9 +1,9 @@
 //! A tiny method + path router: exact paths resolve by one map lookup, templated paths (`/persons/{id}`) by
 //! comparing segments, so routing stays O(1)-ish per request without any dependency.
 
-import type { Reply } from './envelope';
-import type { UserRecord } from './records';
-import type { EmulatorState } from './state';
+import type { UserRecord } from '../model/records';
+import type { EmulatorState } from '../model/state';
+import type { Reply } from '../wire/envelope';
 
 /** Everything a route handler may look at. */
 export interface RequestContext {

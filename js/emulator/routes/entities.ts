@@ -1,12 +1,12 @@
 //! The five v2 routes every entity shares (list, create, get, PATCH, soft DELETE), parameterised by what differs:
 //! filters, body rules, defaults and the shape served back.
 
-import { rfc3339 } from './clock';
-import { ok, notFound, validationFailed, type Reply } from './envelope';
+import type { EntityKind } from '../model/records';
+import type { EmulatorState } from '../model/state';
+import { rfc3339 } from '../wire/clock';
+import { ok, notFound, validationFailed, type Reply } from '../wire/envelope';
 import { COMMON_LIST_QUERY, listRecords, type BaseRecord } from './listing';
-import type { EntityKind } from './records';
 import type { RequestContext, Router } from './router';
-import type { EmulatorState } from './state';
 import { validateQuery, type ParsedQuery, type QuerySpec } from './validation';
 
 /** What makes one v2 entity different from the others. */

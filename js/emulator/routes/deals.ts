@@ -2,11 +2,12 @@
 //! `close_time`; lists exclude deleted deals unless `status=deleted`; `label_ids` are checked against the deal
 //! label field; `add_time`/`update_time` cannot be written on PATCH.
 
-import { rfc3339 } from './clock';
+import { buildDeal } from '../model/builders';
+import type { DealRecord } from '../model/records';
+import { rfc3339 } from '../wire/clock';
+import { validationFailed } from '../wire/envelope';
 import { CUSTOM_FIELDS_SPEC, LABEL_IDS_SPEC, VISIBLE_TO_SPEC, checkCustomFields } from './contact_fields';
-import { validationFailed } from './envelope';
 import type { EntityDef } from './entities';
-import type { DealRecord } from './records';
 import type { RequestContext } from './router';
 import { validateBody, type BodySpec } from './validation';
 
@@ -34,46 +35,6 @@ const DEAL_BODY: BodySpec = {
   custom_fields: CUSTOM_FIELDS_SPEC,
   add_time: { kind: 'string', format: 'datetime' },
 };
-
-/** Builds a stored deal from a seed or a validated body. */
-export function buildDeal(input: Partial<DealRecord> & { title: string }, id: number, now: number, ownerId: number): DealRecord {
-  const time = rfc3339(now);
-  return {
-    id,
-    title: input.title,
-    creator_user_id: input.creator_user_id ?? ownerId,
-    owner_id: input.owner_id ?? ownerId,
-    person_id: input.person_id ?? null,
-    org_id: input.org_id ?? null,
-    pipeline_id: input.pipeline_id ?? 1,
-    stage_id: input.stage_id ?? 1,
-    value: input.value ?? 0,
-    currency: input.currency ?? 'USD',
-    add_time: input.add_time ?? time,
-    update_time: input.update_time ?? time,
-    stage_change_time: input.stage_change_time ?? null,
-    is_deleted: input.is_deleted ?? false,
-    is_archived: input.is_archived ?? false,
-    archive_time: input.archive_time ?? null,
-    status: input.status ?? 'open',
-    probability: input.probability ?? null,
-    lost_reason: input.lost_reason ?? null,
-    visible_to: input.visible_to ?? 3,
-    close_time: input.close_time ?? null,
-    won_time: input.won_time ?? null,
-    lost_time: input.lost_time ?? null,
-    expected_close_date: input.expected_close_date ?? null,
-    label_ids: input.label_ids ?? [],
-    origin: input.origin ?? 'API',
-    origin_id: input.origin_id ?? null,
-    channel: input.channel ?? null,
-    channel_id: input.channel_id ?? null,
-    arr: input.arr ?? null,
-    mrr: input.mrr ?? null,
-    acv: input.acv ?? null,
-    custom_fields: input.custom_fields ?? null,
-  };
-}
 
 function validate(ctx: RequestContext, raw: unknown, isCreate: boolean): Record<string, unknown> {
   const spec = isCreate ? DEAL_BODY : { ...DEAL_BODY, add_time: { kind: 'rejected' as const, message: 'cannot be changed after creation' } };

@@ -2,10 +2,10 @@
 //! `/api/v2/organizations/search` (name, address, notes, custom_fields), with `exact_match` compared
 //! case-insensitively and hits shaped `data.items[] = {result_score, item}`; items carry no `update_time`.
 
-import { validationFailed, type Reply } from './envelope';
-import type { OrganizationRecord, PersonRecord } from './records';
+import type { OrganizationRecord, PersonRecord } from '../model/records';
+import type { EmulatorState } from '../model/state';
+import { validationFailed, type Reply } from '../wire/envelope';
 import type { Router } from './router';
-import type { EmulatorState } from './state';
 import { validateQuery, type ParsedQuery } from './validation';
 
 interface Hit {

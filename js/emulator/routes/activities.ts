@@ -2,11 +2,12 @@
 //! is the real "read-only, add a primary participant" 400); `person_id` in responses is the primary participant.
 //! `type` must be an active activity type; `due_date` is `YYYY-MM-DD`, `due_time`/`duration` are wall-clock times.
 
-import { normaliseTime, rfc3339 } from './clock';
-import { ADDRESS_SPEC, addressFrom } from './contact_fields';
-import { badRequest, validationFailed } from './envelope';
+import { addressFrom, buildActivity } from '../model/builders';
+import type { ActivityRecord, Attendee, Participant } from '../model/records';
+import { normaliseTime, rfc3339 } from '../wire/clock';
+import { badRequest, validationFailed } from '../wire/envelope';
+import { ADDRESS_SPEC } from './contact_fields';
 import type { EntityDef } from './entities';
-import type { ActivityRecord, Address, Attendee, Participant } from './records';
 import type { RequestContext } from './router';
 import { validateBody, type BodySpec } from './validation';
 
@@ -47,46 +48,6 @@ const ACTIVITY_BODY: BodySpec = {
   priority: { kind: 'integer', nullable: true },
   note: { kind: 'string', nullable: true },
 };
-
-/** An activity to seed; `location` may omit subfields, `person_id` makes that person the primary participant. */
-export type ActivitySeed = Omit<Partial<ActivityRecord>, 'location'> & { location?: Partial<Address> | null };
-
-/** Builds a stored activity from a seed or a validated body. */
-export function buildActivity(input: ActivitySeed, id: number, now: number, ownerId: number): ActivityRecord {
-  const time = rfc3339(now);
-  const participants = input.participants ?? (input.person_id ? [{ person_id: input.person_id, primary: true }] : []);
-  const done = input.done ?? false;
-  return {
-    id,
-    subject: input.subject ?? 'Call',
-    type: input.type ?? 'call',
-    owner_id: input.owner_id ?? ownerId,
-    creator_user_id: input.creator_user_id ?? ownerId,
-    is_deleted: input.is_deleted ?? false,
-    add_time: input.add_time ?? time,
-    update_time: input.update_time ?? time,
-    deal_id: input.deal_id ?? null,
-    lead_id: input.lead_id ?? null,
-    person_id: participants.find((p) => p.primary)?.person_id ?? null,
-    org_id: input.org_id ?? null,
-    project_id: input.project_id ?? null,
-    due_date: input.due_date ?? null,
-    due_time: input.due_time ?? null,
-    duration: input.duration ?? null,
-    busy: input.busy ?? false,
-    done,
-    marked_as_done_time: input.marked_as_done_time ?? (done ? time : null),
-    location: addressFrom(input.location),
-    participants,
-    attendees: input.attendees ?? [],
-    conference_meeting_client: null,
-    conference_meeting_url: null,
-    conference_meeting_id: null,
-    public_description: input.public_description ?? null,
-    priority: input.priority ?? null,
-    note: input.note ?? null,
-  };
-}
 
 function normaliseParticipants(raw: unknown): Participant[] {
   const list = raw as { person_id: number; primary?: boolean }[];

@@ -2,11 +2,11 @@
 //! null), `label_ids` checked against the organization label field, and the nullable 2026 fields (`website`,
 //! `linkedin`, `industry`, `annual_revenue`, `employee_count`), served only when asked for with `include_fields`.
 
-import { rfc3339 } from './clock';
-import { ADDRESS_SPEC, CUSTOM_FIELDS_SPEC, LABEL_IDS_SPEC, VISIBLE_TO_SPEC, addressFrom, checkCustomFields } from './contact_fields';
-import { validationFailed } from './envelope';
+import { addressFrom, buildOrganization, type OrganizationSeed } from '../model/builders';
+import type { OrganizationRecord } from '../model/records';
+import { validationFailed } from '../wire/envelope';
+import { ADDRESS_SPEC, CUSTOM_FIELDS_SPEC, LABEL_IDS_SPEC, VISIBLE_TO_SPEC, checkCustomFields } from './contact_fields';
 import type { EntityDef } from './entities';
-import type { Address, OrganizationRecord } from './records';
 import type { RequestContext } from './router';
 import { validateBody, type BodySpec } from './validation';
 
@@ -27,31 +27,6 @@ const ORG_BODY: BodySpec = {
   annual_revenue: { kind: 'number', nullable: true, min: 0 },
   employee_count: { kind: 'integer', nullable: true, min: 0 },
 };
-
-/** An organization to seed: `name` at least; `address` may omit subfields. */
-export type OrganizationSeed = Omit<Partial<OrganizationRecord>, 'address'> & { name: string; address?: Partial<Address> | null };
-
-/** Builds a stored organization from a seed or a validated body. */
-export function buildOrganization(input: OrganizationSeed, id: number, now: number, ownerId: number): OrganizationRecord {
-  const time = rfc3339(now);
-  return {
-    id,
-    name: input.name,
-    owner_id: input.owner_id ?? ownerId,
-    add_time: input.add_time ?? time,
-    update_time: input.update_time ?? time,
-    is_deleted: input.is_deleted ?? false,
-    visible_to: input.visible_to ?? 3,
-    address: addressFrom(input.address),
-    label_ids: input.label_ids ?? [],
-    custom_fields: input.custom_fields ?? {},
-    website: input.website ?? null,
-    linkedin: input.linkedin ?? null,
-    industry: input.industry ?? null,
-    annual_revenue: input.annual_revenue ?? null,
-    employee_count: input.employee_count ?? null,
-  };
-}
 
 function checkReferences(ctx: RequestContext, body: Record<string, unknown>): void {
   if (typeof body.owner_id === 'number') ctx.state.requireActiveUser(body.owner_id, 'owner_id');

@@ -1,7 +1,7 @@
 //! Body rules shared by the v2 entities: emails/phones lists, addresses, label ids, visibility and custom fields.
 
-import { validationFailed } from './envelope';
-import type { Address, ContactPoint } from './records';
+import type { ContactPoint } from '../model/records';
+import { validationFailed } from '../wire/envelope';
 import type { FieldSpec } from './validation';
 
 /** Email labels Pipedrive offers. */
@@ -60,17 +60,6 @@ export function checkCustomFields(raw: unknown, field = 'custom_fields'): Record
   const keys = Object.keys(raw as object);
   if (keys.length > 0) throw validationFailed(`'${field}.${keys[0]}' is not a custom field of this company`);
   return {};
-}
-
-/** The address as given, with every omitted subfield set to null. */
-export function addressFrom(raw: unknown): Address | null {
-  if (raw === null || raw === undefined) return null;
-  const a = raw as Partial<Address>;
-  return {
-    value: a.value ?? null, country: a.country ?? null, admin_area_level_1: a.admin_area_level_1 ?? null,
-    admin_area_level_2: a.admin_area_level_2 ?? null, locality: a.locality ?? null, sublocality: a.sublocality ?? null,
-    route: a.route ?? null, street_number: a.street_number ?? null, subpremise: a.subpremise ?? null, postal_code: a.postal_code ?? null,
-  };
 }
 
 /** The contact-sync-only person fields: v2 rejects them unless the company has Contact Sync enabled. */

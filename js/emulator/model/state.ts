@@ -1,18 +1,15 @@
 //! The emulator's data: users and their tokens, the four v2 entity collections (soft-deleted records included),
 //! field definitions with label options, activity types and company info; plus seeding and reset.
 
-import { buildActivity, type ActivitySeed } from './activities';
-import { defaultActivityTypes } from './activity_types';
-import { validationFailed } from './envelope';
-import { buildDeal } from './deals';
-import { defaultFields, labelFieldKey, type FieldLists } from './fields';
-import { buildOrganization, type OrganizationSeed } from './organizations';
-import { buildPerson } from './persons';
+import { validationFailed } from '../wire/envelope';
+import {
+  buildActivity, buildDeal, buildOrganization, buildPerson, buildUser, type ActivitySeed, type OrganizationSeed, type UserSeed,
+} from './builders';
+import { defaultActivityTypes, defaultFields, defaultUsers, labelFieldKey, type FieldLists } from './default_data';
 import type {
   ActivityRecord, ActivityTypeRecord, CompanyInfo, DealRecord, EntityKind, FieldOption, FieldRecord, LabelledKind,
   OrganizationRecord, PersonRecord, UserRecord,
 } from './records';
-import { buildUser, defaultUsers, type UserSeed } from './users';
 
 /** Records to add (or replace, when an `id` is given) in the emulator. */
 export interface SeedData {

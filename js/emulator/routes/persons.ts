@@ -1,14 +1,14 @@
 //! v2 persons: `/api/v2/persons` CRUD with `emails`/`phones` as objects, `label_ids` checked against the person
 //! label field, `org_id`/`owner_id` checked against live records, and `name` or `first_name` + `last_name` required.
 
-import { rfc3339 } from './clock';
+import { buildPerson, splitName } from '../model/builders';
+import type { PersonRecord } from '../model/records';
+import { validationFailed } from '../wire/envelope';
 import {
   CONTACT_SYNC_ONLY, CUSTOM_FIELDS_SPEC, EMAIL_LABELS, LABEL_IDS_SPEC, PHONE_LABELS, VISIBLE_TO_SPEC,
   checkCustomFields, contactListSpec, normaliseContactPoints,
 } from './contact_fields';
-import { validationFailed } from './envelope';
 import type { EntityDef } from './entities';
-import type { PersonRecord } from './records';
 import type { RequestContext } from './router';
 import { validateBody, type BodySpec } from './validation';
 
@@ -29,36 +29,6 @@ const PERSON_BODY: BodySpec = {
   custom_fields: CUSTOM_FIELDS_SPEC,
   ...Object.fromEntries(CONTACT_SYNC_ONLY.map((k) => [k, { kind: 'rejected', message: CONTACT_SYNC_MESSAGE }])),
 };
-
-/** Splits a full name the way Pipedrive derives `first_name`/`last_name`: first word, then the rest. */
-function splitName(name: string): [string, string | null] {
-  const trimmed = name.trim();
-  const i = trimmed.indexOf(' ');
-  return i < 0 ? [trimmed, null] : [trimmed.slice(0, i), trimmed.slice(i + 1).trim()];
-}
-
-/** Builds a stored person from a seed or a validated body, filling what Pipedrive fills. */
-export function buildPerson(input: Partial<PersonRecord> & { name: string }, id: number, now: number, ownerId: number): PersonRecord {
-  const [first, last] = splitName(input.name);
-  const time = rfc3339(now);
-  return {
-    id,
-    name: input.name,
-    first_name: input.first_name ?? first,
-    last_name: input.last_name ?? last,
-    owner_id: input.owner_id ?? ownerId,
-    org_id: input.org_id ?? null,
-    add_time: input.add_time ?? time,
-    update_time: input.update_time ?? time,
-    emails: input.emails ?? [],
-    phones: input.phones ?? [],
-    is_deleted: input.is_deleted ?? false,
-    visible_to: input.visible_to ?? 3,
-    label_ids: input.label_ids ?? [],
-    picture_id: input.picture_id ?? null,
-    custom_fields: input.custom_fields ?? {},
-  };
-}
 
 function checkReferences(ctx: RequestContext, body: Record<string, unknown>): void {
   if (typeof body.owner_id === 'number') ctx.state.requireActiveUser(body.owner_id, 'owner_id');

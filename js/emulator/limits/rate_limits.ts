@@ -2,7 +2,7 @@
 //! company's daily token budget (30,000 × plan multiplier × seats, reset at midnight of a configurable timezone),
 //! the `x-ratelimit-*` headers, and the Cloudflare block for tokens that keep sending after 429s.
 
-import { dayIndex, nextMidnight } from './clock';
+import { dayIndex, nextMidnight } from '../wire/clock';
 
 /** Pipedrive plans, which set the burst limit and the daily budget multiplier. */
 export type Plan = 'lite' | 'growth' | 'premium' | 'ultimate';
