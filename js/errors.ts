@@ -1,5 +1,8 @@
-//! The error classes of the public API. Every error the package throws is a `PipedriveSyncError` with a stable
-//! `code` to branch on and `details` with the machine-readable parts; its message never contains a secret.
+/**
+ * @module errors
+ * The error classes of the public API. Every error the package throws is a `PipedriveSyncError` with a stable
+ * `code` to branch on and `details` with the machine-readable parts; its message never contains a secret.
+ */
 
 /** The stable error codes. Results that carry an error string start with one of them (`"NOT_FOUND: ..."`). */
 export type ErrorCode =

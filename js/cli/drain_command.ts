@@ -1,6 +1,9 @@
-//! `pipedrive-sync drain`: carries out the due outbox jobs with the engine of the config module, a progress bar on
-//! stderr and a summary table on stdout. Exit code 0 when no job died, 3 when jobs went dead, 1 when the drain
-//! failed (the store is down, the config is unusable).
+/**
+ * @module cli/drain_command
+ * `pipedrive-sync drain`: carries out the due outbox jobs with the engine of the config module, a progress bar on
+ * stderr and a summary table on stdout. Exit code 0 when no job died, 3 when jobs went dead, 1 when the drain
+ * failed (the store is down, the config is unusable).
+ */
 
 import { createPipedriveSync } from '../index';
 import type { DrainReport } from '../types';

@@ -1,5 +1,8 @@
-//! `pipedrive-sync emulator`: runs a Pipedrive emulator in the foreground until SIGINT/SIGTERM, printing its URL and
-//! API token so another process (the demo, a test run, a developer with curl) can use it.
+/**
+ * @module cli/emulator_command
+ * `pipedrive-sync emulator`: runs a Pipedrive emulator in the foreground until SIGINT/SIGTERM, printing its URL and
+ * API token so another process (the demo, a test run, a developer with curl) can use it.
+ */
 
 import { startPipedriveEmulator } from '../emulator';
 import { parsePlan } from '../emulator/limits/rate_limits';

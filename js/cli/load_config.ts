@@ -1,6 +1,9 @@
-//! The config module of the commands that need an engine (`drain`, `status`): found at `--config PATH`, else
-//! `$PIPEDRIVE_SYNC_CONFIG`, else `./pipedrive-sync.config.js` in the working directory; its default export (or
-//! its `config` export) is the `createPipedriveSync` configuration, or a function (possibly async) returning it.
+/**
+ * @module cli/load_config
+ * The config module of the commands that need an engine (`drain`, `status`): found at `--config PATH`, else
+ * `$PIPEDRIVE_SYNC_CONFIG`, else `./pipedrive-sync.config.js` in the working directory; its default export (or
+ * its `config` export) is the `createPipedriveSync` configuration, or a function (possibly async) returning it.
+ */
 
 import { existsSync, statSync } from 'node:fs';
 import * as path from 'node:path';

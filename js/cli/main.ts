@@ -1,5 +1,8 @@
 #!/usr/bin/env node
-//! The `pipedrive-sync` command line: a table of commands, each a module exporting `run*Command(argv)`.
+/**
+ * @module cli/main
+ * The `pipedrive-sync` command line: a table of commands, each a module exporting `run*Command(argv)`.
+ */
 
 import { runDemoCommand } from '../demo/demo_command';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, exitWhenDone } from '../terminal/command_io';

@@ -1,6 +1,9 @@
-//! `pipedrive-sync status`: the outbox at a glance with the engine of the config module: jobs per state, due jobs,
-//! the oldest pending job's age, the dead jobs with their errors, and the rate budget as this process sees it.
-//! `--json` prints the raw `sync.queue.stats()` instead.
+/**
+ * @module cli/status_command
+ * `pipedrive-sync status`: the outbox at a glance with the engine of the config module: jobs per state, due jobs,
+ * the oldest pending job's age, the dead jobs with their errors, and the rate budget as this process sees it.
+ * `--json` prints the raw `sync.queue.stats()` instead.
+ */
 
 import { createPipedriveSync } from '../index';
 import type { QueueStats } from '../store/types';

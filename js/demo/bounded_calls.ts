@@ -1,9 +1,12 @@
-//! Calling the engine for many records a few at a time (the engine's rate limiter paces the requests to the plan's
-//! burst and search windows), counting what each call answered: in Pipedrive now, left to the queue, or failed.
-//! The demo's two such runs: every warm, unlinked contact through `sync.warmLeads.checkAndCreateWarmLead`
-//! ({@link syncWarmLeads}), and every activity of a contact already linked to a Pipedrive person through
-//! `sync.activities.replicateActivity` ({@link replicateActivities}). Warm leads' activities do not go through the
-//! latter: the engine's warm-lead backfill queues them, and the demo's final drain runs them.
+/**
+ * @module demo/bounded_calls
+ * Calling the engine for many records a few at a time (the engine's rate limiter paces the requests to the plan's
+ * burst and search windows), counting what each call answered: in Pipedrive now, left to the queue, or failed.
+ * The demo's two such runs: every warm, unlinked contact through `sync.warmLeads.checkAndCreateWarmLead`
+ * ({@link syncWarmLeads}), and every activity of a contact already linked to a Pipedrive person through
+ * `sync.activities.replicateActivity` ({@link replicateActivities}). Warm leads' activities do not go through the
+ * latter: the engine's warm-lead backfill queues them, and the demo's final drain runs them.
+ */
 
 import type { PipedriveSync } from '../index';
 import type { LeadCounts } from './lead_progress';

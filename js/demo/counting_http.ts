@@ -1,6 +1,9 @@
-//! The demo's HTTP host: the package's fetch host, counting what the engine sends (requests, 429s, the route of
-//! each) and keeping Pipedrive's daily-budget headers, so the summary can report requests and tokens against real
-//! Pipedrive as well as against the emulator.
+/**
+ * @module demo/counting_http
+ * The demo's HTTP host: the package's fetch host, counting what the engine sends (requests, 429s, the route of
+ * each) and keeping Pipedrive's daily-budget headers, so the summary can report requests and tokens against real
+ * Pipedrive as well as against the emulator.
+ */
 
 import { createFetchHttp } from '../host/fetch_http';
 import type { HttpSend } from '../host/types';

@@ -1,7 +1,10 @@
-//! The demo's CRM database: SQLite at `DATABASE_URL`, or a fresh `.tmp/demo.db` in the repo (recreated every run
-//! so the demo is repeatable), migrated with `applyMigrations`, opened with the generated Prisma client of the
-//! reference schema (loaded at run time from `prisma/generated/sqlite`) on `@prisma/adapter-better-sqlite3`, and
-//! filled with the demo's seed (users, organizations, contacts and their activities).
+/**
+ * @module demo/crm_database
+ * The demo's CRM database: SQLite at `DATABASE_URL`, or a fresh `.tmp/demo.db` in the repo (recreated every run
+ * so the demo is repeatable), migrated with `applyMigrations`, opened with the generated Prisma client of the
+ * reference schema (loaded at run time from `prisma/generated/sqlite`) on `@prisma/adapter-better-sqlite3`, and
+ * filled with the demo's seed (users, organizations, contacts and their activities).
+ */
 
 import { existsSync, rmSync } from 'node:fs';
 import * as path from 'node:path';

@@ -1,7 +1,10 @@
-//! The demo's CRM, as plain data: users, organizations, contacts and their activities drawn from a seeded generator,
-//! and the records the emulated Pipedrive starts with (organizations and persons some contacts are already linked
-//! to, and one person whose email a warm contact shares). The same seed always gives the same CRM; activity dates are
-//! offsets from the day the demo runs (due in the coming weeks, logged in the past weeks).
+/**
+ * @module demo/crm_seed
+ * The demo's CRM, as plain data: users, organizations, contacts and their activities drawn from a seeded generator,
+ * and the records the emulated Pipedrive starts with (organizations and persons some contacts are already linked
+ * to, and one person whose email a warm contact shares). The same seed always gives the same CRM; activity dates are
+ * offsets from the day the demo runs (due in the coming weeks, logged in the past weeks).
+ */
 
 import type { SeedData } from '../emulator/index';
 import type { CrmActivityType } from '../store/types';

@@ -1,18 +1,21 @@
-//! `pipedrive-sync demo` (`npm run demo`): the main job on embedded defaults (DESIGN §10). The emulator stands in
-//! for Pipedrive (or real Pipedrive with `PIPEDRIVE_API_TOKEN`), SQLite is the CRM's database, and a seeded CRM
-//! (contacts with activities) is synced in three phases, each with its progress on stderr:
-//!
-//! 1. warm leads: every warm, unlinked contact through `sync.warmLeads.checkAndCreateWarmLead`, a few at a time; the
-//!    engine's backfill queues each new warm lead's earlier activities for replication, oldest first;
-//! 2. activities of contacts already in Pipedrive: through `sync.activities.replicateActivity`, a few at a time;
-//! 3. the final drain, after every warm lead: the backfilled activities (and whatever else is queued).
-//!
-//! Cold contacts' activities stay local (no Pipedrive person). A summary table goes to stdout. Exit code 0 when every
-//! warm lead and every activity of a contact in Pipedrive ended in Pipedrive, 3 when some did not (they are listed),
-//! 1 when the demo could not run, 2 on bad arguments.
-//!
-//! The generated Prisma client is TypeScript, so the demo runs under tsx from the repo:
-//! `node --import tsx js/cli/main.ts demo` (what `npm run demo` does after the set-up step).
+/**
+ * @module demo/demo_command
+ * `pipedrive-sync demo` (`npm run demo`): the main job on embedded defaults (DESIGN §10). The emulator stands in
+ * for Pipedrive (or real Pipedrive with `PIPEDRIVE_API_TOKEN`), SQLite is the CRM's database, and a seeded CRM
+ * (contacts with activities) is synced in three phases, each with its progress on stderr:
+ *
+ * 1. warm leads: every warm, unlinked contact through `sync.warmLeads.checkAndCreateWarmLead`, a few at a time; the
+ *    engine's backfill queues each new warm lead's earlier activities for replication, oldest first;
+ * 2. activities of contacts already in Pipedrive: through `sync.activities.replicateActivity`, a few at a time;
+ * 3. the final drain, after every warm lead: the backfilled activities (and whatever else is queued).
+ *
+ * Cold contacts' activities stay local (no Pipedrive person). A summary table goes to stdout. Exit code 0 when every
+ * warm lead and every activity of a contact in Pipedrive ended in Pipedrive, 3 when some did not (they are listed),
+ * 1 when the demo could not run, 2 on bad arguments.
+ *
+ * The generated Prisma client is TypeScript, so the demo runs under tsx from the repo:
+ * `node --import tsx js/cli/main.ts demo` (what `npm run demo` does after the set-up step).
+ */
 
 import { createPipedriveSync, type PipedriveSync } from '../index';
 import type { Plan } from '../emulator/limits/rate_limits';

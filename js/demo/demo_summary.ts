@@ -1,8 +1,11 @@
-//! The demo's closing summary: what the warm-lead sync did to the CRM and to Pipedrive (persons created or linked,
-//! contacts skipped and why, organizations created or reused), what the activity replication did (activities
-//! replicated through the warm-lead backfill or directly, the types sent, activities not replicated and why), what it
-//! cost (requests, API tokens, 429s) and how long it took, worked out from the database, the engine's log events and
-//! the requests sent, as a table on stdout.
+/**
+ * @module demo/demo_summary
+ * The demo's closing summary: what the warm-lead sync did to the CRM and to Pipedrive (persons created or linked,
+ * contacts skipped and why, organizations created or reused), what the activity replication did (activities
+ * replicated through the warm-lead backfill or directly, the types sent, activities not replicated and why), what it
+ * cost (requests, API tokens, 429s) and how long it took, worked out from the database, the engine's log events and
+ * the requests sent, as a table on stdout.
+ */
 
 import { renderTable } from '../terminal/table';
 import type { ActivityRow, ContactRow } from './crm_database';

@@ -1,8 +1,11 @@
-//! The progress of the demo's phases on stderr, drawn with the drain's bar (`renderBar` of
-//! `js/terminal/progress_bar.ts`): `[██████░░░░] 40/66 warm leads · 39 in Pipedrive · 1 queued · 0 failed · 4.8 leads/s`
-//! for the warm leads, and `[██████░░░░] 25/42 activities · 25 in Pipedrive · 0 queued · 0 failed · 18.2 activities/s`
-//! for the activities replicated directly; redrawn in place on a terminal, otherwise a plain line at most every 2 s
-//! and once at the end.
+/**
+ * @module demo/lead_progress
+ * The progress of the demo's phases on stderr, drawn with the drain's bar (`renderBar` of
+ * `js/terminal/progress_bar.ts`): `[██████░░░░] 40/66 warm leads · 39 in Pipedrive · 1 queued · 0 failed · 4.8 leads/s`
+ * for the warm leads, and `[██████░░░░] 25/42 activities · 25 in Pipedrive · 0 queued · 0 failed · 18.2 activities/s`
+ * for the activities replicated directly; redrawn in place on a terminal, otherwise a plain line at most every 2 s
+ * and once at the end.
+ */
 
 import { renderBar, type ProgressStream } from '../terminal/progress_bar';
 

@@ -1,6 +1,9 @@
-//! Which Pipedrive the demo talks to: the emulator started in this process (the default; seeded with the demo's
-//! Pipedrive records), or real Pipedrive when `PIPEDRIVE_API_TOKEN` is set (at `PIPEDRIVE_BASE_URL`, default
-//! https://api.pipedrive.com; never seeded), announced loudly before anything is sent.
+/**
+ * @module demo/pipedrive_target
+ * Which Pipedrive the demo talks to: the emulator started in this process (the default; seeded with the demo's
+ * Pipedrive records), or real Pipedrive when `PIPEDRIVE_API_TOKEN` is set (at `PIPEDRIVE_BASE_URL`, default
+ * https://api.pipedrive.com; never seeded), announced loudly before anything is sent.
+ */
 
 import { writeFileSync } from 'node:fs';
 import { startPipedriveEmulator, type PipedriveEmulator } from '../emulator/index';

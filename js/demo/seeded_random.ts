@@ -1,5 +1,8 @@
-//! A small seeded pseudo-random generator (mulberry32) for the demo's CRM: the same seed gives the same data on
-//! every machine and every run, without a dependency.
+/**
+ * @module demo/seeded_random
+ * A small seeded pseudo-random generator (mulberry32) for the demo's CRM: the same seed gives the same data on
+ * every machine and every run, without a dependency.
+ */
 
 /** A deterministic source of pseudo-random numbers and choices. */
 export class SeededRandom {

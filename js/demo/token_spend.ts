@@ -1,6 +1,9 @@
-//! What the requests of a run cost in Pipedrive API tokens: a request's route key in the token-cost table
-//! (`GET /api/v2/persons/{id}`) and the sum over a list of requests, from the costs in `js/emulator/limits/token_costs.ts`
-//! (the official OpenAPI `x-token-cost` values).
+/**
+ * @module demo/token_spend
+ * What the requests of a run cost in Pipedrive API tokens: a request's route key in the token-cost table
+ * (`GET /api/v2/persons/{id}`) and the sum over a list of requests, from the costs in `js/emulator/limits/token_costs.ts`
+ * (the official OpenAPI `x-token-cost` values).
+ */
 
 import { tokenCost } from '../emulator/limits/token_costs';
 

@@ -1,5 +1,8 @@
-//! The control path (`/__emulator/...`): the programmatic API over HTTP, for a process that only has the URL (e.g.
-//! the CLI emulator driven by another process). No auth, not rate limited, not journaled.
+/**
+ * @module emulator/control
+ * The control path (`/__emulator/...`): the programmatic API over HTTP, for a process that only has the URL (e.g.
+ * the CLI emulator driven by another process). No auth, not rate limited, not journaled.
+ */
 
 import type { Faults, FaultMatch } from './faults';
 import type { Journal } from './journal';

@@ -1,6 +1,9 @@
-//! Fault injection: fail the next N matching requests with a status, add latency, or apply a change and then
-//! destroy the connection without answering (the "did my create happen?" case). Rules match a method (optional)
-//! and a path given as a string prefix or a RegExp.
+/**
+ * @module emulator/faults
+ * Fault injection: fail the next N matching requests with a status, add latency, or apply a change and then
+ * destroy the connection without answering (the "did my create happen?" case). Rules match a method (optional)
+ * and a path given as a string prefix or a RegExp.
+ */
 
 import { faultReply, type Reply } from './wire/envelope';
 

@@ -1,5 +1,8 @@
-//! `pipedrive-sync/emulator`: a local Pipedrive for tests, the demo and users' own tests. Start one with
-//! `startPipedriveEmulator()`; many can run at once in one process, each with its own data, limits and faults.
+/**
+ * @module emulator/index
+ * `pipedrive-sync/emulator`: a local Pipedrive for tests, the demo and users' own tests. Start one with
+ * `startPipedriveEmulator()`; many can run at once in one process, each with its own data, limits and faults.
+ */
 
 import { randomBytes } from 'node:crypto';
 import { Faults } from './faults';

@@ -1,6 +1,9 @@
-//! The request journal: every API request (not control-path calls) with method, path, query, body, status and
-//! time, for assertions. The API token never reaches it: `api_token` query values are redacted and headers are not
-//! stored.
+/**
+ * @module emulator/journal
+ * The request journal: every API request (not control-path calls) with method, path, query, body, status and
+ * time, for assertions. The API token never reaches it: `api_token` query values are redacted and headers are not
+ * stored.
+ */
 
 /** One journaled request. */
 export interface JournalEntry {

@@ -1,6 +1,9 @@
-//! The HTTP front: one `node:http` server per emulator. Each request goes control path → auth → latency →
-//! injected failure → rate limits → route (→ drop after apply) → journal, so faults and limits behave like the
-//! gateway in front of the real API.
+/**
+ * @module emulator/server
+ * The HTTP front: one `node:http` server per emulator. Each request goes control path → auth → latency →
+ * injected failure → rate limits → route (→ drop after apply) → journal, so faults and limits behave like the
+ * gateway in front of the real API.
+ */
 
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';

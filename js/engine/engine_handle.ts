@@ -1,6 +1,9 @@
-//! Runs engine operations. Each operation is a wasm `Task` polled here inside `try/catch`; when the engine
-//! panics, the call rejects with an `InternalError` carrying the panic message, operations in flight on that
-//! engine are rejected too, and the engine is re-created on a fresh module instance.
+/**
+ * @module engine/engine_handle
+ * Runs engine operations. Each operation is a wasm `Task` polled here inside `try/catch`; when the engine
+ * panics, the call rejects with an `InternalError` carrying the panic message, operations in flight on that
+ * engine are rejected too, and the engine is re-created on a fresh module instance.
+ */
 
 import { InternalError, isErrorCode, makeError, PipedriveSyncError } from '../errors';
 import type { EngineHost } from '../host/bind_host';

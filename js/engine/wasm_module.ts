@@ -1,5 +1,8 @@
-//! Loading the WebAssembly engine built by wasm-pack (`pkg/`). One instance is shared by every engine in the
-//! process; after a panic it is replaced by a fresh instance, because a trapped instance may hold broken state.
+/**
+ * @module engine/wasm_module
+ * Loading the WebAssembly engine built by wasm-pack (`pkg/`). One instance is shared by every engine in the
+ * process; after a panic it is replaced by a fresh instance, because a trapped instance may hold broken state.
+ */
 
 import type * as WasmBindings from '../../pkg/pipedrive_sync';
 

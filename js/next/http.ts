@@ -1,5 +1,8 @@
-//! HTTP plumbing of the route handlers: JSON answers, the status of each error code, request bodies read (JSON
-//! only, at most 64 KB) with errors that name the field, and failures of our own answered without their details.
+/**
+ * @module next/http
+ * HTTP plumbing of the route handlers: JSON answers, the status of each error code, request bodies read (JSON
+ * only, at most 64 KB) with errors that name the field, and failures of our own answered without their details.
+ */
 
 import { randomUUID } from 'node:crypto';
 import { PipedriveSyncError, type ErrorCode } from '../errors';

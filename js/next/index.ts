@@ -1,14 +1,17 @@
-//! `pipedrive-sync/next`: route handlers for the spec's API endpoints (§8), for the Next.js App Router.
-//!
-//!     // lib/pipedrive.ts
-//!     export const handlers = createRouteHandlers(await sync, { authenticate: async (request) => ... });
-//!     // app/api/contacts/[id]/check-warm-lead/route.ts
-//!     export const POST = handlers.checkWarmLead;
-//!
-//! Every handler answers 401 when `authenticate` finds no user, 403 for another user's record (fail closed: when
-//! ownership cannot be established, admins only), 400 naming the field for a malformed body (JSON only, at most
-//! 64 KB: 415, 413), 429 with `Retry-After` over the per-user throttle, 500 with a correlation id (never driver or
-//! panic text) for failures of our own, and the spec's shapes otherwise. Work on a contact acts as its owner.
+/**
+ * @module next/index
+ * `pipedrive-sync/next`: route handlers for the spec's API endpoints (§8), for the Next.js App Router.
+ *
+ *     // lib/pipedrive.ts
+ *     export const handlers = createRouteHandlers(await sync, { authenticate: async (request) => ... });
+ *     // app/api/contacts/[id]/check-warm-lead/route.ts
+ *     export const POST = handlers.checkWarmLead;
+ *
+ * Every handler answers 401 when `authenticate` finds no user, 403 for another user's record (fail closed: when
+ * ownership cannot be established, admins only), 400 naming the field for a malformed body (JSON only, at most
+ * 64 KB: 415, 413), 429 with `Retry-After` over the per-user throttle, 500 with a correlation id (never driver or
+ * panic text) for failures of our own, and the spec's shapes otherwise. Work on a contact acts as its owner.
+ */
 
 import type { PipedriveSync } from '../index';
 import { errorResponse, json, readObject, requiredString, STATUS_OF, thrownResponse, type HandlerFailure } from './http';

@@ -1,11 +1,14 @@
-//! `db_migrate`: applies the reference schema's pending migrations to a database, from the command line.
-//!
-//!     node --import tsx js/scripts/db_migrate.ts [--url URL] [--schema NAME]
-//!
-//! The URL defaults to `DATABASE_URL`, then to `file:./prisma/dev.db`; relative SQLite paths are resolved from the
-//! repo root. `file:` URLs are SQLite, `postgresql://` URLs PostgreSQL (`?schema=NAME` or `--schema NAME` picks a
-//! schema other than `public`). Prints what it applied; exits 1 with the reason when migrating fails, 2 on bad
-//! arguments. The work is done by `applyMigrations` in `js/db/migrate.ts` (shipped with the package).
+/**
+ * @module scripts/db_migrate
+ * `db_migrate`: applies the reference schema's pending migrations to a database, from the command line.
+ *
+ *     node --import tsx js/scripts/db_migrate.ts [--url URL] [--schema NAME]
+ *
+ * The URL defaults to `DATABASE_URL`, then to `file:./prisma/dev.db`; relative SQLite paths are resolved from the
+ * repo root. `file:` URLs are SQLite, `postgresql://` URLs PostgreSQL (`?schema=NAME` or `--schema NAME` picks a
+ * schema other than `public`). Prints what it applied; exits 1 with the reason when migrating fails, 2 on bad
+ * arguments. The work is done by `applyMigrations` in `js/db/migrate.ts` (shipped with the package).
+ */
 
 import * as path from 'node:path';
 import { applyMigrations, MigrationError } from '../db/migrate';

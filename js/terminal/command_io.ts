@@ -1,6 +1,9 @@
-//! What every command of the CLI (and the demo run on its own) shares around its work: the streams and settings it
-//! runs with ({@link CommandIo}), the exit codes, errors as one line, {@link runCommand} for the usage/help
-//! handling before the work, and {@link exitWhenDone} for the entry point's exit once the output is flushed.
+/**
+ * @module terminal/command_io
+ * What every command of the CLI (and the demo run on its own) shares around its work: the streams and settings it
+ * runs with ({@link CommandIo}), the exit codes, errors as one line, {@link runCommand} for the usage/help
+ * handling before the work, and {@link exitWhenDone} for the entry point's exit once the output is flushed.
+ */
 
 import type { ProgressStream } from './progress_bar';
 

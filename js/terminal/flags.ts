@@ -1,6 +1,9 @@
-//! Command-line flags as the `drain`, `status` and `demo` commands read them: `--name value` and `--name=value`
-//! pairs, whole numbers checked against a range, value-less booleans and `--help`/`-h`; a mistake is a
-//! {@link UsageError} that names the flag.
+/**
+ * @module terminal/flags
+ * Command-line flags as the `drain`, `status` and `demo` commands read them: `--name value` and `--name=value`
+ * pairs, whole numbers checked against a range, value-less booleans and `--help`/`-h`; a mistake is a
+ * {@link UsageError} that names the flag.
+ */
 
 /** A usage mistake (unknown flag, bad value): reported with the usage text and exit code 2. */
 export class UsageError extends Error {}

@@ -1,6 +1,9 @@
-//! A drain's progress on stderr (`pipedrive-sync drain`, the demo's final drain): on a terminal one line redrawn in
-//! place (`[██████░░░░] 1200/2000 jobs · 2 rescheduled · 0 dead · 49.8 jobs/s`); otherwise (a log file, CI) the same
-//! text as a plain line at most every 2 s, and once at the end. The bar itself also draws the demo's other phases.
+/**
+ * @module terminal/progress_bar
+ * A drain's progress on stderr (`pipedrive-sync drain`, the demo's final drain): on a terminal one line redrawn in
+ * place (`[██████░░░░] 1200/2000 jobs · 2 rescheduled · 0 dead · 49.8 jobs/s`); otherwise (a log file, CI) the same
+ * text as a plain line at most every 2 s, and once at the end. The bar itself also draws the demo's other phases.
+ */
 
 import type { DrainReport } from '../types';
 

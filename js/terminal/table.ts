@@ -1,5 +1,8 @@
-//! Plain-text tables for the CLI's and the demo's output: columns padded to their widest cell (numbers
-//! right-aligned), long cells cut with an ellipsis, and label/value lists for summaries.
+/**
+ * @module terminal/table
+ * Plain-text tables for the CLI's and the demo's output: columns padded to their widest cell (numbers
+ * right-aligned), long cells cut with an ellipsis, and label/value lists for summaries.
+ */
 
 /** One column of a table. */
 export interface Column {

@@ -1,6 +1,9 @@
-//! Activity replication end to end (spec Feature 2, §9.2.2, §9.3): the wasm engine, the real Prisma store
-//! (SQLite and PostgreSQL) and the emulator over HTTP. Every request the engine sends is checked against the
-//! official OpenAPI v2 request schema.
+/**
+ * @module tests/activities/replication.test
+ * Activity replication end to end (spec Feature 2, §9.2.2, §9.3): the wasm engine, the real Prisma store
+ * (SQLite and PostgreSQL) and the emulator over HTTP. Every request the engine sends is checked against the
+ * official OpenAPI v2 request schema.
+ */
 
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, test } from 'node:test';

@@ -1,6 +1,9 @@
-//! Checks the requests the engine sent (the emulator's journal) against the official OpenAPI v2 request schemas,
-//! with the errata of API-FACTS.md: persons need `name` (not `title`), email/phone labels are strings, and
-//! activities take no `person_id` (participants instead). Objects are closed, so an invented field fails.
+/**
+ * @module tests/activities/request_schemas
+ * Checks the requests the engine sent (the emulator's journal) against the official OpenAPI v2 request schemas,
+ * with the errata of API-FACTS.md: persons need `name` (not `title`), email/phone labels are strings, and
+ * activities take no `person_id` (participants instead). Objects are closed, so an invented field fails.
+ */
 
 import assert from 'node:assert/strict';
 import Ajv from 'ajv';

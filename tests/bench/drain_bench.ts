@@ -1,12 +1,15 @@
-//! Benchmark (not a test): draining a large outbox of `update_record` jobs against the emulator on the Premium plan
-//! (burst 100 per 2 s, i.e. 50 requests/s), with the Prisma store: on SQLite with one engine, and on PostgreSQL with
-//! two engines (each with its own Prisma client) in this process, which share the rate limits of one Pipedrive
-//! (src/pipedrive/limits.rs `shared_limits`). Prints jobs per second, that rate as a share of the burst limit
-//! (DESIGN §9 target: at least 95%) and the 429 responses (target: 0). The emulator runs in a child process so it
-//! does not compete with the drain for this event loop.
-//!
-//! Run: `node --import tsx tests/bench/drain_bench.ts [--jobs 2000] [--concurrency 5]`; PostgreSQL runs when
-//! `TEST_POSTGRES_URL` is set.
+/**
+ * @module tests/bench/drain_bench
+ * Benchmark (not a test): draining a large outbox of `update_record` jobs against the emulator on the Premium plan
+ * (burst 100 per 2 s, i.e. 50 requests/s), with the Prisma store: on SQLite with one engine, and on PostgreSQL with
+ * two engines (each with its own Prisma client) in this process, which share the rate limits of one Pipedrive
+ * (src/pipedrive/limits.rs `shared_limits`). Prints jobs per second, that rate as a share of the burst limit
+ * (DESIGN §9 target: at least 95%) and the 429 responses (target: 0). The emulator runs in a child process so it
+ * does not compete with the drain for this event loop.
+ *
+ * Run: `node --import tsx tests/bench/drain_bench.ts [--jobs 2000] [--concurrency 5]`; PostgreSQL runs when
+ * `TEST_POSTGRES_URL` is set.
+ */
 
 import { fork, type ChildProcess } from 'node:child_process';
 import { createPipedriveSync, type DrainReport } from '../../js/index';

@@ -1,5 +1,8 @@
-//! Benchmark (prints figures; not a test): the engine's footprint (DESIGN §9: the gzipped `.wasm` under 250 KB,
-//! creating an engine under 20 ms). Run after a build: `node --import tsx tests/bench/engine_bench.ts`.
+/**
+ * @module tests/bench/engine_bench
+ * Benchmark (prints figures; not a test): the engine's footprint (DESIGN §9: the gzipped `.wasm` under 250 KB,
+ * creating an engine under 20 ms). Run after a build: `node --import tsx tests/bench/engine_bench.ts`.
+ */
 
 import { readFileSync } from 'node:fs';
 import path from 'node:path';

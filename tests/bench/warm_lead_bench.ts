@@ -1,13 +1,16 @@
-//! Benchmark (not a test): what one warm lead costs, against the emulator with the Prisma store on SQLite, with
-//! cold caches (a fresh engine whose CRM user has no Pipedrive id yet) and warm caches (the same engine, after
-//! another lead): requests, API tokens (the emulator's journal priced with `js/emulator/limits/token_costs.ts`) and
-//! sequential round trips (the flow sends one request at a time and waits for its answer, so a lead's round trips
-//! are its requests). Beside them, the naive v1 flow the seed spec implies (users/find, persons/search,
-//! organizations/search, POST organization, POST person, PUT person for the label) priced from the `x-token-cost`
-//! values of openapi-v1.yaml, and the DESIGN §9 targets: at most half the naive flow's tokens, and at most 4
-//! round trips with warm caches.
-//!
-//! Run: `node --import tsx tests/bench/warm_lead_bench.ts`
+/**
+ * @module tests/bench/warm_lead_bench
+ * Benchmark (not a test): what one warm lead costs, against the emulator with the Prisma store on SQLite, with
+ * cold caches (a fresh engine whose CRM user has no Pipedrive id yet) and warm caches (the same engine, after
+ * another lead): requests, API tokens (the emulator's journal priced with `js/emulator/limits/token_costs.ts`) and
+ * sequential round trips (the flow sends one request at a time and waits for its answer, so a lead's round trips
+ * are its requests). Beside them, the naive v1 flow the seed spec implies (users/find, persons/search,
+ * organizations/search, POST organization, POST person, PUT person for the label) priced from the `x-token-cost`
+ * values of openapi-v1.yaml, and the DESIGN §9 targets: at most half the naive flow's tokens, and at most 4
+ * round trips with warm caches.
+ *
+ * Run: `node --import tsx tests/bench/warm_lead_bench.ts`
+ */
 
 import * as path from 'node:path';
 import { createPipedriveSync, type PipedriveSync } from '../../js/index';

@@ -1,5 +1,8 @@
-//! The CLI's small parts on their own: the drain progress (one line redrawn on a terminal, a plain line at most every
-//! 2 s otherwise), tables, durations in words, and how the config module's export is picked.
+/**
+ * @module tests/cli/progress_bar.test
+ * The CLI's small parts on their own: the drain progress (one line redrawn on a terminal, a plain line at most every
+ * 2 s otherwise), tables, durations in words, and how the config module's export is picked.
+ */
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';

@@ -1,8 +1,11 @@
-//! `pipedrive-sync drain` and `pipedrive-sync status`, the real CLI (`node --import tsx js/cli/main.ts ...`) against
-//! the emulator with a Prisma SQLite database: the summary and progress, the exit codes (0 done, 3 dead, 4 stopped,
-//! 1 failed),
-//! the missing-config error, the config module found by flag, environment variable or default name, and the dead
-//! jobs with their errors in `status`.
+/**
+ * @module tests/cli/queue_commands.test
+ * `pipedrive-sync drain` and `pipedrive-sync status`, the real CLI (`node --import tsx js/cli/main.ts ...`) against
+ * the emulator with a Prisma SQLite database: the summary and progress, the exit codes (0 done, 3 dead, 4 stopped,
+ * 1 failed),
+ * the missing-config error, the config module found by flag, environment variable or default name, and the dead
+ * jobs with their errors in `status`.
+ */
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';

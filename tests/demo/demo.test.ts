@@ -1,9 +1,12 @@
-//! `npm run demo`'s program end to end: the demo command in a child process (emulator in that process, a fresh
-//! SQLite CRM), then its summary checked against the database it left and the emulator's dump (records, limits,
-//! request journal): every warm lead linked, one person per email, the existing person linked not duplicated,
-//! shared organizations created once, every activity of a contact in Pipedrive replicated exactly once (mapped type,
-//! due date, person as primary participant) while cold contacts' activities stay local, and the activity counts,
-//! requests, tokens and 429s it reports.
+/**
+ * @module tests/demo/demo.test
+ * `npm run demo`'s program end to end: the demo command in a child process (emulator in that process, a fresh
+ * SQLite CRM), then its summary checked against the database it left and the emulator's dump (records, limits,
+ * request journal): every warm lead linked, one person per email, the existing person linked not duplicated,
+ * shared organizations created once, every activity of a contact in Pipedrive replicated exactly once (mapped type,
+ * due date, person as primary participant) while cold contacts' activities stay local, and the activity counts,
+ * requests, tokens and 429s it reports.
+ */
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';

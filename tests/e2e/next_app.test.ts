@@ -1,5 +1,8 @@
-//! The Next.js example app (examples/next-crm) with the package installed from its `npm pack` tarball:
-//! `next build`, `next start`, and real requests whose answers were computed inside the wasm engine.
+/**
+ * @module tests/e2e/next_app.test
+ * The Next.js example app (examples/next-crm) with the package installed from its `npm pack` tarball:
+ * `next build`, `next start`, and real requests whose answers were computed inside the wasm engine.
+ */
 
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';

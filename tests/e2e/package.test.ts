@@ -1,5 +1,8 @@
-//! The published shape: the `npm pack` tarball installed into an empty project, then used from there through
-//! every entry point, from CommonJS and from an ES module, against a local HTTP server.
+/**
+ * @module tests/e2e/package.test
+ * The published shape: the `npm pack` tarball installed into an empty project, then used from there through
+ * every entry point, from CommonJS and from an ES module, against a local HTTP server.
+ */
 
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';

@@ -1,5 +1,8 @@
-//! Builds the npm tarball of the package (`npm pack`) for the end-to-end tests, once per content: the suites
-//! install it exactly as a user would.
+/**
+ * @module tests/e2e/package_tarball
+ * Builds the npm tarball of the package (`npm pack`) for the end-to-end tests, once per content: the suites
+ * install it exactly as a user would.
+ */
 
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';

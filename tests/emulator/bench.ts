@@ -1,6 +1,9 @@
-//! Benchmark (not a test): requests per second the emulator sustains on this machine. The emulator runs in a child
-//! process so the load generator does not share its event loop. Run: `node --import tsx tests/emulator/bench.ts`
-//! (optional: `--seconds 5 --concurrency 32`).
+/**
+ * @module tests/emulator/bench
+ * Benchmark (not a test): requests per second the emulator sustains on this machine. The emulator runs in a child
+ * process so the load generator does not share its event loop. Run: `node --import tsx tests/emulator/bench.ts`
+ * (optional: `--seconds 5 --concurrency 32`).
+ */
 
 import { fork } from 'node:child_process';
 import { Agent, request } from 'node:http';

@@ -1,5 +1,8 @@
-//! The CLI: `pipedrive-sync emulator` prints its URL and token and serves until SIGTERM; unknown commands print the
-//! usage on stderr and exit 2.
+/**
+ * @module tests/emulator/cli.test
+ * The CLI: `pipedrive-sync emulator` prints its URL and token and serves until SIGTERM; unknown commands print the
+ * usage on stderr and exit 2.
+ */
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';

@@ -1,5 +1,8 @@
-//! Behaviour of the v2 entities and search: timestamps, soft delete, list filters, cursors, `ids`, and the search
-//! semantics (`exact_match` case-insensitive, fields, result shape).
+/**
+ * @module tests/emulator/entities.test
+ * Behaviour of the v2 entities and search: timestamps, soft delete, list filters, cursors, `ids`, and the search
+ * semantics (`exact_match` case-insensitive, fields, result shape).
+ */
 
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';

@@ -1,5 +1,8 @@
-//! Fault injection (fail next N, latency, apply-then-drop), the journal, and the control path that exposes both
-//! (plus seed, reset, limits and clock) to a process that only has the URL.
+/**
+ * @module tests/emulator/faults.test
+ * Fault injection (fail next N, latency, apply-then-drop), the journal, and the control path that exposes both
+ * (plus seed, reset, limits and clock) to a process that only has the URL.
+ */
 
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';

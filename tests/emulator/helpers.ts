@@ -1,4 +1,7 @@
-//! Test helpers: an emulator on a random port with a hand-driven clock, and a small fetch wrapper.
+/**
+ * @module tests/emulator/helpers
+ * Test helpers: an emulator on a random port with a hand-driven clock, and a small fetch wrapper.
+ */
 
 import { startPipedriveEmulator, type PipedriveEmulator, type PipedriveEmulatorOptions } from '../../js/emulator';
 

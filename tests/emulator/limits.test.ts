@@ -1,5 +1,8 @@
-//! Rate limits: per-token burst windows by plan, the search window, the daily budget with its midnight reset,
-//! token costs from the OpenAPI table, the headers counting down, 429 bodies and the Cloudflare 403.
+/**
+ * @module tests/emulator/limits.test
+ * Rate limits: per-token burst windows by plan, the search window, the daily budget with its midnight reset,
+ * token costs from the OpenAPI table, the headers counting down, 429 bodies and the Cloudflare 403.
+ */
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';

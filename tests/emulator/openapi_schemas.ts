@@ -1,7 +1,10 @@
-//! Validates emulator responses against the official OpenAPI files (tests/fixtures/pipedrive/openapi-v{1,2}.yaml):
-//! loads them with `yaml`, resolves `$ref`s, merges `allOf` objects, applies the errata of API-FACTS.md (and the
-//! few more listed below), and compiles response schemas with ajv. Objects are closed (`additionalProperties:
-//! false`) so a field the emulator invents is caught, not just a missing or mistyped one.
+/**
+ * @module tests/emulator/openapi_schemas
+ * Validates emulator responses against the official OpenAPI files (tests/fixtures/pipedrive/openapi-v{1,2}.yaml):
+ * loads them with `yaml`, resolves `$ref`s, merges `allOf` objects, applies the errata of API-FACTS.md (and the
+ * few more listed below), and compiles response schemas with ajv. Objects are closed (`additionalProperties:
+ * false`) so a field the emulator invents is caught, not just a missing or mistyped one.
+ */
 
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';

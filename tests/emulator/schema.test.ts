@@ -1,4 +1,7 @@
-//! Every route's success and error responses, validated against the official OpenAPI schemas (with errata).
+/**
+ * @module tests/emulator/schema.test
+ * Every route's success and error responses, validated against the official OpenAPI schemas (with errata).
+ */
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';

@@ -1,5 +1,8 @@
-//! Contract test: the official `pipedrive` npm client (v2 API classes) against the emulator. Creating and updating
-//! a person, an organization, an activity and a deal must work exactly as against Pipedrive.
+/**
+ * @module tests/emulator/sdk_contract.test
+ * Contract test: the official `pipedrive` npm client (v2 API classes) against the emulator. Creating and updating
+ * a person, an organization, an activity and a deal must work exactly as against Pipedrive.
+ */
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';

@@ -1,6 +1,9 @@
-//! v2-style strictness, with bad inputs tried on every route: unknown and mistyped fields, non-boolean booleans,
-//! bad dates and times, labels outside the field's options, `person_id` on activities, bad ids and query
-//! parameters, and 401 for a missing or wrong token. Every 400 names the field, and changes nothing.
+/**
+ * @module tests/emulator/strictness.test
+ * v2-style strictness, with bad inputs tried on every route: unknown and mistyped fields, non-boolean booleans,
+ * bad dates and times, labels outside the field's options, `person_id` on activities, bad ids and query
+ * parameters, and 401 for a missing or wrong token. Every 400 names the field, and changes nothing.
+ */
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';

@@ -13,9 +13,12 @@ import { openapi, repoRoot } from './openapi_schemas';
 /** Where the generated table lives. */
 export const TABLE_FILE = path.join(repoRoot, 'js', 'emulator', 'limits', 'token_costs.ts');
 
-const HEADER = `//! Token cost per endpoint, generated once from the \`x-token-cost\` values of the official OpenAPI files
-//! (openapi-v2.yaml and openapi-v1.yaml, 2025-10 snapshot). Regenerate rather than hand-edit: the daily budget
-//! accounting is only as faithful as this table.
+const HEADER = `/**
+ * @module emulator/limits/token_costs
+ * Token cost per endpoint, generated once from the \`x-token-cost\` values of the official OpenAPI files
+ * (openapi-v2.yaml and openapi-v1.yaml, 2025-10 snapshot). Regenerate rather than hand-edit: the daily budget
+ * accounting is only as faithful as this table.
+ */
 
 /**
  * Cost in API tokens of one call, keyed by \`METHOD /api/v2/path\` or \`METHOD /v1/path\` with OpenAPI path

@@ -1,5 +1,8 @@
-//! v1 where v2 has nothing: users (list, find, me), person/organization fields with label options and the
-//! full-option-list PUT semantics, and activity types.
+/**
+ * @module tests/emulator/v1.test
+ * v1 where v2 has nothing: users (list, find, me), person/organization fields with label options and the
+ * full-option-list PUT semantics, and activity types.
+ */
 
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';

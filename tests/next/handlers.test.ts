@@ -1,5 +1,8 @@
-//! The Next.js route handlers (`pipedrive-sync/next`) called as the App Router calls them: every status of the
-//! spec's endpoints, with bad bodies tried, over the engine, the Prisma store (SQLite) and the emulator.
+/**
+ * @module tests/next/handlers.test
+ * The Next.js route handlers (`pipedrive-sync/next`) called as the App Router calls them: every status of the
+ * spec's endpoints, with bad bodies tried, over the engine, the Prisma store (SQLite) and the emulator.
+ */
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';

@@ -1,5 +1,8 @@
-//! Two drainer processes on one PostgreSQL outbox never run one job twice (DESIGN §6: "two workers draining one
-//! outbox"): each record gets exactly one PATCH in the emulator journal, and the two reports add up to the jobs.
+/**
+ * @module tests/queue/concurrent_drainers.test
+ * Two drainer processes on one PostgreSQL outbox never run one job twice (DESIGN §6: "two workers draining one
+ * outbox"): each record gets exactly one PATCH in the emulator journal, and the two reports add up to the jobs.
+ */
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';

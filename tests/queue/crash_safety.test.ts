@@ -1,7 +1,10 @@
-//! Crash safety (DESIGN invariant 2) on SQLite and PostgreSQL: a drainer process killed with SIGKILL in the middle
-//! of a run, and a second one started after the lease expired, finish every job exactly once. The emulator runs in
-//! this process (it survives the kill) and its journal is the witness: one successful PATCH per record, and a
-//! recovered job whose PATCH had already been applied reads the record instead of writing again.
+/**
+ * @module tests/queue/crash_safety.test
+ * Crash safety (DESIGN invariant 2) on SQLite and PostgreSQL: a drainer process killed with SIGKILL in the middle
+ * of a run, and a second one started after the lease expired, finish every job exactly once. The emulator runs in
+ * this process (it survives the kill) and its journal is the witness: one successful PATCH per record, and a
+ * recovered job whose PATCH had already been applied reads the record instead of writing again.
+ */
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';

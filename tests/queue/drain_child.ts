@@ -1,7 +1,10 @@
-//! A drainer process for the queue scenario tests: builds an engine over the Prisma store of a test database and
-//! drains the outbox once, printing `ready`, then `progress <DrainReport JSON>` after every job and
-//! `report <DrainReport JSON>` at the end (exit 0), or `error <message>` (exit 1). Killed with SIGKILL by the crash
-//! test. Run: `node --import tsx tests/queue/drain_child.ts '<DrainerSpec JSON>'` (see `spawnDrainer`).
+/**
+ * @module tests/queue/drain_child
+ * A drainer process for the queue scenario tests: builds an engine over the Prisma store of a test database and
+ * drains the outbox once, printing `ready`, then `progress <DrainReport JSON>` after every job and
+ * `report <DrainReport JSON>` at the end (exit 0), or `error <message>` (exit 1). Killed with SIGKILL by the crash
+ * test. Run: `node --import tsx tests/queue/drain_child.ts '<DrainerSpec JSON>'` (see `spawnDrainer`).
+ */
 
 import { createInterface } from 'node:readline';
 import { createPipedriveSync } from '../../js/index';

@@ -1,6 +1,9 @@
-//! Shared helpers of the queue scenario tests: records seeded in the emulator, `update_record` jobs enqueued in the
-//! outbox, the emulator journal read as evidence (successful PATCHes per record, statuses), Prisma clients opened
-//! from a database URL (for child processes), and drainer child processes (`drain_child.ts`) with their progress.
+/**
+ * @module tests/queue/helpers
+ * Shared helpers of the queue scenario tests: records seeded in the emulator, `update_record` jobs enqueued in the
+ * outbox, the emulator journal read as evidence (successful PATCHes per record, statuses), Prisma clients opened
+ * from a database URL (for child processes), and drainer child processes (`drain_child.ts`) with their progress.
+ */
 
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import * as path from 'node:path';

@@ -1,6 +1,9 @@
-//! Rate limits are respected, not discovered (DESIGN invariant 6), through the engine with the Prisma store and the
-//! emulator over HTTP: 300 requests on the Lite plan without a 429; an injected 429 waited out for its reset; a spent
-//! daily budget pausing the work until the reset, then resuming.
+/**
+ * @module tests/queue/rate_limits.test
+ * Rate limits are respected, not discovered (DESIGN invariant 6), through the engine with the Prisma store and the
+ * emulator over HTTP: 300 requests on the Lite plan without a 429; an injected 429 waited out for its reset; a spent
+ * daily budget pausing the work until the reset, then resuming.
+ */
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';

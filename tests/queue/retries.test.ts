@@ -1,6 +1,9 @@
-//! The retry policy through a drain with the Prisma store (DESIGN invariant 7), the emulator journal as witness:
-//! a 400 is tried once and the job is dead with the reason; a 503 is tried once and retried three more times, no
-//! more, and the job waits for the first step of the long schedule.
+/**
+ * @module tests/queue/retries.test
+ * The retry policy through a drain with the Prisma store (DESIGN invariant 7), the emulator journal as witness:
+ * a 400 is tried once and the job is dead with the reason; a 503 is tried once and retried three more times, no
+ * more, and the job waits for the first step of the long schedule.
+ */
 
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, test } from 'node:test';

@@ -1,5 +1,8 @@
-//! Warm leads end to end (spec Feature 1, §9.2.1, §9.3): the wasm engine, the real Prisma store (SQLite and
-//! PostgreSQL) and the Pipedrive emulator over HTTP, including its faults.
+/**
+ * @module tests/warm_leads/warm_leads.test
+ * Warm leads end to end (spec Feature 1, §9.2.1, §9.3): the wasm engine, the real Prisma store (SQLite and
+ * PostgreSQL) and the Pipedrive emulator over HTTP, including its faults.
+ */
 
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, test } from 'node:test';

@@ -1,6 +1,9 @@
-//! Rolling 2-second burst windows per API token (by plan), the search window (10 per 2 s on every plan), the
-//! company's daily token budget (30,000 × plan multiplier × seats, reset at midnight of a configurable timezone),
-//! the `x-ratelimit-*` headers, and the Cloudflare block for tokens that keep sending after 429s.
+/**
+ * @module emulator/limits/rate_limits
+ * Rolling 2-second burst windows per API token (by plan), the search window (10 per 2 s on every plan), the
+ * company's daily token budget (30,000 × plan multiplier × seats, reset at midnight of a configurable timezone),
+ * the `x-ratelimit-*` headers, and the Cloudflare block for tokens that keep sending after 429s.
+ */
 
 import { dayIndex, nextMidnight } from '../wire/clock';
 

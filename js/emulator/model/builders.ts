@@ -1,5 +1,8 @@
-//! Record builders: a full stored person, organization, activity, deal or user from a seed (or a validated request
-//! body), filling every field Pipedrive fills. Seeding and the create routes both build records here.
+/**
+ * @module emulator/model/builders
+ * Record builders: a full stored person, organization, activity, deal or user from a seed (or a validated request
+ * body), filling every field Pipedrive fills. Seeding and the create routes both build records here.
+ */
 
 import { rfc3339, v1Time } from '../wire/clock';
 import type { ActivityRecord, Address, DealRecord, OrganizationRecord, PersonRecord, UserRecord } from './records';

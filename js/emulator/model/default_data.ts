@@ -1,5 +1,8 @@
-//! What every emulated company starts with: four users (admin, regular, inactive, deleted), the v1 field lists of
-//! persons, organizations and deals with their default label options, and the six default activity types.
+/**
+ * @module emulator/model/default_data
+ * What every emulated company starts with: four users (admin, regular, inactive, deleted), the v1 field lists of
+ * persons, organizations and deals with their default label options, and the six default activity types.
+ */
 
 import { v1Time } from '../wire/clock';
 import type { UserSeed } from './builders';

@@ -1,5 +1,8 @@
-//! The shapes the emulator stores: each record is kept exactly as API v2 (entities) or v1 (users, fields,
-//! activity types) returns it, so a read is a lookup plus serialisation.
+/**
+ * @module emulator/model/records
+ * The shapes the emulator stores: each record is kept exactly as API v2 (entities) or v1 (users, fields,
+ * activity types) returns it, so a read is a lookup plus serialisation.
+ */
 
 /** An address as v2 returns it: every subfield present, `null` when unset. */
 export interface Address {

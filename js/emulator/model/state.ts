@@ -1,5 +1,8 @@
-//! The emulator's data: users and their tokens, the four v2 entity collections (soft-deleted records included),
-//! field definitions with label options, activity types and company info; plus seeding and reset.
+/**
+ * @module emulator/model/state
+ * The emulator's data: users and their tokens, the four v2 entity collections (soft-deleted records included),
+ * field definitions with label options, activity types and company info; plus seeding and reset.
+ */
 
 import { validationFailed } from '../wire/envelope';
 import {

@@ -1,6 +1,9 @@
-//! v2 activities: `/api/v2/activities` CRUD. People are linked only through `participants` (sending `person_id`
-//! is the real "read-only, add a primary participant" 400); `person_id` in responses is the primary participant.
-//! `type` must be an active activity type; `due_date` is `YYYY-MM-DD`, `due_time`/`duration` are wall-clock times.
+/**
+ * @module emulator/routes/activities
+ * v2 activities: `/api/v2/activities` CRUD. People are linked only through `participants` (sending `person_id`
+ * is the real "read-only, add a primary participant" 400); `person_id` in responses is the primary participant.
+ * `type` must be an active activity type; `due_date` is `YYYY-MM-DD`, `due_time`/`duration` are wall-clock times.
+ */
 
 import { addressFrom, buildActivity } from '../model/builders';
 import type { ActivityRecord, Attendee, Participant } from '../model/records';

@@ -1,4 +1,7 @@
-//! Body rules shared by the v2 entities: emails/phones lists, addresses, label ids, visibility and custom fields.
+/**
+ * @module emulator/routes/contact_fields
+ * Body rules shared by the v2 entities: emails/phones lists, addresses, label ids, visibility and custom fields.
+ */
 
 import type { ContactPoint } from '../model/records';
 import { validationFailed } from '../wire/envelope';

@@ -1,6 +1,9 @@
-//! v2 deals: `/api/v2/deals` CRUD. `title` is required on create; `status` moves set `won_time`/`lost_time`/
-//! `close_time`; lists exclude deleted deals unless `status=deleted`; `label_ids` are checked against the deal
-//! label field; `add_time`/`update_time` cannot be written on PATCH.
+/**
+ * @module emulator/routes/deals
+ * v2 deals: `/api/v2/deals` CRUD. `title` is required on create; `status` moves set `won_time`/`lost_time`/
+ * `close_time`; lists exclude deleted deals unless `status=deleted`; `label_ids` are checked against the deal
+ * label field; `add_time`/`update_time` cannot be written on PATCH.
+ */
 
 import { buildDeal } from '../model/builders';
 import type { DealRecord } from '../model/records';

@@ -1,5 +1,8 @@
-//! The five v2 routes every entity shares (list, create, get, PATCH, soft DELETE), parameterised by what differs:
-//! filters, body rules, defaults and the shape served back.
+/**
+ * @module emulator/routes/entities
+ * The five v2 routes every entity shares (list, create, get, PATCH, soft DELETE), parameterised by what differs:
+ * filters, body rules, defaults and the shape served back.
+ */
 
 import type { EntityKind } from '../model/records';
 import type { EmulatorState } from '../model/state';

@@ -1,7 +1,10 @@
-//! v1 field definitions (`/v1/personFields`, `/v1/organizationFields`, `/v1/dealFields`) with the label option
-//! lists (defaults in `model/default_data.ts`), and `PUT /v1/{kind}Fields/{id}` with Pipedrive's full-list
-//! semantics: options left out are dropped (and removed from the records carrying them), options without `id` are
-//! added with fresh ids.
+/**
+ * @module emulator/routes/fields
+ * v1 field definitions (`/v1/personFields`, `/v1/organizationFields`, `/v1/dealFields`) with the label option
+ * lists (defaults in `model/default_data.ts`), and `PUT /v1/{kind}Fields/{id}` with Pipedrive's full-list
+ * semantics: options left out are dropped (and removed from the records carrying them), options without `id` are
+ * added with fresh ids.
+ */
 
 import type { FieldRecord, LabelledKind } from '../model/records';
 import { v1Time } from '../wire/clock';

@@ -1,5 +1,8 @@
-//! v2 list semantics shared by persons, organizations, activities and deals: `ids` (up to 100), `updated_since`
-//! (inclusive) / `updated_until` (exclusive), one-field sorting, and opaque cursors with `limit` (default 100, max 500).
+/**
+ * @module emulator/routes/listing
+ * v2 list semantics shared by persons, organizations, activities and deals: `ids` (up to 100), `updated_since`
+ * (inclusive) / `updated_until` (exclusive), one-field sorting, and opaque cursors with `limit` (default 100, max 500).
+ */
 
 import { parseRfc3339 } from '../wire/clock';
 import { validationFailed } from '../wire/envelope';

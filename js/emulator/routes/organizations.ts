@@ -1,6 +1,9 @@
-//! v2 organizations: `/api/v2/organizations` CRUD with `address {value, country, ...}` (omitted subfields become
-//! null), `label_ids` checked against the organization label field, and the nullable 2026 fields (`website`,
-//! `linkedin`, `industry`, `annual_revenue`, `employee_count`), served only when asked for with `include_fields`.
+/**
+ * @module emulator/routes/organizations
+ * v2 organizations: `/api/v2/organizations` CRUD with `address {value, country, ...}` (omitted subfields become
+ * null), `label_ids` checked against the organization label field, and the nullable 2026 fields (`website`,
+ * `linkedin`, `industry`, `annual_revenue`, `employee_count`), served only when asked for with `include_fields`.
+ */
 
 import { addressFrom, buildOrganization, type OrganizationSeed } from '../model/builders';
 import type { OrganizationRecord } from '../model/records';

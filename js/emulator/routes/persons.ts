@@ -1,5 +1,8 @@
-//! v2 persons: `/api/v2/persons` CRUD with `emails`/`phones` as objects, `label_ids` checked against the person
-//! label field, `org_id`/`owner_id` checked against live records, and `name` or `first_name` + `last_name` required.
+/**
+ * @module emulator/routes/persons
+ * v2 persons: `/api/v2/persons` CRUD with `emails`/`phones` as objects, `label_ids` checked against the person
+ * label field, `org_id`/`owner_id` checked against live records, and `name` or `first_name` + `last_name` required.
+ */
 
 import { buildPerson, splitName } from '../model/builders';
 import type { PersonRecord } from '../model/records';

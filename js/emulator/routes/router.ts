@@ -1,5 +1,8 @@
-//! A tiny method + path router: exact paths resolve by one map lookup, templated paths (`/persons/{id}`) by
-//! comparing segments, so routing stays O(1)-ish per request without any dependency.
+/**
+ * @module emulator/routes/router
+ * A tiny method + path router: exact paths resolve by one map lookup, templated paths (`/persons/{id}`) by
+ * comparing segments, so routing stays O(1)-ish per request without any dependency.
+ */
 
 import type { UserRecord } from '../model/records';
 import type { EmulatorState } from '../model/state';

@@ -1,6 +1,9 @@
-//! v2 search: `/api/v2/persons/search` (fields name, email, phone, notes, custom_fields) and
-//! `/api/v2/organizations/search` (name, address, notes, custom_fields), with `exact_match` compared
-//! case-insensitively and hits shaped `data.items[] = {result_score, item}`; items carry no `update_time`.
+/**
+ * @module emulator/routes/search
+ * v2 search: `/api/v2/persons/search` (fields name, email, phone, notes, custom_fields) and
+ * `/api/v2/organizations/search` (name, address, notes, custom_fields), with `exact_match` compared
+ * case-insensitively and hits shaped `data.items[] = {result_score, item}`; items carry no `update_time`.
+ */
 
 import type { OrganizationRecord, PersonRecord } from '../model/records';
 import type { EmulatorState } from '../model/state';

@@ -1,5 +1,8 @@
-//! v1 users (`/v1/users`, `/v1/users/find`, `/v1/users/me`, `/v1/users/{id}`): v2 has no user endpoints, so the
-//! emulator answers these in v1 shape (BaseUser, `YYYY-MM-DD HH:MM:SS` times, `data: null` for no match).
+/**
+ * @module emulator/routes/users
+ * v1 users (`/v1/users`, `/v1/users/find`, `/v1/users/me`, `/v1/users/{id}`): v2 has no user endpoints, so the
+ * emulator answers these in v1 shape (BaseUser, `YYYY-MM-DD HH:MM:SS` times, `data: null` for no match).
+ */
 
 import type { UserRecord } from '../model/records';
 import { okV1, notFound, validationFailed } from '../wire/envelope';

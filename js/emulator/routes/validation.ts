@@ -1,5 +1,8 @@
-//! Strict request validation in the manner of API v2: no coercion (a boolean is `true`/`false`, never `1` or
-//! `"true"`), no unknown fields, dates and times in their exact formats. Every message names the field and the rule.
+/**
+ * @module emulator/routes/validation
+ * Strict request validation in the manner of API v2: no coercion (a boolean is `true`/`false`, never `1` or
+ * `"true"`), no unknown fields, dates and times in their exact formats. Every message names the field and the rule.
+ */
 
 import { isDate, normaliseTime, parseRfc3339 } from '../wire/clock';
 import { validationFailed } from '../wire/envelope';

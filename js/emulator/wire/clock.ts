@@ -1,5 +1,8 @@
-//! Time as Pipedrive writes and reads it: RFC 3339 with one-second resolution for v2, `YYYY-MM-DD HH:MM:SS` (UTC)
-//! for v1, and the strict parsers v2 applies to dates, times and timestamps sent by clients.
+/**
+ * @module emulator/wire/clock
+ * Time as Pipedrive writes and reads it: RFC 3339 with one-second resolution for v2, `YYYY-MM-DD HH:MM:SS` (UTC)
+ * for v1, and the strict parsers v2 applies to dates, times and timestamps sent by clients.
+ */
 
 /** A source of "now" in epoch milliseconds; injected so tests can move time instead of waiting. */
 export type Clock = () => number;

@@ -1,6 +1,9 @@
-//! Response envelopes exactly as Pipedrive shapes them: `{success, data, additional_data}` on success and
-//! `{success:false, error, error_info, data:null, additional_data:null}` (plus `code`/`errorCode`) on failure,
-//! and the non-JSON Cloudflare page served to clients that ignore 429s.
+/**
+ * @module emulator/wire/envelope
+ * Response envelopes exactly as Pipedrive shapes them: `{success, data, additional_data}` on success and
+ * `{success:false, error, error_info, data:null, additional_data:null}` (plus `code`/`errorCode`) on failure,
+ * and the non-JSON Cloudflare page served to clients that ignore 429s.
+ */
 
 /** What a handler answers: a status and a JSON body, or a raw text body with its own content type. */
 export interface Reply {
