@@ -201,7 +201,8 @@ describeEachDatabase('activity replication', (db) => {
     const second = await activity(contact.id, { subject: 'Second touch' });
     assert.equal(await sync.activities.replicateActivity({ activityId: first.id, userId: user.id }), false, 'no person yet');
     assert.equal(await sync.warmLeads.checkAndCreateWarmLead({ contactId: contact.id, userId: user.id, warmnessScore: 5 }), true);
-    await sync.queue.drain();
+    // One worker: the order asserted is the queue's (the backfill's oldest first), not a race between workers.
+    await sync.queue.drain({ concurrency: 1 });
     const subjects = posts('/api/v2/activities').map((entry) => (entry.body as { subject: string }).subject);
     assert.deepEqual(subjects, ['First touch', 'Second touch']);
     for (const id of [first.id, second.id]) assert.equal((await prisma.activity.findUnique({ where: { id } }))?.replicatedToPipedrive, true);
