@@ -1,5 +1,8 @@
-//! The JavaScript half of configuration checking: the function-valued settings (store, http, clocks,
-//! `apiTokenFor`) and unknown keys. The data settings are validated by the Rust core.
+/**
+ * @module config
+ * The JavaScript half of configuration checking: the function-valued settings (store, http, clocks,
+ * `apiTokenFor`) and unknown keys. The data settings are validated by the Rust core.
+ */
 
 import { ConfigError } from './errors';
 import type { HostFunctions } from './host/bind_host';

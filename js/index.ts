@@ -1,6 +1,9 @@
-//! `pipedrive-sync`: keep Pipedrive in step with a Node CRM. `createPipedriveSync(config)` validates the
-//! configuration, builds the host (HTTP, store, clock, logger) and returns the services, each backed by the Rust
-//! engine compiled to WebAssembly.
+/**
+ * @module index
+ * `pipedrive-sync`: keep Pipedrive in step with a Node CRM. `createPipedriveSync(config)` validates the
+ * configuration, builds the host (HTTP, store, clock, logger) and returns the services, each backed by the Rust
+ * engine compiled to WebAssembly.
+ */
 
 import { splitConfig } from './config';
 import { EngineHandle } from './engine/engine_handle';

@@ -1,4 +1,7 @@
-//! The public types of `pipedrive-sync`: configuration, options and the results of each service.
+/**
+ * @module types
+ * The public types of `pipedrive-sync`: configuration, options and the results of each service.
+ */
 
 import type { HttpSend, Logger } from './host/types';
 import type { SyncStore } from './store/types';

@@ -8,7 +8,7 @@
 
 import { existsSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
-import { applyMigrations } from '../db/migrate';
+import { applyMigrations } from '../prisma/migrate';
 import type { PrismaClientLike } from '../prisma/client_shape';
 import type { DemoSeed } from './crm_seed';
 import { DemoError } from './demo_error';

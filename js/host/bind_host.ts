@@ -1,5 +1,8 @@
-//! Builds the host object the engine calls. Every method is wrapped so that JavaScript never throws into Rust:
-//! async methods resolve `{ok: true, value}` or `{ok: false, error}`, sync ones fall back to a safe default.
+/**
+ * @module host/bind_host
+ * Builds the host object the engine calls. Every method is wrapped so that JavaScript never throws into Rust:
+ * async methods resolve `{ok: true, value}` or `{ok: false, error}`, sync ones fall back to a safe default.
+ */
 
 import type { SyncStore } from '../store/types';
 import { describeThrown, JsErrorRegistry } from './error_registry';

@@ -1,5 +1,8 @@
-//! Keeps JavaScript errors raised by the store on the JS side while the engine handles the failure: only an id
-//! crosses into Rust, and the original error (with its stack) becomes the `cause` of the error the caller sees.
+/**
+ * @module host/error_registry
+ * Keeps JavaScript errors raised by the store on the JS side while the engine handles the failure: only an id
+ * crosses into Rust, and the original error (with its stack) becomes the `cause` of the error the caller sees.
+ */
 
 /** How many errors are kept at most; the oldest are dropped first (an id that was never claimed must not leak). */
 const CAPACITY = 256;

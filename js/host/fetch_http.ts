@@ -1,5 +1,8 @@
-//! The default HTTP host: the global `fetch`, with a per-request timeout covering the whole response, and every
-//! failure resolved as a classified `TransportFailure` (never an unhandled rejection).
+/**
+ * @module host/fetch_http
+ * The default HTTP host: the global `fetch`, with a per-request timeout covering the whole response, and every
+ * failure resolved as a classified `TransportFailure` (never an unhandled rejection).
+ */
 
 import type { HttpRequest, HttpResponse, HttpSend, TransportFailure } from './types';
 

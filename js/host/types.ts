@@ -1,4 +1,7 @@
-//! The host capabilities a CRM can replace (DESIGN §3): HTTP, clock, timer, randomness and logging.
+/**
+ * @module host/types
+ * The host capabilities a CRM can replace (DESIGN §3): HTTP, clock, timer, randomness and logging.
+ */
 
 /** One HTTP request the engine wants sent. The `x-api-token` header carries the token; the URL never does. */
 export interface HttpRequest {

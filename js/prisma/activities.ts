@@ -1,11 +1,14 @@
-//! The activity part of the Prisma store: reading activities with their contact's Pipedrive ids, counting
-//! replication attempts, linking an activity to its Pipedrive activity, and the CRM's hook for a logged activity that
-//! records a `replicate_activity` job in the same transaction (spec Feature 2, §4.2, §7.2; DESIGN §7.1, §7.3).
-//!
-//! Raw SQL over tables `activities` and `contacts` (unqualified: on PostgreSQL they must be on the connection's
-//! `search_path`), written once for SQLite and PostgreSQL, as in `contacts.ts`, so that the same statements run on the
-//! store's client and on a caller's transaction client. Raw statements do not go through Prisma's `@updatedAt`, so
-//! each change sets `updated_at` itself (the process clock).
+/**
+ * @module prisma/activities
+ * The activity part of the Prisma store: reading activities with their contact's Pipedrive ids, counting
+ * replication attempts, linking an activity to its Pipedrive activity, and the CRM's hook for a logged activity that
+ * records a `replicate_activity` job in the same transaction (spec Feature 2, §4.2, §7.2; DESIGN §7.1, §7.3).
+ *
+ * Raw SQL over tables `activities` and `contacts` (unqualified: on PostgreSQL they must be on the connection's
+ * `search_path`), written once for SQLite and PostgreSQL, as in `contacts.ts`, so that the same statements run on the
+ * store's client and on a caller's transaction client. Raw statements do not go through Prisma's `@updatedAt`, so
+ * each change sets `updated_at` itself (the process clock).
+ */
 
 import type { CrmActivityType, LocalActivity, UpdateSyncStatus } from '../store/types';
 import { describe, instant, integer, isPlainObject, textOrNull, transactionClient } from './arguments';

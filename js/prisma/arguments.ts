@@ -1,6 +1,9 @@
-//! Argument checks shared by the parts of the Prisma store: each throws a `RangeError` that names the method and the
-//! field, before any query is sent (DESIGN §7.10). One implementation of each rule, used by the outbox, the contact
-//! and the snapshot/conflict methods alike.
+/**
+ * @module prisma/arguments
+ * Argument checks shared by the parts of the Prisma store: each throws a `RangeError` that names the method and the
+ * field, before any query is sent (DESIGN §7.10). One implementation of each rule, used by the outbox, the contact
+ * and the snapshot/conflict methods alike.
+ */
 
 import type { PrismaRawClientLike } from './client_shape';
 

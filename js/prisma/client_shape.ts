@@ -1,8 +1,11 @@
-//! The part of a Prisma client the Prisma store uses, declared structurally.
-//!
-//! The package never imports a generated client: the CRM passes its own instance (SQLite or PostgreSQL, generated
-//! from the reference schema or from a schema with the same models), and any object with these members will do.
-//! Keep this surface minimal: every member added here is one more thing a CRM's client must have.
+/**
+ * @module prisma/client_shape
+ * The part of a Prisma client the Prisma store uses, declared structurally.
+ *
+ * The package never imports a generated client: the CRM passes its own instance (SQLite or PostgreSQL, generated
+ * from the reference schema or from a schema with the same models), and any object with these members will do.
+ * Keep this surface minimal: every member added here is one more thing a CRM's client must have.
+ */
 
 /** The columns of a `User` row the store reads. */
 export interface PrismaUserRow {

@@ -1,6 +1,9 @@
-//! The conflict part of the Prisma store: decisions waiting for a person, in table `pipedrive_sync_conflicts` (model
-//! `SyncConflict`), e.g. a field changed on both sides under the `manual` strategy, or two Pipedrive persons with a
-//! contact's email (DESIGN §7.3, §7.8).
+/**
+ * @module prisma/conflicts
+ * The conflict part of the Prisma store: decisions waiting for a person, in table `pipedrive_sync_conflicts` (model
+ * `SyncConflict`), e.g. a field changed on both sides under the `manual` strategy, or two Pipedrive persons with a
+ * contact's email (DESIGN §7.3, §7.8).
+ */
 
 import type { NewSyncConflict } from '../store/types';
 import { describe, instant, integer, isPlainObject, jsonObject, text, textOrNull } from './arguments';

@@ -1,11 +1,14 @@
-//! The contact part of the Prisma store: reading a contact with its organization, linking contacts and organizations
-//! to their Pipedrive records, their sync status, and the CRM's warmness hook that records a `warm_lead` job in the
-//! same transaction as the score (spec Feature 1, §4.3, §4.4; DESIGN §7.1).
-//!
-//! Raw SQL over tables `contacts` and `organizations` (unqualified: on PostgreSQL they must be on the connection's
-//! `search_path`), written once for SQLite and PostgreSQL, so that the same statements run on the store's client
-//! and on a caller's transaction client and the client needs no more model delegates than `user`. Raw statements do
-//! not go through Prisma's `@updatedAt`, so each one sets `updated_at` itself (the process clock).
+/**
+ * @module prisma/contacts
+ * The contact part of the Prisma store: reading a contact with its organization, linking contacts and organizations
+ * to their Pipedrive records, their sync status, and the CRM's warmness hook that records a `warm_lead` job in the
+ * same transaction as the score (spec Feature 1, §4.3, §4.4; DESIGN §7.1).
+ *
+ * Raw SQL over tables `contacts` and `organizations` (unqualified: on PostgreSQL they must be on the connection's
+ * `search_path`), written once for SQLite and PostgreSQL, so that the same statements run on the store's client
+ * and on a caller's transaction client and the client needs no more model delegates than `user`. Raw statements do
+ * not go through Prisma's `@updatedAt`, so each one sets `updated_at` itself (the process clock).
+ */
 
 import type { LocalContact, LocalOrganization, NewSyncJob, UpdateSyncStatus } from '../store/types';
 import { describe, instant, INT32_MAX, INT32_MIN, integer, text, transactionClient } from './arguments';

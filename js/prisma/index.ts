@@ -1,20 +1,23 @@
-//! `pipedrive-sync/prisma`: the reference `SyncStore` over the reference Prisma models (`prisma/schema.prisma`).
-//!
-//! The CRM passes its own Prisma client (the package imports no generated client):
-//!
-//!     import { createPrismaStore } from 'pipedrive-sync/prisma';
-//!     const store = createPrismaStore(prisma);
-//!
-//! The outbox methods (`enqueueJob`, `claimJobs`, `claimJob`, ...) are documented in `outbox.ts`: pass the CRM's
-//! transaction client to `enqueueJob(job, { tx })` so that the job commits or rolls back with the change that caused
-//! it. The contact methods (`findContact`, `linkContact`, `linkOrganization`, `setContactSyncStatus`, and the CRM's
-//! warmness hook `updateWarmness(contactId, score, { tx })`) are in `contacts.ts`; the activity methods
-//! (`findActivity`, `listUnreplicatedActivities`, `recordActivityAttempt`, `markActivityReplicated`, and the CRM's
-//! hook for a logged activity `activityLogged(activityId, { tx })`) in `activities.ts`; `saveSnapshot` in
-//! `snapshots.ts` and `recordConflict` in `conflicts.ts`.
-//!
-//! Also exported: `applyMigrations`, which creates or updates the reference tables (the package's own included) from
-//! the package's SQL migrations, and the allowed values of the schema's status columns.
+/**
+ * @module prisma/index
+ * `pipedrive-sync/prisma`: the reference `SyncStore` over the reference Prisma models (`prisma/schema.prisma`).
+ *
+ * The CRM passes its own Prisma client (the package imports no generated client):
+ *
+ *     import { createPrismaStore } from 'pipedrive-sync/prisma';
+ *     const store = createPrismaStore(prisma);
+ *
+ * The outbox methods (`enqueueJob`, `claimJobs`, `claimJob`, ...) are documented in `outbox.ts`: pass the CRM's
+ * transaction client to `enqueueJob(job, { tx })` so that the job commits or rolls back with the change that caused
+ * it. The contact methods (`findContact`, `linkContact`, `linkOrganization`, `setContactSyncStatus`, and the CRM's
+ * warmness hook `updateWarmness(contactId, score, { tx })`) are in `contacts.ts`; the activity methods
+ * (`findActivity`, `listUnreplicatedActivities`, `recordActivityAttempt`, `markActivityReplicated`, and the CRM's
+ * hook for a logged activity `activityLogged(activityId, { tx })`) in `activities.ts`; `saveSnapshot` in
+ * `snapshots.ts` and `recordConflict` in `conflicts.ts`.
+ *
+ * Also exported: `applyMigrations`, which creates or updates the reference tables (the package's own included) from
+ * the package's SQL migrations, and the allowed values of the schema's status columns.
+ */
 
 import type { SyncStore } from '../store/types';
 import { createPrismaActivityStore } from './activities';
@@ -39,7 +42,7 @@ export {
   type ApplyMigrationsOptions,
   type ApplyMigrationsResult,
   type DatabaseProvider,
-} from '../db/migrate';
+} from './migrate';
 
 /**
  * The `SyncStore` over a Prisma client of the reference schema (SQLite or PostgreSQL).

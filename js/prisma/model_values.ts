@@ -1,5 +1,8 @@
-//! The allowed values of the reference schema's String status columns (SQLite has no enums, so the schema stores
-//! Strings and the store validates them), with type guards for the store's later methods and for CRMs.
+/**
+ * @module prisma/model_values
+ * The allowed values of the reference schema's String status columns (SQLite has no enums, so the schema stores
+ * Strings and the store validates them), with type guards for the store's later methods and for CRMs.
+ */
 
 /** `Activity.type` values (the seed's `ActivityType`). */
 export const ACTIVITY_TYPES = ['CALL', 'EMAIL', 'MEETING', 'LINKEDIN', 'REFERRAL', 'CONFERENCE'] as const;

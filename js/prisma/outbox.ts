@@ -1,10 +1,13 @@
-//! The outbox part of the Prisma store: the durable queue of sync jobs in table `pipedrive_sync_jobs` (model
-//! `SyncJob`): enqueue with dedupe (inside the CRM's transaction), claim with a lease and strict order per record,
-//! complete, fail (retry or dead), replay of dead jobs, and stats (DESIGN §6, §7.1, §7.2).
-//!
-//! Everything goes through raw SQL (`outbox_sql.ts`), written once for SQLite and PostgreSQL, with unqualified table
-//! names (on PostgreSQL the table must be on the connection's `search_path`). Times are the engine's: every due and
-//! lease decision compares with the `now` argument, never with the database's clock.
+/**
+ * @module prisma/outbox
+ * The outbox part of the Prisma store: the durable queue of sync jobs in table `pipedrive_sync_jobs` (model
+ * `SyncJob`): enqueue with dedupe (inside the CRM's transaction), claim with a lease and strict order per record,
+ * complete, fail (retry or dead), replay of dead jobs, and stats (DESIGN §6, §7.1, §7.2).
+ *
+ * Everything goes through raw SQL (`outbox_sql.ts`), written once for SQLite and PostgreSQL, with unqualified table
+ * names (on PostgreSQL the table must be on the connection's `search_path`). Times are the engine's: every due and
+ * lease decision compares with the `now` argument, never with the database's clock.
+ */
 
 import type { ClaimRequest, JobFailure, NewSyncJob, QueueStats, SyncJob } from '../store/types';
 import type { PrismaClientLike, PrismaRawClientLike } from './client_shape';

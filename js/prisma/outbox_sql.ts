@@ -1,11 +1,14 @@
-//! Raw SQL plumbing for the outbox part of the Prisma store: composable SQL fragments sent through a client's
-//! tagged-template `$queryRaw`/`$executeRaw` (values always travel as bound parameters, never spliced into the SQL),
-//! which database a client talks to, and the conversion of raw outbox rows to `SyncJob`s.
-//!
-//! The outbox needs SQL that Prisma's query API cannot express (row locks with `SKIP LOCKED`, advisory locks,
-//! conditional updates over correlated subqueries), and the package imports no generated client, so it has no
-//! `Prisma.sql`: {@link sql} is the small equivalent, built on the fact that a tagged template is called with a
-//! `TemplateStringsArray` (an array of literal parts with a `raw` copy) followed by the values.
+/**
+ * @module prisma/outbox_sql
+ * Raw SQL plumbing for the outbox part of the Prisma store: composable SQL fragments sent through a client's
+ * tagged-template `$queryRaw`/`$executeRaw` (values always travel as bound parameters, never spliced into the SQL),
+ * which database a client talks to, and the conversion of raw outbox rows to `SyncJob`s.
+ *
+ * The outbox needs SQL that Prisma's query API cannot express (row locks with `SKIP LOCKED`, advisory locks,
+ * conditional updates over correlated subqueries), and the package imports no generated client, so it has no
+ * `Prisma.sql`: {@link sql} is the small equivalent, built on the fact that a tagged template is called with a
+ * `TemplateStringsArray` (an array of literal parts with a `raw` copy) followed by the values.
+ */
 
 import type { SyncJob, SyncJobState } from '../store/types';
 import type { PrismaRawClientLike } from './client_shape';

@@ -1,5 +1,8 @@
-//! The snapshot part of the Prisma store: the last-synced field values of each linked record, in table
-//! `pipedrive_sync_snapshots` (model `SyncSnapshot`), the base of three-way conflict detection (DESIGN §6, §7.8).
+/**
+ * @module prisma/snapshots
+ * The snapshot part of the Prisma store: the last-synced field values of each linked record, in table
+ * `pipedrive_sync_snapshots` (model `SyncSnapshot`), the base of three-way conflict detection (DESIGN §6, §7.8).
+ */
 
 import type { SyncSnapshot } from '../store/types';
 import { describe, instant, integer, isPlainObject, jsonObject, text, textOrNull } from './arguments';

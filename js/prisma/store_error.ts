@@ -1,5 +1,8 @@
-//! The error the Prisma store rejects with when the database fails (connection lost, table missing, constraint
-//! violated), so that a real failure is never mistaken for "not found".
+/**
+ * @module prisma/store_error
+ * The error the Prisma store rejects with when the database fails (connection lost, table missing, constraint
+ * violated), so that a real failure is never mistaken for "not found".
+ */
 
 /** A database failure inside a store method; `operation` names the method, `cause` is Prisma's error. */
 export class PrismaStoreError extends Error {

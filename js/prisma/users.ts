@@ -1,5 +1,8 @@
-//! The user part of the Prisma store: finding local users (by id, by email) and recording their Pipedrive user id
-//! (spec §1.3, §4.1).
+/**
+ * @module prisma/users
+ * The user part of the Prisma store: finding local users (by id, by email) and recording their Pipedrive user id
+ * (spec §1.3, §4.1).
+ */
 
 import type { LocalUser } from '../store/types';
 import { type PrismaClientLike, type PrismaUserRow, USER_SELECT } from './client_shape';

@@ -7,11 +7,11 @@
  * The URL defaults to `DATABASE_URL`, then to `file:./prisma/dev.db`; relative SQLite paths are resolved from the
  * repo root. `file:` URLs are SQLite, `postgresql://` URLs PostgreSQL (`?schema=NAME` or `--schema NAME` picks a
  * schema other than `public`). Prints what it applied; exits 1 with the reason when migrating fails, 2 on bad
- * arguments. The work is done by `applyMigrations` in `js/db/migrate.ts` (shipped with the package).
+ * arguments. The work is done by `applyMigrations` in `js/prisma/migrate.ts` (shipped with the package).
  */
 
 import * as path from 'node:path';
-import { applyMigrations, MigrationError } from '../db/migrate';
+import { applyMigrations, MigrationError } from '../prisma/migrate';
 
 /** The default database: the SQLite file the demo and the tests use. */
 const DEFAULT_DATABASE_URL = 'file:./prisma/dev.db';

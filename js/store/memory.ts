@@ -1,9 +1,12 @@
-//! An in-memory `SyncStore`: users, contacts, organizations, activities, snapshots, conflicts and an outbox that follow the
-//! contract in `types.ts`, kept in arrays. For prototypes, demos and a CRM's own unit tests; it is not durable (a
-//! restart loses the queue), so production uses the Prisma store or a store over the CRM's own database.
-//!
-//! It is also the readable reference for a CRM writing its own store: each method is the rule of the contract in a
-//! few lines, without the SQL and the concurrency handling a database needs (see `js/prisma/` for those).
+/**
+ * @module store/memory
+ * An in-memory `SyncStore`: users, contacts, organizations, activities, snapshots, conflicts and an outbox that follow the
+ * contract in `types.ts`, kept in arrays. For prototypes, demos and a CRM's own unit tests; it is not durable (a
+ * restart loses the queue), so production uses the Prisma store or a store over the CRM's own database.
+ *
+ * It is also the readable reference for a CRM writing its own store: each method is the rule of the contract in a
+ * few lines, without the SQL and the concurrency handling a database needs (see `js/prisma/` for those).
+ */
 
 import type {
   ClaimRequest,

@@ -1,8 +1,11 @@
-//! The `SyncStore` contract: what the engine asks of the CRM's database.
-//!
-//! The Prisma store (`pipedrive-sync/prisma`) is the reference implementation; a CRM with other models implements
-//! this interface itself. Every method may reject: the engine turns a rejection into a `STORE` error and keeps the
-//! original error as its `cause`.
+/**
+ * @module store/types
+ * The `SyncStore` contract: what the engine asks of the CRM's database.
+ *
+ * The Prisma store (`pipedrive-sync/prisma`) is the reference implementation; a CRM with other models implements
+ * this interface itself. Every method may reject: the engine turns a rejection into a `STORE` error and keeps the
+ * original error as its `cause`.
+ */
 
 /** A local CRM user as the sync engine sees it. */
 export interface LocalUser {
@@ -274,7 +277,11 @@ export interface SyncStore {
   queueStats(now: string): Promise<QueueStats>;
 }
 
-/** The store methods the engine calls; `createPipedriveSync` checks that each is a function. */
+/**
+ * The store methods the Rust engine calls (the one list: `tests/store/store_methods.test.ts` checks it against the
+ * calls in `src/store/*.rs`); `createPipedriveSync` checks that each is a function. `enqueueJob` is not among them:
+ * the CRM and the store's own hooks enqueue, the engine never does.
+ */
 export const REQUIRED_STORE_METHODS = [
   'findUserById',
   'findUserByEmail',
@@ -291,7 +298,6 @@ export const REQUIRED_STORE_METHODS = [
   'recordActivityAttempt',
   'markActivityReplicated',
   'activityLogged',
-  'enqueueJob',
   'claimJobs',
   'claimJob',
   'completeJob',

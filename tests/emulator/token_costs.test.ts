@@ -1,5 +1,5 @@
 /**
- * @module token_costs.test
+ * @module tests/emulator/token_costs.test
  * The emulator's token-cost table is exactly what its generator makes of the OpenAPI files in
  * `tests/fixtures/pipedrive/`: no hand edit, no stale row after a new snapshot.
  */

@@ -1,5 +1,5 @@
 /**
- * @module token_costs_table
+ * @module tests/emulator/token_costs_table
  * The generator of `js/emulator/limits/token_costs.ts`: every operation's `x-token-cost` in the repository's copy
  * of the official OpenAPI files (`tests/fixtures/pipedrive/`), v2 then v1, in the files' order.
  * `token_costs.test.ts` checks the committed table against it; `node --import tsx tests/emulator/token_costs_table.ts

@@ -1,5 +1,8 @@
-//! The public facade end to end through the wasm engine: configuration errors, the users service against a
-//! local HTTP server, every failure class as a typed error without the token, and panic recovery.
+/**
+ * @module tests/js/facade.test
+ * The public facade end to end through the wasm engine: configuration errors, the users service against a
+ * local HTTP server, every failure class as a typed error without the token, and panic recovery.
+ */
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';

@@ -1,5 +1,8 @@
-//! The labels service against the emulator: options matched trimmed and case-insensitively, a missing option
-//! added without dropping the others, once even for concurrent callers, and the field list cached.
+/**
+ * @module tests/js/labels.test
+ * The labels service against the emulator: options matched trimmed and case-insensitively, a missing option
+ * added without dropping the others, once even for concurrent callers, and the field list cached.
+ */
 
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, test } from 'node:test';

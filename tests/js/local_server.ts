@@ -1,4 +1,7 @@
-//! A local HTTP server for tests that need Pipedrive to answer in a particular (often broken) way.
+/**
+ * @module tests/js/local_server
+ * A local HTTP server for tests that need Pipedrive to answer in a particular (often broken) way.
+ */
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';

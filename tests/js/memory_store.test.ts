@@ -1,5 +1,8 @@
-//! The in-memory store's contact, warmness, activity, snapshot, conflict and single-job claim methods: the same rules
-//! as the Prisma store (`tests/prisma/contacts.test.ts`, `tests/prisma/activities.test.ts`), shorter.
+/**
+ * @module tests/js/memory_store.test
+ * The in-memory store's contact, warmness, activity, snapshot, conflict and single-job claim methods: the same rules
+ * as the Prisma store (`tests/prisma/contacts.test.ts`, `tests/prisma/activities.test.ts`), shorter.
+ */
 
 import assert from 'node:assert/strict';
 import { beforeEach, describe, test } from 'node:test';

@@ -1,5 +1,8 @@
-//! The outbox drain through the wasm engine against the emulator (in-memory store): jobs done, failures retried
-//! on the policy's terms and then scheduled or dead, recovered jobs checked before writing, limits respected.
+/**
+ * @module tests/js/queue.test
+ * The outbox drain through the wasm engine against the emulator (in-memory store): jobs done, failures retried
+ * on the policy's terms and then scheduled or dead, recovered jobs checked before writing, limits respected.
+ */
 
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';

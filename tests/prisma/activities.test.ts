@@ -1,8 +1,11 @@
-//! The activity methods of `createPrismaStore` on a real SQLite file and on PostgreSQL: activities read with their
-//! contact's Pipedrive ids (unknown stored types refused), the contact's unreplicated activities in order, attempts
-//! counted atomically (concurrent clients), the link to the Pipedrive activity (unique), and the CRM's hook for a
-//! logged activity (job and status in the caller's transaction or the store's own, merged when repeated, nothing for
-//! a contact without a Pipedrive person), with argument checks made before any query.
+/**
+ * @module tests/prisma/activities.test
+ * The activity methods of `createPrismaStore` on a real SQLite file and on PostgreSQL: activities read with their
+ * contact's Pipedrive ids (unknown stored types refused), the contact's unreplicated activities in order, attempts
+ * counted atomically (concurrent clients), the link to the Pipedrive activity (unique), and the CRM's hook for a
+ * logged activity (job and status in the caller's transaction or the store's own, merged when repeated, nothing for
+ * a contact without a Pipedrive person), with argument checks made before any query.
+ */
 
 import assert from 'node:assert/strict';
 import { before, beforeEach, describe, test } from 'node:test';

@@ -1,8 +1,11 @@
-//! The contact, warmness, snapshot, conflict and single-job claim methods of `createPrismaStore` on a real SQLite
-//! file and on PostgreSQL: contacts read with their organization, links and sync statuses, the warmness hook (below
-//! and at the threshold, linked contacts, repeated changes merged, the caller's transaction committed or rolled
-//! back, missing contacts), `claimJob` (pending, held, expired, blocked, concurrent claimers), snapshot upserts and
-//! conflicts, with argument checks made before any query.
+/**
+ * @module tests/prisma/contacts.test
+ * The contact, warmness, snapshot, conflict and single-job claim methods of `createPrismaStore` on a real SQLite
+ * file and on PostgreSQL: contacts read with their organization, links and sync statuses, the warmness hook (below
+ * and at the threshold, linked contacts, repeated changes merged, the caller's transaction committed or rolled
+ * back, missing contacts), `claimJob` (pending, held, expired, blocked, concurrent claimers), snapshot upserts and
+ * conflicts, with argument checks made before any query.
+ */
 
 import assert from 'node:assert/strict';
 import { before, beforeEach, describe, test } from 'node:test';

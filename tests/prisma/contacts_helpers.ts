@@ -1,5 +1,8 @@
-//! Helpers for the Prisma store's contact, snapshot and conflict tests (`contacts.test.ts`): the tests' clock, seeded
-//! contacts and organizations, the stored rows read back through the generated client, and assertion helpers.
+/**
+ * @module tests/prisma/contacts_helpers
+ * Helpers for the Prisma store's contact, snapshot and conflict tests (`contacts.test.ts`): the tests' clock, seeded
+ * contacts and organizations, the stored rows read back through the generated client, and assertion helpers.
+ */
 
 import assert from 'node:assert/strict';
 import type { PrismaClientLike } from '../../js/prisma';

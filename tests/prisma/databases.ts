@@ -1,15 +1,18 @@
-//! Test fixture: fresh, migrated databases with a real generated Prisma client on a driver adapter.
-//!
-//! SQLite: a temp file, migrated with the package's migrations. PostgreSQL (only when `TEST_POSTGRES_URL` is set):
-//! a uniquely named schema in that database, migrated, with the client's connection pinned to it (`search_path`
-//! and the adapter's `schema` option); dropped on `close()`. Parallel test files and repeated runs never collide.
-//!
-//!     import { describeEachDatabase } from './databases';
-//!     describeEachDatabase('my store', (db) => {
-//!       test('works', async () => { await db().prisma.user.create({ data: { email: 'a@b.c' } }); });
-//!     });
-//!
-//! The clients must be generated first: `bash js/scripts/prisma_generate.sh`.
+/**
+ * @module tests/prisma/databases
+ * Test fixture: fresh, migrated databases with a real generated Prisma client on a driver adapter.
+ *
+ * SQLite: a temp file, migrated with the package's migrations. PostgreSQL (only when `TEST_POSTGRES_URL` is set):
+ * a uniquely named schema in that database, migrated, with the client's connection pinned to it (`search_path`
+ * and the adapter's `schema` option); dropped on `close()`. Parallel test files and repeated runs never collide.
+ *
+ *     import { describeEachDatabase } from './databases';
+ *     describeEachDatabase('my store', (db) => {
+ *       test('works', async () => { await db().prisma.user.create({ data: { email: 'a@b.c' } }); });
+ *     });
+ *
+ * The clients must be generated first: `bash js/scripts/prisma_generate.sh`.
+ */
 
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,7 +21,7 @@ import { after, before, describe } from 'node:test';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
-import { applyMigrations, splitPostgresSchema } from '../../js/db/migrate';
+import { applyMigrations, splitPostgresSchema } from '../../js/prisma/migrate';
 
 /** The generated SQLite client module (`prisma/generated/sqlite/client.ts`). */
 export type SqliteClientModule = typeof import('../../prisma/generated/sqlite/client');

@@ -1,5 +1,8 @@
-//! Reads back the tables a migrated database really has (columns, indexes, foreign keys) in the shape of
-//! `schema_model.ts`'s `ExpectedTable`, for the drift tests: SQLite through `PRAGMA`s, PostgreSQL through the catalog.
+/**
+ * @module tests/prisma/introspect
+ * Reads back the tables a migrated database really has (columns, indexes, foreign keys) in the shape of
+ * `schema_model.ts`'s `ExpectedTable`, for the drift tests: SQLite through `PRAGMA`s, PostgreSQL through the catalog.
+ */
 
 import pg from 'pg';
 import type { ExpectedColumn, ExpectedForeignKey, ExpectedIndex, ExpectedTable } from './schema_model';

@@ -1,6 +1,9 @@
-//! The migration runner (`js/db/migrate.ts`, CLI `js/scripts/db_migrate.ts`): applies pending migrations once,
-//! records them in `_prisma_migrations` as Prisma Migrate does, refuses an inconsistent history, rolls a failing
-//! migration back, and serializes concurrent migrators on PostgreSQL.
+/**
+ * @module tests/prisma/migrate.test
+ * The migration runner (`js/prisma/migrate.ts`, CLI `js/scripts/db_migrate.ts`): applies pending migrations once,
+ * records them in `_prisma_migrations` as Prisma Migrate does, refuses an inconsistent history, rolls a failing
+ * migration back, and serializes concurrent migrators on PostgreSQL.
+ */
 
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -17,7 +20,7 @@ import {
   MigrationError,
   providerOf,
   splitPostgresSchema,
-} from '../../js/db/migrate';
+} from '../../js/prisma/migrate';
 import { testPostgresUrl } from './databases';
 
 const ROOT = path.resolve(__dirname, '..', '..');

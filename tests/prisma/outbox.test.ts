@@ -1,7 +1,10 @@
-//! The outbox of `createPrismaStore` (`pipedrive-sync/prisma`) on a real SQLite file and on PostgreSQL: enqueue in
-//! the CRM's transaction (committed, rolled back), dedupe merges, strict order per record, priorities, leases and
-//! their expiry, complete/fail with a lost lease, retry then dead, replay, stats, two workers on one outbox, and a
-//! seeded random sequence checked for per-record order.
+/**
+ * @module tests/prisma/outbox.test
+ * The outbox of `createPrismaStore` (`pipedrive-sync/prisma`) on a real SQLite file and on PostgreSQL: enqueue in
+ * the CRM's transaction (committed, rolled back), dedupe merges, strict order per record, priorities, leases and
+ * their expiry, complete/fail with a lost lease, retry then dead, replay, stats, two workers on one outbox, and a
+ * seeded random sequence checked for per-record order.
+ */
 
 import assert from 'node:assert/strict';
 import { before, beforeEach, describe, test } from 'node:test';

@@ -1,7 +1,10 @@
-//! Drift between `prisma/schema.prisma`, the generated clients and the hand-written SQL migrations: after migrating
-//! a fresh database, its tables, columns (type, nullability, default, primary key), indexes and foreign keys are
-//! exactly those Prisma Migrate would create for the schema, and every model round-trips every field through the
-//! generated client.
+/**
+ * @module tests/prisma/schema_drift.test
+ * Drift between `prisma/schema.prisma`, the generated clients and the hand-written SQL migrations: after migrating
+ * a fresh database, its tables, columns (type, nullability, default, primary key), indexes and foreign keys are
+ * exactly those Prisma Migrate would create for the schema, and every model round-trips every field through the
+ * generated client.
+ */
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -19,7 +22,7 @@ import {
 } from './databases';
 import { introspectPostgres, introspectSqlite, normalizeTables } from './introspect';
 import { expectedTables, readSchemaModels, SCHEMA_PATH, type SchemaField, type SchemaModel } from './schema_model';
-import { splitPostgresSchema } from '../../js/db/migrate';
+import { splitPostgresSchema } from '../../js/prisma/migrate';
 
 const models = readSchemaModels();
 const ROOT = path.resolve(__dirname, '..', '..');

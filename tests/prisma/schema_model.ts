@@ -1,9 +1,12 @@
-//! Reads `prisma/schema.prisma` into the tables, columns, indexes and foreign keys a migration must create, in the
-//! names and SQL types Prisma Migrate uses, for the schema/migration drift tests.
-//!
-//! A small parser for the subset of the Prisma schema language the reference schema uses (models, scalar and
-//! relation fields, `@id @default @unique @map @updatedAt @relation`, `@@index @@unique @@map`). It throws on
-//! anything it does not understand, so a schema change it cannot check fails loudly instead of passing.
+/**
+ * @module tests/prisma/schema_model
+ * Reads `prisma/schema.prisma` into the tables, columns, indexes and foreign keys a migration must create, in the
+ * names and SQL types Prisma Migrate uses, for the schema/migration drift tests.
+ *
+ * A small parser for the subset of the Prisma schema language the reference schema uses (models, scalar and
+ * relation fields, `@id @default @unique @map @updatedAt @relation`, `@@index @@unique @@map`). It throws on
+ * anything it does not understand, so a schema change it cannot check fails loudly instead of passing.
+ */
 
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';

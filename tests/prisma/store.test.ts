@@ -1,5 +1,8 @@
-//! `createPrismaStore` (`pipedrive-sync/prisma`) on a real SQLite file and on PostgreSQL: every `SyncStore` method,
-//! found and not found, email matching (case, whitespace, ambiguity), and rejections when the database fails.
+/**
+ * @module tests/prisma/store.test
+ * `createPrismaStore` (`pipedrive-sync/prisma`) on a real SQLite file and on PostgreSQL: every `SyncStore` method,
+ * found and not found, email matching (case, whitespace, ambiguity), and rejections when the database fails.
+ */
 
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';

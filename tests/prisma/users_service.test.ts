@@ -1,5 +1,8 @@
-//! The users service end to end: the wasm engine, the real Prisma store (SQLite and PostgreSQL) and the
-//! Pipedrive emulator over HTTP.
+/**
+ * @module tests/prisma/users_service.test
+ * The users service end to end: the wasm engine, the real Prisma store (SQLite and PostgreSQL) and the
+ * Pipedrive emulator over HTTP.
+ */
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';

@@ -13,7 +13,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 
 import type { DrainReport, NewSyncJob, SyncStore } from '../../js/index';
 import type { JournalEntry, PipedriveEmulator } from '../../js/emulator/index';
-import { splitPostgresSchema } from '../../js/db/migrate';
+import { splitPostgresSchema } from '../../js/prisma/migrate';
 import { loadPostgresClientModule, loadSqliteClientModule, type DatabaseName, type TestPrismaClient } from '../prisma/databases';
 
 /** The repository root. */

@@ -1,5 +1,5 @@
 /**
- * @module import_graph
+ * @module tests/repo/import_graph
  * The file-level import graphs of the Rust core (`use crate::…`, `super::…` and child-module paths, test modules
  * and comments left out) and of the TypeScript package (relative `import`/`export … from`, `import()` and
  * `require()`, type-only imports included), and their strongly connected components: an import circle is a

@@ -1,9 +1,10 @@
 /**
- * @module layout.test
+ * @module tests/repo/layout.test
  * The tree shows the architecture and keeps it (DESIGN §2): no import circle among the Rust files or the
  * TypeScript files (nor between TypeScript folders), dependencies in `src/` pointing one way (`wasm/` →
  * `services/` → `outbox/` → `pipedrive/` and `store/` → the crate-wide leaves), `engine.rs` importing no file
- * that holds `impl Engine`, and at most 8 files at the root of `src/`.
+ * that holds `impl Engine`, an `@module` doc header on every TypeScript module, and at most 8 files at the root of
+ * `src/`.
  */
 
 import assert from 'node:assert/strict';
@@ -57,6 +58,12 @@ describe('the layout of src/ and js/', () => {
     const holdsImpl = (file: string) => /impl<H: Host> Engine<H>/.test(readFileSync(path.join(ROOT, file), 'utf8'));
     const edges = [...(rust.get('src/engine.rs') ?? [])].filter(holdsImpl);
     assert.deepEqual(edges, []);
+  });
+
+  test('every TypeScript module of js/ opens with a /** @module */ header', () => {
+    const header = /^(#!.*\n)?\/\*\*\n \* @module \S+\n/;
+    const missing = [...tsGraph(ROOT, 'js').keys()].filter((file) => !header.test(readFileSync(path.join(ROOT, file), 'utf8')));
+    assert.deepEqual(missing, []);
   });
 
   test('the root of src/ keeps at most 8 files', () => {

@@ -1,5 +1,5 @@
 /**
- * @module outside_paths
+ * @module tests/repo/outside_paths
  * Finds the places in a source file that refer to a path outside the repository: a relative path that climbs above
  * the repository's root (resolved from the file's folder for imports, `include_str!` and config files, from the
  * root for other strings, which scripts and tests resolve against the working directory), `path.resolve(__dirname, '..', ...)`

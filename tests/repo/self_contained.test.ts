@@ -1,5 +1,5 @@
 /**
- * @module self_contained.test
+ * @module tests/repo/self_contained.test
  * The repository needs nothing outside itself: no file under `src/`, `js/`, `tests/`, `examples/` or `.ci/` (nor
  * `package.json`) refers to a path above the repository's root, and the copies of Pipedrive's OpenAPI files in
  * `tests/fixtures/pipedrive/` are the ones its README names, byte for byte.

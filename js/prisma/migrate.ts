@@ -1,14 +1,17 @@
-//! Applies the reference schema's SQL migrations through Prisma's driver adapters, and records them the way Prisma
-//! Migrate does.
-//!
-//! Owns: reading the migration folders (Prisma's format: `<timestamp>_<name>/migration.sql` + `migration_lock.toml`),
-//! the `_prisma_migrations` table (same columns, same sha256 checksum), applying each pending migration in its own
-//! transaction, and refusing clearly when the history is inconsistent (a failed or edited migration). A database
-//! migrated here is accepted by `prisma migrate deploy` on a machine where Prisma's schema engine is available, and
-//! the other way round.
-//!
-//! SQLite (`file:` URLs) uses `@prisma/adapter-better-sqlite3`; PostgreSQL (`postgres://`, `postgresql://` URLs) uses
-//! `@prisma/adapter-pg`. Each adapter is loaded only when its database is used.
+/**
+ * @module prisma/migrate
+ * Applies the reference schema's SQL migrations through Prisma's driver adapters, and records them the way Prisma
+ * Migrate does.
+ *
+ * Owns: reading the migration folders (Prisma's format: `<timestamp>_<name>/migration.sql` + `migration_lock.toml`),
+ * the `_prisma_migrations` table (same columns, same sha256 checksum), applying each pending migration in its own
+ * transaction, and refusing clearly when the history is inconsistent (a failed or edited migration). A database
+ * migrated here is accepted by `prisma migrate deploy` on a machine where Prisma's schema engine is available, and
+ * the other way round.
+ *
+ * SQLite (`file:` URLs) uses `@prisma/adapter-better-sqlite3`; PostgreSQL (`postgres://`, `postgresql://` URLs) uses
+ * `@prisma/adapter-pg`. Each adapter is loaded only when its database is used.
+ */
 
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -100,7 +103,7 @@ export function providerOf(url: string): DatabaseProvider {
 
 /** The package's migration folder for a database: `prisma/migrations` (SQLite) or `prisma/postgresql/migrations`. */
 export function migrationsDirFor(provider: DatabaseProvider): string {
-  // This file is js/db/migrate.ts (or dist/db/migrate.js once built): the package root is two levels up either way.
+  // This file is js/prisma/migrate.ts (or dist/prisma/migrate.js once built): the package root is two levels up.
   const root = path.resolve(__dirname, '..', '..');
   return provider === 'sqlite' ? path.join(root, 'prisma', 'migrations') : path.join(root, 'prisma', 'postgresql', 'migrations');
 }

@@ -1,0 +1,50 @@
+/**
+ * @module tests/store/store_methods.test
+ * The store method list lives in one place, `REQUIRED_STORE_METHODS`: it is exactly the set of methods the Rust
+ * core calls (`call(host, "name", ...)` in `src/store/*.rs`), and both stores the package ships (memory, Prisma on
+ * SQLite) implement every one. A method added on one side only fails here.
+ */
+
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+
+import { createMemoryStore } from '../../js/index';
+import { createPrismaStore } from '../../js/prisma/index';
+import { REQUIRED_STORE_METHODS } from '../../js/store/types';
+import { createTestDatabase, type TestDatabase } from '../prisma/databases';
+
+const STORE_SRC = path.resolve(__dirname, '..', '..', 'src', 'store');
+
+/** Every method name the Rust store calls pass to the host, from `call(host, "name", ...)` (spread over lines too). */
+function rustStoreCalls(): string[] {
+  const names = new Set<string>();
+  for (const file of readdirSync(STORE_SRC).filter((name) => name.endsWith('.rs'))) {
+    const code = readFileSync(path.join(STORE_SRC, file), 'utf8');
+    for (const m of code.matchAll(/\bcall\(\s*host,\s*"([A-Za-z]+)"/g)) names.add(m[1]);
+  }
+  return [...names].sort();
+}
+
+let db: TestDatabase;
+before(async () => {
+  db = await createTestDatabase('sqlite');
+});
+after(async () => {
+  await db.close();
+});
+
+test('REQUIRED_STORE_METHODS is exactly what the Rust core calls', () => {
+  const calls = rustStoreCalls();
+  assert.ok(calls.length >= 15, `found ${calls.length} store calls in src/store`);
+  assert.deepEqual([...REQUIRED_STORE_METHODS].sort(), calls);
+});
+
+test('both stores implement every required method', () => {
+  for (const [name, store] of [['memory', createMemoryStore()], ['prisma', createPrismaStore(db.prisma)]] as const) {
+    for (const method of REQUIRED_STORE_METHODS) {
+      assert.equal(typeof (store as unknown as Record<string, unknown>)[method], 'function', `${name}.${method}`);
+    }
+  }
+});
