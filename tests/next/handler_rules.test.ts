@@ -11,12 +11,12 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
 import { createPipedriveSync, type PipedriveSync } from '../../js/index';
-import { startPipedriveEmulator, type PipedriveEmulator } from '../../js/emulator/index';
 import { createRouteHandlers, type AuthenticatedUser, type HandlerFailure } from '../../js/next/index';
 import { createPrismaStore } from '../../js/prisma/index';
 import { createTestDatabase, type TestDatabase } from '../prisma/databases';
+import { params, post, startHandlerFixture, type HandlerFixture } from './fixture';
 
-let emulator: PipedriveEmulator;
+let fixture: HandlerFixture;
 let db: TestDatabase;
 let sync: PipedriveSync;
 let sam: { id: string };
@@ -24,25 +24,12 @@ let other: { id: string };
 let caller: AuthenticatedUser | null;
 
 before(async () => {
-  emulator = await startPipedriveEmulator({ plan: 'premium' });
-  db = await createTestDatabase('sqlite');
-  sam = await db.prisma.user.create({ data: { email: 'sam.seller@example.com' } });
-  other = await db.prisma.user.create({ data: { email: 'other@example.com' } });
-  sync = await createPipedriveSync({
-    pipedrive: { apiToken: emulator.apiToken, baseUrl: emulator.url },
-    store: createPrismaStore(db.prisma),
-    options: { userThrottle: { requests: 1000, perMs: 60_000 } },
-  });
+  fixture = await startHandlerFixture(1000);
+  ({ db, sync, sam, other } = fixture);
 });
 
-after(async () => {
-  await emulator.close();
-  await db.close();
-});
+after(() => fixture.close());
 
-const params = (id: string) => ({ params: Promise.resolve({ id }) });
-const post = (url: string, body?: string, type = 'application/json') =>
-  new Request(`http://crm.test${url}`, { method: 'POST', body, headers: { 'content-type': type } });
 const handlers = (extra: Partial<Parameters<typeof createRouteHandlers>[1]> = {}) =>
   createRouteHandlers(sync, { authenticate: () => caller, ...extra });
 
@@ -78,7 +65,7 @@ test("an admin checking another user's contact acts as the contact's owner", asy
 
 test('a failure of our own is a generic 500 with a correlation id; the details go to onError', async () => {
   const broken = await createTestDatabase('sqlite');
-  const brokenSync = await createPipedriveSync({ pipedrive: { apiToken: emulator.apiToken, baseUrl: emulator.url }, store: createPrismaStore(broken.prisma) });
+  const brokenSync = await createPipedriveSync({ pipedrive: { apiToken: fixture.emulator.apiToken, baseUrl: fixture.emulator.url }, store: createPrismaStore(broken.prisma) });
   await broken.prisma.$executeRawUnsafe('DROP TABLE contacts');
   const failures: HandlerFailure[] = [];
   caller = { userId: sam.id };

@@ -7,13 +7,11 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { createPipedriveSync } from '../../js/index';
-import { startPipedriveEmulator, type PipedriveEmulator } from '../../js/emulator/index';
 import { createRouteHandlers, type AuthenticatedUser, type RouteHandlers } from '../../js/next/index';
-import { createPrismaStore } from '../../js/prisma/index';
-import { createTestDatabase, type TestDatabase } from '../prisma/databases';
+import type { TestDatabase } from '../prisma/databases';
+import { params, post, startHandlerFixture, type HandlerFixture } from './fixture';
 
-let emulator: PipedriveEmulator;
+let fixture: HandlerFixture;
 let db: TestDatabase;
 let handlers: RouteHandlers;
 let sam: { id: string };
@@ -21,25 +19,12 @@ let other: { id: string };
 let caller: AuthenticatedUser | null;
 
 before(async () => {
-  emulator = await startPipedriveEmulator({ plan: 'premium' });
-  db = await createTestDatabase('sqlite');
-  sam = await db.prisma.user.create({ data: { email: 'sam.seller@example.com' } });
-  other = await db.prisma.user.create({ data: { email: 'other@example.com' } });
-  const sync = await createPipedriveSync({
-    pipedrive: { apiToken: emulator.apiToken, baseUrl: emulator.url },
-    store: createPrismaStore(db.prisma),
-    options: { userThrottle: { requests: 10, perMs: 60_000 } },
-  });
-  handlers = createRouteHandlers(sync, { authenticate: () => caller });
+  fixture = await startHandlerFixture(10);
+  ({ db, sam, other } = fixture);
+  handlers = createRouteHandlers(fixture.sync, { authenticate: () => caller });
 });
 
-after(async () => {
-  await emulator.close();
-  await db.close();
-});
-
-const params = (id: string) => ({ params: Promise.resolve({ id }) });
-const post = (url: string, body?: string) => new Request(`http://crm.test${url}`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+after(() => fixture.close());
 
 test('check-warm-lead: 401 without a user', async () => {
   caller = null;
