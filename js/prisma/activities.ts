@@ -15,7 +15,7 @@ import { describe, instant, integer, isPlainObject, textOrNull, transactionClien
 import type { PrismaClientLike, PrismaRawClientLike } from './client_shape';
 import type { EnqueueJob } from './contacts';
 import { ACTIVITY_TYPES, isActivityType, isUpdateSyncStatus, UPDATE_SYNC_STATUSES } from './model_values';
-import { EMPTY_SQL, executeSql, queryRows, sql, type SqlFragment, toInt, toIso } from './outbox_sql';
+import { EMPTY_SQL, executeSql, queryRows, sql, type SqlFragment, toInt, toIso } from './sql';
 import { PrismaStoreError, storeCall } from './store_error';
 import { MAX_PIPEDRIVE_ID } from './users';
 

@@ -8,7 +8,7 @@
 import type { NewSyncConflict } from '../store/types';
 import { describe, instant, integer, isPlainObject, jsonObject, text, textOrNull } from './arguments';
 import type { PrismaClientLike } from './client_shape';
-import { queryRows, sql, toInt } from './outbox_sql';
+import { queryRows, sql, toInt } from './sql';
 import { storeCall } from './store_error';
 import { MAX_PIPEDRIVE_ID } from './users';
 

@@ -14,7 +14,7 @@ import type { LocalContact, LocalOrganization, NewSyncJob, UpdateSyncStatus } fr
 import { describe, instant, INT32_MAX, INT32_MIN, integer, text, transactionClient } from './arguments';
 import type { PrismaClientLike, PrismaRawClientLike } from './client_shape';
 import { isUpdateSyncStatus, UPDATE_SYNC_STATUSES } from './model_values';
-import { EMPTY_SQL, executeSql, queryRows, sql, type SqlFragment, toInt } from './outbox_sql';
+import { EMPTY_SQL, executeSql, queryRows, sql, type SqlFragment, toInt } from './sql';
 import { storeCall } from './store_error';
 import { MAX_PIPEDRIVE_ID } from './users';
 

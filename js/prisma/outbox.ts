@@ -4,7 +4,7 @@
  * `SyncJob`): enqueue with dedupe (inside the CRM's transaction), claim with a lease and strict order per record,
  * complete, fail (retry or dead), replay of dead jobs, and stats (DESIGN §6, §7.1, §7.2).
  *
- * Everything goes through raw SQL (`outbox_sql.ts`), written once for SQLite and PostgreSQL, with unqualified table
+ * Everything goes through raw SQL (`sql.ts`, rows read by `outbox_rows.ts`), written once for SQLite and PostgreSQL, with unqualified table
  * names (on PostgreSQL the table must be on the connection's `search_path`). Times are the engine's: every due and
  * lease decision compares with the `now` argument, never with the database's clock.
  */
@@ -13,21 +13,8 @@ import type { ClaimRequest, JobFailure, NewSyncJob, QueueStats, SyncJob } from '
 import type { PrismaClientLike, PrismaRawClientLike } from './client_shape';
 import { describe, instant, INT32_MAX, INT32_MIN, integer, isPlainObject, jsonObject, text, transactionClient } from './arguments';
 import { isSyncJobState, SYNC_JOB_STATES } from './model_values';
-import {
-  detectDialect,
-  EMPTY_SQL,
-  executeSql,
-  jobColumns,
-  joinSql,
-  type OutboxDialect,
-  queryRows,
-  type RawJobRow,
-  sql,
-  type SqlFragment,
-  toInt,
-  toIso,
-  toSyncJob,
-} from './outbox_sql';
+import { jobColumns, type RawJobRow, toSyncJob } from './outbox_rows';
+import { detectDialect, EMPTY_SQL, executeSql, joinSql, type OutboxDialect, queryRows, sql, type SqlFragment, toInt, toIso } from './sql';
 import { storeCall } from './store_error';
 
 /** The store's outbox methods over a Prisma client (the outbox half of `SyncStore`). */

@@ -7,7 +7,7 @@
 import type { SyncSnapshot } from '../store/types';
 import { describe, instant, integer, isPlainObject, jsonObject, text, textOrNull } from './arguments';
 import type { PrismaClientLike } from './client_shape';
-import { executeSql, sql } from './outbox_sql';
+import { executeSql, sql } from './sql';
 import { storeCall } from './store_error';
 import { MAX_PIPEDRIVE_ID } from './users';
 

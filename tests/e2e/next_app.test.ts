@@ -11,7 +11,7 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { sendJson, startLocalServer, USERS_BODY, type LocalServer } from '../js/local_server';
+import { sendJson, startLocalServer, USERS_BODY, type LocalServer } from '../facade/local_server';
 import { packTarball, ROOT, run } from './package_tarball';
 
 const APP = path.join(ROOT, 'examples', 'next-crm');

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { sendJson, startLocalServer, USERS_BODY, type LocalServer } from '../js/local_server';
+import { sendJson, startLocalServer, USERS_BODY, type LocalServer } from '../facade/local_server';
 import { packTarball, run, runAsync } from './package_tarball';
 
 let project: string;

@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { before, beforeEach, describe, test } from 'node:test';
 import { createPrismaStore, PrismaStoreError, type PrismaClientLike } from '../../js/prisma';
-import { detectDialect } from '../../js/prisma/outbox_sql';
+import { detectDialect } from '../../js/prisma/sql';
 import type { NewSyncJob, SyncStore } from '../../js/store/types';
 import { createTestDatabase, describeEachDatabase, type PostgresClientModule, type TestDatabase } from './databases';
 

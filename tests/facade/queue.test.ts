@@ -1,5 +1,5 @@
 /**
- * @module tests/js/queue.test
+ * @module tests/facade/queue.test
  * The outbox drain through the wasm engine against the emulator (in-memory store): jobs done, failures retried
  * on the policy's terms and then scheduled or dead, recovered jobs checked before writing, limits respected.
  */

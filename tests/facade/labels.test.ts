@@ -1,5 +1,5 @@
 /**
- * @module tests/js/labels.test
+ * @module tests/facade/labels.test
  * The labels service against the emulator: options matched trimmed and case-insensitively, a missing option
  * added without dropping the others, once even for concurrent callers, and the field list cached.
  */

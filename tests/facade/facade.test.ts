@@ -1,5 +1,5 @@
 /**
- * @module tests/js/facade.test
+ * @module tests/facade/facade.test
  * The public facade end to end through the wasm engine: configuration errors, the users service against a
  * local HTTP server, every failure class as a typed error without the token, and panic recovery.
  */

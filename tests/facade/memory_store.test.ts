@@ -1,5 +1,5 @@
 /**
- * @module tests/js/memory_store.test
+ * @module tests/facade/memory_store.test
  * The in-memory store's contact, warmness, activity, snapshot, conflict and single-job claim methods: the same rules
  * as the Prisma store (`tests/prisma/contacts.test.ts`, `tests/prisma/activities.test.ts`), shorter.
  */

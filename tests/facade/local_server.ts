@@ -1,5 +1,5 @@
 /**
- * @module tests/js/local_server
+ * @module tests/facade/local_server
  * A local HTTP server for tests that need Pipedrive to answer in a particular (often broken) way.
  */
 

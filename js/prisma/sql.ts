@@ -1,18 +1,16 @@
 /**
- * @module prisma/outbox_sql
- * Raw SQL plumbing for the outbox part of the Prisma store: composable SQL fragments sent through a client's
- * tagged-template `$queryRaw`/`$executeRaw` (values always travel as bound parameters, never spliced into the SQL),
- * which database a client talks to, and the conversion of raw outbox rows to `SyncJob`s.
+ * @module prisma/sql
+ * Raw SQL plumbing of the Prisma store: composable SQL fragments sent through a client's tagged-template
+ * `$queryRaw`/`$executeRaw` (values always travel as bound parameters, never spliced into the SQL), which database
+ * a client talks to, and column values read back (integers, times).
  *
- * The outbox needs SQL that Prisma's query API cannot express (row locks with `SKIP LOCKED`, advisory locks,
+ * The outbox (and the contact, activity, snapshot and conflict stores) need SQL that Prisma's query API cannot express (row locks with `SKIP LOCKED`, advisory locks,
  * conditional updates over correlated subqueries), and the package imports no generated client, so it has no
  * `Prisma.sql`: {@link sql} is the small equivalent, built on the fact that a tagged template is called with a
  * `TemplateStringsArray` (an array of literal parts with a `raw` copy) followed by the values.
  */
 
-import type { SyncJob, SyncJobState } from '../store/types';
 import type { PrismaRawClientLike } from './client_shape';
-import { isSyncJobState } from './model_values';
 
 /** A piece of SQL: literal parts with one bound value between each two of them (`parts.length === values.length + 1`). */
 export interface SqlFragment {
@@ -30,8 +28,8 @@ function isFragment(value: unknown): value is SqlFragment {
   return typeof value === 'object' && value !== null && FRAGMENTS.has(value);
 }
 
-/** Makes a fragment and remembers it as one of ours. */
-function fragment(parts: string[], values: unknown[]): SqlFragment {
+/** Makes a fragment from literal parts and values and remembers it as one of ours. */
+export function fragment(parts: string[], values: unknown[]): SqlFragment {
   const made: SqlFragment = Object.freeze({ parts: Object.freeze(parts), values: Object.freeze(values) });
   FRAGMENTS.add(made);
   return made;
@@ -114,34 +112,6 @@ export async function detectDialect(client: PrismaRawClientLike): Promise<Outbox
   }
 }
 
-/** An outbox row as `$queryRaw` returns it (column names as in the table). */
-export interface RawJobRow {
-  id: number | bigint;
-  kind: string;
-  dedupe_key: string;
-  record_type: string;
-  record_id: string;
-  payload: string;
-  state: string;
-  priority: number | bigint;
-  attempts: number | bigint;
-  next_attempt_at: unknown;
-  lease_owner: string | null;
-  lease_until: unknown;
-  last_error: string | null;
-  created_at: unknown;
-  updated_at: unknown;
-  done_at: unknown;
-}
-
-/** The columns of {@link RawJobRow}, for `SELECT`/`RETURNING` lists (`prefix` qualifies them, e.g. `t.`). */
-export function jobColumns(prefix = ''): SqlFragment {
-  const names = ['id', 'kind', 'dedupe_key', 'record_type', 'record_id', 'payload', 'state', 'priority', 'attempts',
-    'next_attempt_at', 'lease_owner', 'lease_until', 'last_error', 'created_at', 'updated_at', 'done_at'];
-  const text = names.map((name) => `${prefix}"${name}"`).join(', ');
-  return fragment([text], []);
-}
-
 /** An integer column value (drivers return `bigint` for some integer columns and aggregates). */
 export function toInt(value: unknown): number {
   const number = typeof value === 'bigint' ? Number(value) : typeof value === 'string' ? Number(value) : (value as number);
@@ -155,33 +125,4 @@ export function toIso(value: unknown): string | null {
   const date = value instanceof Date ? value : new Date(typeof value === 'bigint' ? Number(value) : (value as string | number));
   if (Number.isNaN(date.getTime())) throw new TypeError(`expected a DateTime column value, got ${String(value)}`);
   return date.toISOString();
-}
-
-/** A `SyncJob` from a raw row: payload parsed, times as ISO 8601, integers as numbers. */
-export function toSyncJob(row: RawJobRow): SyncJob {
-  if (!isSyncJobState(row.state)) throw new TypeError(`outbox job ${String(row.id)} has an unknown state '${String(row.state)}'`);
-  let payload: unknown;
-  try {
-    payload = JSON.parse(row.payload);
-  } catch (error) {
-    throw new TypeError(`outbox job ${String(row.id)} has a payload that is not JSON`, { cause: error });
-  }
-  return {
-    id: toInt(row.id),
-    kind: row.kind,
-    recordType: row.record_type,
-    recordId: row.record_id,
-    dedupeKey: row.dedupe_key,
-    payload: payload !== null && typeof payload === 'object' && !Array.isArray(payload) ? (payload as Record<string, unknown>) : {},
-    state: row.state as SyncJobState,
-    priority: toInt(row.priority),
-    attempts: toInt(row.attempts),
-    nextAttemptAt: toIso(row.next_attempt_at) as string,
-    leaseOwner: row.lease_owner,
-    leaseUntil: toIso(row.lease_until),
-    lastError: row.last_error,
-    createdAt: toIso(row.created_at) as string,
-    updatedAt: toIso(row.updated_at) as string,
-    doneAt: toIso(row.done_at),
-  };
 }
