@@ -173,7 +173,7 @@ impl EngineConfig {
             Some(Value::String(url)) => parse_base_url(url)?,
             Some(_) => return Err(SyncError::config("pipedrive.baseUrl", "must be a string")),
         };
-        if let Some(token) = &api_token {
+        if let Some(token) = api_token.as_ref() {
             // Real tokens are 40 characters; a very short one would match ordinary letters of any URL.
             if token.expose().len() >= 8 && base_url.contains(token.expose()) {
                 // Refused without repeating either: the message must not carry the token.
