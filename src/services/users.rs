@@ -138,20 +138,11 @@ impl<H: Host> Engine<H> {
 mod tests {
     use super::*;
     use crate::config::EngineConfig;
-    use crate::host::test_host::{block_on, TestHost};
+    use crate::host::test_host::{block_on, test_engine as engine, TestHost};
     use crate::host::TransportError;
     use serde_json::Value;
 
     const TOKEN: &str = "company-token-123";
-
-    /// Each engine gets its own Pipedrive host: rate limits (and token pauses) are shared per base URL.
-    fn engine(host: TestHost) -> Engine<TestHost> {
-        use std::sync::atomic::{AtomicUsize, Ordering};
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let base_url = format!("https://pd{}.test", NEXT.fetch_add(1, Ordering::Relaxed));
-        let config = EngineConfig::from_json(&json!({"pipedrive": {"apiToken": TOKEN, "baseUrl": base_url}})).unwrap();
-        Engine::new(config, host)
-    }
 
     fn users_body() -> Value {
         json!({"success": true, "data": [
