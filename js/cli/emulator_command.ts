@@ -1,7 +1,8 @@
 /**
  * @module cli/emulator_command
  * `pipedrive-sync emulator`: runs a Pipedrive emulator in the foreground until SIGINT/SIGTERM, printing its URL and
- * API token so another process (the demo, a test run, a developer with curl) can use it.
+ * API token so another process (the demo, a test run, a developer with curl) can use it. Bound to a non-loopback
+ * `--host` (e.g. `0.0.0.0`), it prints one warning on stderr that the control path is reachable from the network.
  */
 
 import { startPipedriveEmulator } from '../emulator';
@@ -14,9 +15,10 @@ Runs a local Pipedrive emulator (API v2 under /api/v2, v1 under /v1) until inter
   --port   port to listen on (default 0: a free port)
   --plan   plan for burst limits and the daily budget (default growth)
   --seats  seats, multiplying the daily budget (default 1)
-  --host   interface to bind (default 127.0.0.1)
+  --host   interface to bind (default 127.0.0.1; any other address exposes the control path to the network)
   --token  API token to accept (default: $PIPEDRIVE_EMULATOR_TOKEN, else a random one)
-Control path (no auth): <url>/__emulator/{health,journal,state,seed,reset,faults,limits,clock}`;
+Control path (no auth; JSON bodies, same-origin, loopback Host only):
+  <url>/__emulator/{health,journal,state,seed,users,reset,faults,limits,clock,search-lag}`;
 
 /** Parsed flags of the `emulator` command. */
 export interface EmulatorFlags {
@@ -78,7 +80,10 @@ export async function runEmulatorCommand(argv: string[]): Promise<void> {
   const envToken = process.env.PIPEDRIVE_EMULATOR_TOKEN;
   const apiToken = flags.token ?? (envToken !== undefined && envToken !== '' ? envToken : undefined);
   const source = flags.token !== undefined ? '--token' : apiToken !== undefined ? 'PIPEDRIVE_EMULATOR_TOKEN' : 'generated';
-  const emu = await startPipedriveEmulator({ port: flags.port, plan: flags.plan, seats: flags.seats, host: flags.host, apiToken });
+  const emu = await startPipedriveEmulator({
+    port: flags.port, plan: flags.plan, seats: flags.seats, host: flags.host, apiToken,
+    onWarning: (message) => process.stderr.write(`Warning: ${message}\n`),
+  });
   // The token is the emulator's own fake credential; printing it is how another process gets to use it.
   process.stdout.write(
     `Pipedrive emulator listening on ${emu.url} (plan ${emu.plan}, ${flags.seats} seat${flags.seats === 1 ? '' : 's'})\n` +

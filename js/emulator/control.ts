@@ -1,13 +1,33 @@
 /**
  * @module emulator/control
  * The control path (`/__emulator/...`): the programmatic API over HTTP, for a process that only has the URL (e.g.
- * the CLI emulator driven by another process). No auth, not rate limited, not journaled.
+ * the CLI emulator driven by another process). Not rate limited, not journaled, and guarded instead of
+ * authenticated (see `emulator/control_access`: JSON bodies only, no foreign `Origin`, loopback `Host`).
+ * Bodies are read strictly (`emulator/control_input`): unknown fields, regexes and out-of-range numbers get a 400
+ * naming the field.
+ *
+ * Routes (bodies are JSON objects; every reply is `{ok: true, ...}` or `{ok: false, error}`):
+ * - `GET /health`; `GET|DELETE /journal`; `GET /state`; `POST /seed` (SeedData); `POST /users` ({name, email, ...});
+ *   `POST /reset` (data, faults, journal, limits, clock offset and search lag back to the start).
+ * - `GET|DELETE /faults`; `POST /faults/fail-next` {status 200..599, count? 1..10000, method?, path?, glob?, body?,
+ *   headers?}; `POST /faults/latency` {ms 0..600000, count?, method?, path?, glob?}; `POST /faults/drop-after-apply`
+ *   {count?, method?, path?, glob?}. `path` is a prefix; `glob` must match the whole path, `*` = any characters
+ *   except `/`, `**` = anything. `pathRegex` is refused.
+ * - `GET|DELETE /limits`; `POST /limits` {dailyRemaining 0..1e9}.
+ * - `GET /clock`; `POST /clock` {advanceMs 0..2678400000 (31 days)}.
+ * - `GET /search-lag`; `POST /search-lag` {ms 0..86400000}: records created or renamed less than `ms` ago
+ *   (emulator clock) are not found by the search endpoints yet; GET and list see them at once.
  */
 
-import type { Faults, FaultMatch } from './faults';
+import {
+  ControlInputError, MAX_ADVANCE_MS, MAX_DAILY_REMAINING, MAX_LATENCY_MS, checkFiniteNumbers, checkSeedNumbers, faultCount, faultHeaders,
+  faultMatch, objectBody, onlyFields, requiredInt, type ControlBody,
+} from './control_input';
+import type { Faults } from './faults';
 import type { Journal } from './journal';
 import type { RateLimiter } from './limits/rate_limits';
 import type { UserSeed } from './model/builders';
+import { MAX_SEARCH_LAG_MS } from './model/search_index';
 import type { EmulatorState, SeedData } from './model/state';
 import type { EmulatorClock } from './wire/clock';
 import type { Reply } from './wire/envelope';
@@ -19,95 +39,109 @@ export interface ControlTarget {
   journal: Journal;
   limits: RateLimiter;
   clock: EmulatorClock;
-  /** Resets data, faults, journal, limits and clock offset. */
+  /** Resets data, faults, journal, limits, clock offset and search lag. */
   resetAll(): void;
 }
 
 /** The prefix of every control-path route. */
 export const CONTROL_PREFIX = '/__emulator';
 
-function json(status: number, body: unknown): Reply {
+/** A control-path reply. */
+export function controlReply(status: number, body: unknown): Reply {
   return { status, body };
 }
 
-function bad(message: string): Reply {
-  return json(400, { ok: false, error: message });
+/** A control-path error reply: `{ok: false, error}`. */
+export function controlError(status: number, message: string): Reply {
+  return controlReply(status, { ok: false, error: message });
 }
 
-/** Reads `method` and `path`/`pathRegex` from a control body into a fault matcher. */
-function matcher(body: Record<string, unknown>): FaultMatch {
-  const m: FaultMatch = {};
-  if (typeof body.method === 'string') m.method = body.method;
-  if (typeof body.pathRegex === 'string') m.path = new RegExp(body.pathRegex);
-  else if (typeof body.path === 'string') m.path = body.path;
-  return m;
+const MATCH_FIELDS = ['method', 'path', 'glob'] as const;
+const SEED_FIELDS: readonly (keyof SeedData)[] = ['users', 'persons', 'organizations', 'activities', 'deals', 'activityTypes', 'company'];
+
+function searchLag(t: ControlTarget): { ms: number } {
+  return { ms: t.state.searchIndex.lagMs };
 }
 
-function optionalCount(body: Record<string, unknown>): number | undefined {
-  return typeof body.count === 'number' ? body.count : undefined;
-}
-
-/** Handles one control-path request. */
-export function handleControl(t: ControlTarget, method: string, path: string, rawBody: unknown): Reply {
-  const body = (rawBody && typeof rawBody === 'object' ? rawBody : {}) as Record<string, unknown>;
-  const route = `${method} ${path.slice(CONTROL_PREFIX.length) || '/'}`;
-  try {
-    switch (route) {
-      case 'GET /health':
-        return json(200, { ok: true });
-      case 'GET /journal':
-        return json(200, { ok: true, entries: t.journal.entries() });
-      case 'DELETE /journal':
-        t.journal.clear();
-        return json(200, { ok: true });
-      case 'GET /state':
-        return json(200, { ok: true, state: t.state.snapshot() });
-      case 'POST /seed':
-        t.state.seed(body as SeedData);
-        return json(200, { ok: true });
-      case 'POST /users': {
-        if (typeof body.name !== 'string' || typeof body.email !== 'string') return bad('a user needs name and email');
-        const user = t.state.addUser(body as unknown as UserSeed);
-        return json(200, { ok: true, user });
-      }
-      case 'POST /reset':
-        t.resetAll();
-        return json(200, { ok: true });
-      case 'GET /faults':
-        return json(200, { ok: true, faults: t.faults.list() });
-      case 'DELETE /faults':
-        t.faults.clear();
-        return json(200, { ok: true });
-      case 'POST /faults/fail-next':
-        if (typeof body.status !== 'number') return bad(`'status' (number) is required`);
-        t.faults.failNext({ ...matcher(body), status: body.status, count: optionalCount(body), body: body.body, headers: body.headers as Record<string, string> | undefined });
-        return json(200, { ok: true });
-      case 'POST /faults/latency':
-        if (typeof body.ms !== 'number') return bad(`'ms' (number) is required`);
-        t.faults.latency({ ...matcher(body), ms: body.ms, count: optionalCount(body) });
-        return json(200, { ok: true });
-      case 'POST /faults/drop-after-apply':
-        t.faults.dropAfterApply({ ...matcher(body), count: optionalCount(body) });
-        return json(200, { ok: true });
-      case 'GET /limits':
-        return json(200, { ok: true, limits: t.limits.snapshot() });
-      case 'POST /limits':
-        if (typeof body.dailyRemaining !== 'number') return bad(`'dailyRemaining' (number) is required`);
-        t.limits.setDailyRemaining(body.dailyRemaining);
-        return json(200, { ok: true, limits: t.limits.snapshot() });
-      case 'DELETE /limits':
-        t.limits.reset();
-        return json(200, { ok: true });
-      case 'GET /clock':
-        return json(200, { ok: true, now: t.clock.now() });
-      case 'POST /clock':
-        if (typeof body.advanceMs !== 'number') return bad(`'advanceMs' (number) is required`);
-        t.clock.advance(body.advanceMs);
-        return json(200, { ok: true, now: t.clock.now() });
-      default:
-        return json(404, { ok: false, error: `Unknown control route ${route}` });
+function route(t: ControlTarget, key: string, body: ControlBody): Reply {
+  const ok = (extra: Record<string, unknown> = {}): Reply => controlReply(200, { ok: true, ...extra });
+  switch (key) {
+    case 'GET /health':
+      return ok();
+    case 'GET /journal':
+      return ok({ entries: t.journal.entries() });
+    case 'DELETE /journal':
+      t.journal.clear();
+      return ok();
+    case 'GET /state':
+      return ok({ state: t.state.snapshot() });
+    case 'POST /seed':
+      onlyFields(body, SEED_FIELDS);
+      checkSeedNumbers(body);
+      t.state.seed(body as SeedData);
+      return ok();
+    case 'POST /users': {
+      if (typeof body.name !== 'string' || typeof body.email !== 'string') throw new ControlInputError(`a user needs 'name' and 'email' (strings)`);
+      checkSeedNumbers(body);
+      return ok({ user: t.state.addUser(body as unknown as UserSeed) });
     }
+    case 'POST /reset':
+      t.resetAll();
+      return ok();
+    case 'GET /faults':
+      return ok({ faults: t.faults.list() });
+    case 'DELETE /faults':
+      t.faults.clear();
+      return ok();
+    case 'POST /faults/fail-next': {
+      onlyFields(body, [...MATCH_FIELDS, 'status', 'count', 'body', 'headers']);
+      const status = requiredInt(body, 'status', { min: 200, max: 599 });
+      checkFiniteNumbers(body.body, 'body');
+      t.faults.failNext({ ...faultMatch(body), status, count: faultCount(body), body: body.body, headers: faultHeaders(body) });
+      return ok();
+    }
+    case 'POST /faults/latency': {
+      onlyFields(body, [...MATCH_FIELDS, 'ms', 'count']);
+      const ms = requiredInt(body, 'ms', { min: 0, max: MAX_LATENCY_MS, label: `0..${MAX_LATENCY_MS} (10 minutes)` });
+      t.faults.latency({ ...faultMatch(body), ms, count: faultCount(body) });
+      return ok();
+    }
+    case 'POST /faults/drop-after-apply':
+      onlyFields(body, [...MATCH_FIELDS, 'count']);
+      t.faults.dropAfterApply({ ...faultMatch(body), count: faultCount(body) });
+      return ok();
+    case 'GET /limits':
+      return ok({ limits: t.limits.snapshot() });
+    case 'POST /limits':
+      onlyFields(body, ['dailyRemaining']);
+      t.limits.setDailyRemaining(requiredInt(body, 'dailyRemaining', { min: 0, max: MAX_DAILY_REMAINING }));
+      return ok({ limits: t.limits.snapshot() });
+    case 'DELETE /limits':
+      t.limits.reset();
+      return ok();
+    case 'GET /clock':
+      return ok({ now: t.clock.now() });
+    case 'POST /clock':
+      onlyFields(body, ['advanceMs']);
+      t.clock.advance(requiredInt(body, 'advanceMs', { min: 0, max: MAX_ADVANCE_MS, label: `0..${MAX_ADVANCE_MS} (31 days)` }));
+      return ok({ now: t.clock.now() });
+    case 'GET /search-lag':
+      return ok({ searchLag: searchLag(t) });
+    case 'POST /search-lag':
+      onlyFields(body, ['ms']);
+      t.state.searchIndex.setLag(requiredInt(body, 'ms', { min: 0, max: MAX_SEARCH_LAG_MS, label: `0..${MAX_SEARCH_LAG_MS} (1 day)` }));
+      return ok({ searchLag: searchLag(t) });
+    default:
+      return controlError(404, `Unknown control route ${key}`);
+  }
+}
+
+/** Handles one control-path request whose access checks passed (`rawBody`: parsed JSON, `undefined` when empty). */
+export function handleControl(t: ControlTarget, method: string, path: string, rawBody: unknown): Reply {
+  const key = `${method} ${path.slice(CONTROL_PREFIX.length) || '/'}`;
+  try {
+    return route(t, key, objectBody(rawBody));
   } catch (e) {
-    return bad(e instanceof Error ? e.message : String(e));
+    return controlError(400, e instanceof Error ? e.message : String(e));
   }
 }

@@ -2,17 +2,28 @@
  * @module emulator/faults
  * Fault injection: fail the next N matching requests with a status, add latency, or apply a change and then
  * destroy the connection without answering (the "did my create happen?" case). Rules match a method (optional)
- * and a path given as a string prefix or a RegExp.
+ * and a path given as a string prefix or a glob (`*` = any run of characters except `/`, `**` = anything; see
+ * `emulator/path_match`). In-process code may also pass a RegExp as `path`; the HTTP control path never accepts
+ * one, because a pattern like `^/(a+)+$` can stall the emulator.
  */
 
+import { PathGlob } from './path_match';
 import { faultReply, type Reply } from './wire/envelope';
 
 /** Which requests a rule applies to. */
 export interface FaultMatch {
   /** HTTP method (any when omitted); case-insensitive. */
   method?: string;
-  /** Path prefix (e.g. `/api/v2/persons`) or a RegExp tested against the path; any path when omitted. */
+  /**
+   * Path prefix (e.g. `/api/v2/persons`), or a RegExp tested against the path (trusted in-process code only: the
+   * control path refuses regexes); any path when omitted.
+   */
   path?: string | RegExp;
+  /**
+   * A glob the whole path must match: `*` is any run of characters except `/`, `**` any run at all, e.g.
+   * `/api/v2/persons/*` (one person) or `/api/v2/**` (everything under v2). Combined with `path` when both are given.
+   */
+  glob?: string;
 }
 
 /** Fail the next `count` matching requests with `status`. */
@@ -41,16 +52,31 @@ export interface DropAfterApplyOptions extends FaultMatch {
   count?: number;
 }
 
+/** A rule's matcher, with its glob compiled once. */
+interface CompiledMatch {
+  method?: string;
+  path?: string | RegExp;
+  glob?: PathGlob;
+}
+
 interface Rule<T> {
-  match: FaultMatch;
+  match: CompiledMatch;
   remaining: number;
   data: T;
 }
 
-function matches(rule: FaultMatch, method: string, path: string): boolean {
-  if (rule.method !== undefined && rule.method.toUpperCase() !== method) return false;
-  if (rule.path === undefined) return true;
-  return typeof rule.path === 'string' ? path.startsWith(rule.path) : rule.path.test(path);
+function compile(match: FaultMatch): CompiledMatch {
+  return {
+    method: match.method?.toUpperCase(),
+    path: match.path,
+    glob: match.glob === undefined ? undefined : new PathGlob(match.glob),
+  };
+}
+
+function matches(rule: CompiledMatch, method: string, path: string): boolean {
+  if (rule.method !== undefined && rule.method !== method) return false;
+  if (rule.path !== undefined && !(typeof rule.path === 'string' ? path.startsWith(rule.path) : rule.path.test(path))) return false;
+  return rule.glob === undefined || rule.glob.test(path);
 }
 
 function take<T>(rules: Rule<T>[], method: string, path: string): T | undefined {
@@ -63,8 +89,8 @@ function take<T>(rules: Rule<T>[], method: string, path: string): T | undefined 
   return undefined;
 }
 
-function describe(match: FaultMatch): { method: string | null; path: string | null } {
-  return { method: match.method?.toUpperCase() ?? null, path: match.path === undefined ? null : String(match.path) };
+function describe(match: CompiledMatch): { method: string | null; path: string | null; glob: string | null } {
+  return { method: match.method ?? null, path: match.path === undefined ? null : String(match.path), glob: match.glob?.source ?? null };
 }
 
 /** The active fault rules of one emulator. */
@@ -76,19 +102,19 @@ export class Faults {
   /** Fails the next `count` (default 1) requests matching method and path with `status`. */
   failNext(opts: FailNextOptions): void {
     checkCount(opts.count);
-    this.failures.push({ match: opts, remaining: opts.count ?? 1, data: { status: opts.status, body: opts.body, headers: opts.headers } });
+    this.failures.push({ match: compile(opts), remaining: opts.count ?? 1, data: { status: opts.status, body: opts.body, headers: opts.headers } });
   }
 
   /** Delays matching requests by `ms` (every one until `clear()`, or the next `count`). */
   latency(opts: LatencyOptions): void {
     checkCount(opts.count);
-    this.latencies.push({ match: opts, remaining: opts.count ?? Number.POSITIVE_INFINITY, data: opts.ms });
+    this.latencies.push({ match: compile(opts), remaining: opts.count ?? Number.POSITIVE_INFINITY, data: opts.ms });
   }
 
   /** Applies the next `count` (default 1) matching requests, then destroys their connections unanswered. */
   dropAfterApply(opts: DropAfterApplyOptions): void {
     checkCount(opts.count);
-    this.drops.push({ match: opts, remaining: opts.count ?? 1, data: true });
+    this.drops.push({ match: compile(opts), remaining: opts.count ?? 1, data: true });
   }
 
   /** Removes every rule. */

@@ -2,9 +2,20 @@
  * @module emulator/index
  * `pipedrive-sync/emulator`: a local Pipedrive for tests, the demo and users' own tests. Start one with
  * `startPipedriveEmulator()`; many can run at once in one process, each with its own data, limits and faults.
+ *
+ * Besides the API it serves a control path, `/__emulator/...` (see `emulator/control` for the routes): faults,
+ * journal, seed, state, limits, clock and search lag over HTTP. It has no credentials; it answers only JSON bodies,
+ * refuses foreign `Origin`s and any `Host` that is not loopback or the bound host, and takes no regexes. Binding a
+ * non-loopback `host` (e.g. `0.0.0.0`) makes it reachable from the network, which is warned about once at start.
+ *
+ * Search lag (`searchLagMs` option, `emulator.searchLag({ms})`, `POST /__emulator/search-lag {ms}`): records
+ * created or renamed less than `ms` ago (emulator clock) are not returned by `/api/v2/persons/search` and
+ * `/api/v2/organizations/search`, while GET and list endpoints see them at once, reproducing "search cannot see a
+ * record created a moment ago". Default 0; `reset()` returns to the start-up value.
  */
 
 import { randomBytes } from 'node:crypto';
+import { isLoopback } from './control_access';
 import { Faults } from './faults';
 import { Journal } from './journal';
 import { RateLimiter, parsePlan, type Plan } from './limits/rate_limits';
@@ -17,6 +28,8 @@ export type { Clock } from './wire/clock';
 export { EmulatorClock } from './wire/clock';
 export type { FailNextOptions, LatencyOptions, DropAfterApplyOptions, FaultMatch } from './faults';
 export { Faults } from './faults';
+export { PathGlob } from './path_match';
+export { SearchIndex, MAX_SEARCH_LAG_MS } from './model/search_index';
 export type { JournalEntry } from './journal';
 export { Journal } from './journal';
 export type { Plan, LimitsSnapshot } from './limits/rate_limits';
@@ -62,6 +75,29 @@ export interface PipedriveEmulatorOptions {
   blockMs?: number;
   /** Maximum journal entries kept (default 100,000). */
   journalLimit?: number;
+  /**
+   * Search index lag in ms, 0..86,400,000 (default 0): records created or renamed less than this long ago (emulator
+   * clock) are not found by the search endpoints yet, while GET and list see them. Restored by `reset()`.
+   */
+  searchLagMs?: number;
+  /**
+   * Host names the control path accepts in `Host` besides loopback ones and `host` itself, e.g.
+   * `['host.docker.internal']` when containers reach an emulator bound to `0.0.0.0`.
+   */
+  controlHosts?: string[];
+  /**
+   * Receives the one-time warning given when `host` is not a loopback address (default: `process.emitWarning`).
+   */
+  onWarning?: (message: string) => void;
+}
+
+/** The warning given when an emulator is bound to a non-loopback address. */
+export function exposedControlWarning(host: string, port: number): string {
+  return (
+    `Pipedrive emulator bound to non-loopback address '${host}' (port ${port}): the API and its unauthenticated ` +
+    `control path /__emulator/ (reset, seed, state, faults, clock) are reachable from the network. ` +
+    `Bind to 127.0.0.1 unless other machines must reach it.`
+  );
 }
 
 /** A running emulator. */
@@ -84,7 +120,12 @@ export interface PipedriveEmulator {
   limits: RateLimiter;
   /** The emulator clock (the injected `now` plus any `advance`). */
   clock: EmulatorClock;
-  /** Resets data, faults, journal, limits and clock offset. */
+  /**
+   * Sets the search index lag: records created or renamed less than `ms` ago (emulator clock) are not returned by
+   * the search endpoints yet. `{ms: 0}` turns it off. Returns the lag in force.
+   */
+  searchLag(opts: { ms: number }): { ms: number };
+  /** Resets data, faults, journal, limits, clock offset and search lag. */
   reset(): void;
   /** Stops the server and drops open connections. */
   close(): Promise<void>;
@@ -97,7 +138,7 @@ export async function startPipedriveEmulator(options: PipedriveEmulatorOptions =
   if (!Number.isInteger(seats) || seats < 1) throw new Error(`seats must be a positive integer, got ${seats}`);
   const apiToken = options.apiToken ?? randomBytes(20).toString('hex');
   const clock = new EmulatorClock(options.now ?? Date.now);
-  const state = new EmulatorState({ apiToken, now: clock.now, seed: options.seed, users: options.users });
+  const state = new EmulatorState({ apiToken, now: clock.now, seed: options.seed, users: options.users, searchLagMs: options.searchLagMs });
   const faults = new Faults();
   const journal = new Journal(options.journalLimit);
   const limits = new RateLimiter(
@@ -114,12 +155,18 @@ export async function startPipedriveEmulator(options: PipedriveEmulatorOptions =
     journal.clear();
     limits.reset();
   };
-  const server = createEmulatorServer({ state, faults, journal, limits, clock, resetAll });
   const host = options.host ?? '127.0.0.1';
+  const server = createEmulatorServer({ state, faults, journal, limits, clock, resetAll }, { boundHost: host, extraHosts: options.controlHosts });
   const port = await listen(server, options.port ?? 0, host);
-  const urlHost = host.includes(':') ? `[${host}]` : host;
+  const urlHost = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '[::1]' : host.includes(':') ? `[${host}]` : host;
+  const url = `http://${urlHost}:${port}`;
+  if (!isLoopback(host)) {
+    const message = exposedControlWarning(host, port);
+    if (options.onWarning) options.onWarning(message);
+    else process.emitWarning(message, { code: 'PIPEDRIVE_EMULATOR_EXPOSED' });
+  }
   return {
-    url: `http://${urlHost === '0.0.0.0' ? '127.0.0.1' : urlHost}:${port}`,
+    url,
     port,
     apiToken,
     plan,
@@ -128,6 +175,10 @@ export async function startPipedriveEmulator(options: PipedriveEmulatorOptions =
     journal,
     limits,
     clock,
+    searchLag: ({ ms }) => {
+      state.searchIndex.setLag(ms);
+      return { ms: state.searchIndex.lagMs };
+    },
     reset: resetAll,
     close: () =>
       new Promise<void>((resolve, reject) => {

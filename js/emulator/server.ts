@@ -1,14 +1,16 @@
 /**
  * @module emulator/server
- * The HTTP front: one `node:http` server per emulator. Each request goes control path → auth → latency →
- * injected failure → rate limits → route (→ drop after apply) → journal, so faults and limits behave like the
- * gateway in front of the real API.
+ * The HTTP front: one `node:http` server per emulator. Each request goes body (at most 1 MB, else 413 and the
+ * connection closed) → path check (a malformed percent-escape is a 400 envelope, never a 500) → control path
+ * (guarded by `emulator/control_access`) → auth → latency → injected failure → rate limits → route
+ * (→ drop after apply) → journal, so faults and limits behave like the gateway in front of the real API.
  */
 
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { handleControl, CONTROL_PREFIX, type ControlTarget } from './control';
+import { controlError, handleControl, CONTROL_PREFIX, type ControlTarget } from './control';
+import { checkControlAccess, type ControlAccessOptions } from './control_access';
 import type { Faults } from './faults';
 import { redactedQuery, type Journal } from './journal';
 import type { RateLimiter } from './limits/rate_limits';
@@ -52,25 +54,68 @@ export interface ServerParts extends ControlTarget {
   clock: EmulatorClock;
 }
 
-const MAX_BODY = 1_000_000;
+/** The largest request body accepted (1 MB); a larger one is answered 413. */
+export const MAX_BODY = 1_000_000;
+/** How much of an oversized body is read and discarded so the 413 can be answered and the connection closed cleanly. */
+const MAX_DRAIN = 64 * MAX_BODY;
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
+/** A request body as read: its text (empty when too large), its size, and whether it was over the limit. */
+interface ReadBody {
+  text: string;
+  bytes: number;
+  tooLarge: boolean;
+  /** The client went away before the body ended; nothing can be answered. */
+  aborted: boolean;
+}
+
+/**
+ * Reads the body, keeping at most `MAX_BODY` bytes. An oversized body is read to its end and discarded (up to
+ * `MAX_DRAIN`), so the 413 reaches a client that is still sending instead of a connection reset.
+ */
+function readBody(req: IncomingMessage): Promise<ReadBody> {
+  return new Promise((resolve) => {
     const chunks: Buffer[] = [];
-    let size = 0;
+    let bytes = 0;
+    let settled = false;
+    const done = (aborted: boolean): void => {
+      if (settled) return;
+      settled = true;
+      const tooLarge = bytes > MAX_BODY;
+      resolve({ text: tooLarge || chunks.length === 0 ? '' : Buffer.concat(chunks).toString('utf8'), bytes, tooLarge, aborted });
+    };
     req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) {
-        reject(new Error('body too large'));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
+      bytes += c.length;
+      if (bytes <= MAX_BODY) chunks.push(c);
+      else chunks.length = 0;
+      // Past the drain limit, answer now; the connection is closed after the 413.
+      if (bytes > MAX_DRAIN) done(false);
     });
-    req.on('end', () => resolve(chunks.length === 0 ? '' : Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
+    req.on('end', () => done(false));
+    req.on('error', () => done(true));
+    req.on('close', () => done(!req.complete));
   });
 }
+
+/** Whether every percent-escape of a path decodes (`%zz`, a lone `%` or a broken UTF-8 sequence do not). */
+function decodablePath(path: string): boolean {
+  try {
+    decodeURIComponent(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function malformedPath(): Reply {
+  return failure(400, 'Bad request: the request path contains a malformed percent-escape', 'ERR_BAD_REQUEST');
+}
+
+function bodyTooLarge(): Reply {
+  return failure(413, `Request body too large: at most ${MAX_BODY} bytes are accepted`, 'ERR_PAYLOAD_TOO_LARGE');
+}
+
+/** Closes the connection after an oversized body, so nothing left unread is taken for the next request. */
+const CLOSE = { connection: 'close' };
 
 function send(res: ServerResponse, reply: Reply, extraHeaders?: Record<string, string>): void {
   const headers: Record<string, string> = { ...extraHeaders, ...reply.headers };
@@ -91,8 +136,8 @@ function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-/** Creates (but does not start) the HTTP server for one emulator. */
-export function createEmulatorServer(parts: ServerParts): Server {
+/** Creates (but does not start) the HTTP server for one emulator; `access` says which hosts the control path answers. */
+export function createEmulatorServer(parts: ServerParts, access: ControlAccessOptions = { boundHost: '127.0.0.1' }): Server {
   const router = buildRouter();
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -101,7 +146,10 @@ export function createEmulatorServer(parts: ServerParts): Server {
     const q = rawUrl.indexOf('?');
     const path = q < 0 ? rawUrl : rawUrl.slice(0, q);
     const query = new URLSearchParams(q < 0 ? '' : rawUrl.slice(q + 1));
-    const text = await readBody(req);
+    const read = await readBody(req);
+    if (read.aborted) return;
+    const text = read.text;
+    const pathOk = decodablePath(path);
 
     let body: unknown;
     let bodyError: string | null = null;
@@ -115,7 +163,12 @@ export function createEmulatorServer(parts: ServerParts): Server {
     }
 
     if (path.startsWith(CONTROL_PREFIX)) {
-      send(res, bodyError ? { status: 400, body: { ok: false, error: bodyError } } : handleControl(parts, method, path, body));
+      const denied = checkControlAccess(req.headers, read.bytes > 0, access);
+      const extra = read.tooLarge ? CLOSE : undefined;
+      if (!pathOk) return send(res, malformedPath(), extra);
+      if (denied) return send(res, controlError(denied.status, denied.message), extra);
+      if (read.tooLarge) return send(res, controlError(413, `control request body too large: at most ${MAX_BODY} bytes`), CLOSE);
+      send(res, bodyError ? controlError(400, bodyError) : handleControl(parts, method, path, body));
       return;
     }
 
@@ -133,6 +186,9 @@ export function createEmulatorServer(parts: ServerParts): Server {
       send(res, r, headers);
     };
 
+    // Decided before auth, like the gateway in front of the real API.
+    if (!pathOk) return reply(malformedPath(), read.tooLarge ? CLOSE : undefined);
+    if (read.tooLarge) return reply(bodyTooLarge(), CLOSE);
     if (!user) return reply(unauthorized());
 
     const delay = parts.faults.takeLatency(method, path);

@@ -45,6 +45,26 @@ describe('failNext', () => {
     assert.equal(r.text, '<html>bad gateway</html>');
   });
 
+  test('a glob path: * stays inside one segment, ** crosses segments, the whole path must match', async () => {
+    t.emu.faults.failNext({ glob: '/api/v2/persons/*', status: 503, count: 10 });
+    t.emu.faults.failNext({ glob: '/v1/**/me', status: 502, count: 10 });
+    assert.equal((await t.call('GET', '/api/v2/persons')).status, 200, 'the glob needs the trailing segment');
+    assert.equal((await t.call('GET', '/api/v2/persons/5')).status, 503);
+    assert.equal((await t.call('GET', '/api/v2/organizations/5')).status, 404, 'other collections unaffected');
+    assert.equal((await t.call('GET', '/v1/users/me')).status, 502, '** matches across /');
+    assert.equal((await t.call('GET', '/v1/users/1')).status, 200, 'a glob is anchored at the end');
+    const listed = t.emu.faults.list().failNext.map((r) => (r as { glob: string | null }).glob);
+    assert.deepEqual(listed, ['/api/v2/persons/*', '/v1/**/me']);
+  });
+
+  test('path and glob together must both match; a bad glob is refused when the rule is added', async () => {
+    t.emu.faults.failNext({ path: '/api/v2/persons', glob: '**/5', status: 503 });
+    assert.equal((await t.call('GET', '/api/v2/organizations/5')).status, 404);
+    assert.equal((await t.call('GET', '/api/v2/persons/5')).status, 503);
+    assert.throws(() => t.emu.faults.failNext({ glob: '', status: 503 }), /must not be empty/);
+    assert.throws(() => t.emu.faults.failNext({ glob: `/${'a'.repeat(600)}`, status: 503 }), /at most 512 characters/);
+  });
+
   test('clear() removes pending faults', async () => {
     t.emu.faults.failNext({ path: '/', status: 500, count: 5 });
     t.emu.faults.clear();
@@ -104,7 +124,7 @@ describe('control path', () => {
     await control('POST', '/seed', { persons: [{ id: 77, name: 'Seeded Over HTTP' }] });
     assert.equal((await t.call('GET', '/api/v2/persons/77')).body.data.name, 'Seeded Over HTTP');
 
-    await control('POST', '/faults/fail-next', { method: 'GET', pathRegex: '^/api/v2/persons/\\d+$', status: 504, count: 1 });
+    await control('POST', '/faults/fail-next', { method: 'GET', glob: '/api/v2/persons/*', status: 504, count: 1 });
     assert.equal((await t.call('GET', '/api/v2/persons/77')).status, 504);
     await control('POST', '/faults/drop-after-apply', { method: 'PATCH', path: '/api/v2/persons/77' });
     await assert.rejects(t.call('PATCH', '/api/v2/persons/77', { name: 'Renamed' }));

@@ -1,7 +1,8 @@
 /**
  * @module emulator/model/state
  * The emulator's data: users and their tokens, the four v2 entity collections (soft-deleted records included),
- * field definitions with label options, activity types and company info; plus seeding and reset.
+ * field definitions with label options, activity types and company info; plus seeding, reset and the search index
+ * (how far search trails the data).
  */
 
 import { validationFailed } from '../wire/envelope';
@@ -9,6 +10,7 @@ import {
   buildActivity, buildDeal, buildOrganization, buildPerson, buildUser, type ActivitySeed, type OrganizationSeed, type UserSeed,
 } from './builders';
 import { defaultActivityTypes, defaultFields, defaultUsers, labelFieldKey, type FieldLists } from './default_data';
+import { SearchIndex } from './search_index';
 import type {
   ActivityRecord, ActivityTypeRecord, CompanyInfo, DealRecord, EntityKind, FieldOption, FieldRecord, LabelledKind,
   OrganizationRecord, PersonRecord, UserRecord,
@@ -54,6 +56,8 @@ export interface StateOptions {
   seed?: SeedData;
   /** Replaces the default users entirely (the first user gets `apiToken` unless it has its own). */
   users?: UserSeed[];
+  /** Search index lag at start and after every reset, in ms (default 0); see `emulator/model/search_index`. */
+  searchLagMs?: number;
 }
 
 /** The emulator's in-memory data, readable and writable by tests. */
@@ -76,6 +80,8 @@ export class EmulatorState {
   activityTypes!: ActivityTypeRecord[];
   /** Company info. */
   company!: CompanyInfo;
+  /** How far search trails the data: records changed less than `lagMs` ago are not found by search yet. */
+  readonly searchIndex: SearchIndex;
 
   private readonly nextIds: Record<EntityKind | 'user', number> = { person: 1, organization: 1, activity: 1, deal: 1, user: 1 };
   private nextOptionId = 1;
@@ -83,13 +89,15 @@ export class EmulatorState {
 
   constructor(opts: StateOptions) {
     this.opts = opts;
+    this.searchIndex = new SearchIndex(opts.searchLagMs);
     this.reset();
   }
 
-  /** Back to the defaults plus the start-up seed: all records, users, fields and ids as at start. */
+  /** Back to the defaults plus the start-up seed: all records, users, fields and ids as at start; search lag as at start. */
   reset(): void {
     const now = this.opts.now();
     for (const m of [this.users, this.tokens, this.persons, this.organizations, this.activities, this.deals]) m.clear();
+    this.searchIndex.reset();
     for (const k of Object.keys(this.nextIds) as (keyof typeof this.nextIds)[]) this.nextIds[k] = 1;
     this.fields = defaultFields(now);
     this.nextOptionId = 1 + Math.max(0, ...this.allOptions().map((o) => o.id));

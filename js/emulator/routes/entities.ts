@@ -38,6 +38,11 @@ export interface EntityDef<T extends BaseRecord> {
   update(ctx: RequestContext, rec: T, body: unknown): void;
   /** The object served for a record; default is the record itself. */
   present?(rec: T, include: readonly string[]): unknown;
+  /**
+   * The values search looks at, for searchable kinds: a PATCH that changes them re-indexes the record, so under a
+   * search lag it drops out of search results for a while (see `emulator/model/search_index`).
+   */
+  searchText?(rec: T): string;
 }
 
 /** A single-record v2 reply: real v2 sends no `additional_data` here (recorded GET /api/v2/deals/{id}). */
@@ -82,6 +87,7 @@ export function registerEntityRoutes<T extends BaseRecord>(router: Router, def: 
     const rec = def.create(ctx, ctx.body, id);
     ctx.state.commitId(def.kind, rec.id);
     def.collection(ctx.state).set(rec.id, rec);
+    ctx.state.searchIndex.touch(def.kind, rec.id, ctx.now);
     return single(present(rec, []));
   });
 
@@ -98,6 +104,7 @@ export function registerEntityRoutes<T extends BaseRecord>(router: Router, def: 
     def.update(ctx, draft, ctx.body);
     draft.update_time = rfc3339(ctx.now);
     def.collection(ctx.state).set(draft.id, draft);
+    if (def.searchText && def.searchText(draft) !== def.searchText(rec)) ctx.state.searchIndex.touch(def.kind, draft.id, ctx.now);
     return single(present(draft, []));
   });
 

@@ -47,6 +47,7 @@ export const ORGANIZATIONS: EntityDef<OrganizationRecord> = {
   sortFields: ['id', 'update_time', 'add_time'],
   includeFields: OPTIONAL_ORG_FIELDS,
   matches: (rec, q) => q.owner_id === undefined || rec.owner_id === q.owner_id,
+  searchText: (rec) => JSON.stringify([rec.name, rec.address?.value ?? null]),
 
   present(rec, include) {
     const out: Record<string, unknown> = { ...rec };

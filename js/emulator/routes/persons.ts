@@ -51,6 +51,7 @@ export const PERSONS: EntityDef<PersonRecord> = {
   includeFields: [],
   matches: (rec, q) =>
     (q.owner_id === undefined || rec.owner_id === q.owner_id) && (q.org_id === undefined || rec.org_id === q.org_id),
+  searchText: (rec) => JSON.stringify([rec.name, rec.emails.map((e) => e.value), rec.phones.map((p) => p.value)]),
 
   create(ctx, raw, id) {
     const body = validateBody(raw, PERSON_BODY);

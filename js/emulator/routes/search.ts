@@ -3,6 +3,8 @@
  * v2 search: `/api/v2/persons/search` (fields name, email, phone, notes, custom_fields) and
  * `/api/v2/organizations/search` (name, address, notes, custom_fields), with `exact_match` compared
  * case-insensitively and hits shaped `data.items[] = {result_score, item}`; items carry no `update_time`.
+ * Under a search lag (`emulator/model/search_index`) records created or re-indexed less than the lag ago are
+ * left out, as the real index trails the database.
  */
 
 import type { OrganizationRecord, PersonRecord } from '../model/records';
@@ -109,7 +111,7 @@ export function registerSearchRoutes(router: Router): void {
     const fields = (q.fields as string[] | undefined) ?? ['custom_fields', 'email', 'notes', 'phone', 'name'];
     const hits: Hit[] = [];
     for (const p of ctx.state.persons.values()) {
-      if (p.is_deleted) continue;
+      if (p.is_deleted || !ctx.state.searchIndex.visible('person', p.id, ctx.now)) continue;
       if (q.organization_id !== undefined && p.org_id !== q.organization_id) continue;
       let best = 0;
       if (fields.includes('name')) best = Math.max(best, score(p.name, term, exact));
@@ -130,7 +132,7 @@ export function registerSearchRoutes(router: Router): void {
     const fields = (q.fields as string[] | undefined) ?? ['address', 'custom_fields', 'notes', 'name'];
     const hits: Hit[] = [];
     for (const o of ctx.state.organizations.values()) {
-      if (o.is_deleted) continue;
+      if (o.is_deleted || !ctx.state.searchIndex.visible('organization', o.id, ctx.now)) continue;
       let best = 0;
       if (fields.includes('name')) best = Math.max(best, score(o.name, term, exact));
       if (fields.includes('address')) best = Math.max(best, score(o.address?.value, term, exact));
