@@ -1,17 +1,15 @@
-import { PipedriveSyncError } from 'pipedrive-sync';
+/**
+ * @module next-crm/app/api/engine/route
+ * `GET /api/engine`: what the wasm engine runs with (no secrets; computed inside the engine from the validated
+ * configuration), for any signed-in user.
+ */
 
-import { getSync } from '@/lib/sync';
+import { appRoute } from '@/lib/app_route';
 
+/** The engine is WebAssembly on Node (its .wasm is read from disk): not the Edge runtime. */
 export const runtime = 'nodejs';
+/** Never prerendered or cached: every answer depends on the caller. */
 export const dynamic = 'force-dynamic';
 
-// GET /api/engine: what the wasm engine runs with (computed inside the engine from the validated config).
-export async function GET(): Promise<Response> {
-  try {
-    const sync = await getSync();
-    return Response.json({ success: true, engine: sync.describe() });
-  } catch (error) {
-    const code = error instanceof PipedriveSyncError ? error.code : 'INTERNAL';
-    return Response.json({ success: false, code, error: String(error) }, { status: 500 });
-  }
-}
+/** The engine's description: `{success: true, engine}`; 401 without a signed-in user. */
+export const GET = appRoute(async (_user, _request, sync) => Response.json({ success: true, engine: sync.describe() }));

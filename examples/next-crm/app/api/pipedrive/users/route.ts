@@ -1,22 +1,19 @@
-import { PipedriveSyncError } from 'pipedrive-sync';
+/**
+ * @module next-crm/app/api/pipedrive/users/route
+ * `GET /api/pipedrive/users?email=...`: the active Pipedrive user with that email, matched inside the engine.
+ * Under the rule of the package's setup-user handler: a user may look up only their own email unless an admin.
+ */
 
-import { getSync } from '@/lib/sync';
+import { appRoute, failure, isOwnEmail } from '@/lib/app_route';
 
+/** The engine is WebAssembly on Node (its .wasm is read from disk): not the Edge runtime. */
 export const runtime = 'nodejs';
+/** Never prerendered or cached: every answer depends on the caller. */
 export const dynamic = 'force-dynamic';
 
-const STATUS: Record<string, number> = { VALIDATION: 400, NOT_FOUND: 404, AUTH: 502, RATE_LIMITED: 429, UNAVAILABLE: 503 };
-
-// GET /api/pipedrive/users?email=...: the active Pipedrive user with that email, matched inside the engine.
-export async function GET(request: Request): Promise<Response> {
+/** `{success: true, user}`; 401 without a signed-in user, 403 for another user's email, 400 for a malformed one. */
+export const GET = appRoute(async (user, request, sync) => {
   const email = new URL(request.url).searchParams.get('email') ?? '';
-  try {
-    const user = await (await getSync()).users.findUserByEmail(email);
-    return Response.json({ success: true, user });
-  } catch (error) {
-    if (error instanceof PipedriveSyncError) {
-      return Response.json({ success: false, code: error.code, error: error.message }, { status: STATUS[error.code] ?? 500 });
-    }
-    throw error;
-  }
-}
+  if (!user.isAdmin && !isOwnEmail(user, email)) return failure('AUTH', 'AUTH: you may only look up your own Pipedrive user', 403);
+  return Response.json({ success: true, user: await sync.users.findUserByEmail(email) });
+});
