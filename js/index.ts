@@ -5,6 +5,7 @@
  * engine compiled to WebAssembly.
  */
 
+import { ValidationError } from './errors';
 import { splitConfig } from './config';
 import { EngineHandle } from './engine/engine_handle';
 import { bindHost } from './host/bind_host';
@@ -102,7 +103,10 @@ export interface PipedriveSync {
 export async function createPipedriveSync(config: PipedriveSyncConfig): Promise<PipedriveSync> {
   const { engineConfig, hostFunctions } = splitConfig(config);
   const registry = new JsErrorRegistry();
-  const engine = new EngineHandle(engineConfig, bindHost(hostFunctions, registry), registry);
+  const host = bindHost(hostFunctions, registry);
+  const engine = new EngineHandle(engineConfig, host, registry);
+  // An attempt that went on after its caller's answer reports a failure only to the log (scrubbed there).
+  const backgroundFailed = (error: Error) => host.log('error', 'engine.background_failed', { error: error.message });
   return {
     users: {
       findUserByEmail: (email) => engine.run((wasm) => wasm.findUserByEmail(email)),
@@ -112,11 +116,16 @@ export async function createPipedriveSync(config: PipedriveSyncConfig): Promise<
       setupUser: (email) => engine.run((wasm) => wasm.setupUser(email)),
     },
     warmLeads: {
-      checkAndCreateWarmLead: (request) => engine.run((wasm) => wasm.checkAndCreateWarmLead(request)),
-      checkWarmLead: (contactId, userId) => engine.run((wasm) => wasm.checkWarmLead(contactId, userId)),
+      checkAndCreateWarmLead: async (request) => {
+        refuseNonFinite(request, 'warmnessScore');
+        return engine.runWithLateAnswer((wasm, onLate) => wasm.checkAndCreateWarmLead(request, onLate), backgroundFailed);
+      },
+      checkWarmLead: (contactId, userId) =>
+        engine.runWithLateAnswer((wasm, onLate) => wasm.checkWarmLead(contactId, userId, onLate), backgroundFailed),
     },
     activities: {
-      replicateActivity: (request) => engine.run((wasm) => wasm.replicateActivity(request)),
+      replicateActivity: (request) =>
+        engine.runWithLateAnswer((wasm, onLate) => wasm.replicateActivity(request, onLate), backgroundFailed),
       syncStatus: (activityId) => engine.run((wasm) => wasm.activitySyncStatus(activityId)),
     },
     labels: {
@@ -136,6 +145,18 @@ export async function createPipedriveSync(config: PipedriveSyncConfig): Promise<
     store: config.store,
     describe: () => engine.call((wasm) => wasm.describe() as EngineDescription),
   };
+}
+
+/**
+ * Refuses `NaN` and `±Infinity` in `request[field]`: serialised for the engine they would become `null`, read as
+ * "not given", and the stored value would decide instead of the garbage the caller passed (DESIGN invariant 10).
+ */
+function refuseNonFinite(request: unknown, field: string): void {
+  const value = request !== null && typeof request === 'object' ? (request as Record<string, unknown>)[field] : undefined;
+  if (typeof value === 'number' && !Number.isFinite(value)) {
+    const rule = 'must be a finite whole number';
+    throw new ValidationError('VALIDATION', `VALIDATION: ${field} ${rule} (got ${String(value)})`, { field, rule });
+  }
 }
 
 /** A worker name that tells machines and processes apart in job leases. */

@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 
 use crate::api_token::ApiToken;
 use crate::error::SyncError;
+use crate::json_args::{WARMNESS_MAX, WARMNESS_MIN};
 
 /// How long a claimed job stays leased by default: longer than any attempt with its retries can take (the
 /// configuration refuses options under which one could take longer).
@@ -214,7 +215,9 @@ fn parse_options(map: &Map<String, Value>) -> Result<SyncOptions, SyncError> {
     for (name, value) in map {
         let field = format!("options.{name}");
         match name.as_str() {
-            "warmLeadThreshold" => options.warm_lead_threshold = integer(value, &field, 0, 1_000_000)? as i64,
+            "warmLeadThreshold" => {
+                options.warm_lead_threshold = integer(value, &field, WARMNESS_MIN as u64, WARMNESS_MAX as u64)? as i64
+            }
             "warmLeadLabel" => options.warm_lead_label = non_empty_string(value, &field)?,
             "maxRetries" => options.max_retries = integer(value, &field, 0, 10)? as u32,
             "baseDelayMs" => options.base_delay_ms = integer(value, &field, 1, 600_000)?,

@@ -5,6 +5,13 @@ use serde_json::Value;
 
 use crate::error::SyncError;
 
+/// The lowest warmness score (the stores' range too: `js/store/ranges.ts`).
+pub const WARMNESS_MIN: i64 = 0;
+/// The highest warmness score.
+pub const WARMNESS_MAX: i64 = 1_000_000;
+/// The largest Pipedrive id (and job id) the engine takes: what the stores' 32-bit `Int` columns hold.
+pub const MAX_PIPEDRIVE_ID: i64 = 2_147_483_647;
+
 /// The member `key` of a request object; `null` when it is missing (or the request is not an object).
 pub fn member<'a>(request: &'a Value, key: &str) -> &'a Value {
     request.get(key).unwrap_or(&Value::Null)
@@ -19,10 +26,10 @@ pub fn required_string<'a>(field: &str, value: &'a Value) -> Result<&'a str, Syn
     }
 }
 
-/// A Pipedrive record id: a whole number from 1 up. Numeric strings ("123") are accepted, as the spec's routes
+/// A Pipedrive record id: a whole number from 1 to [`MAX_PIPEDRIVE_ID`]. Numeric strings ("123") are accepted, as the spec's routes
 /// carry ids in paths.
 pub fn pipedrive_id(field: &str, value: &Value) -> Result<i64, SyncError> {
-    let rule = "must be a positive whole number (a Pipedrive id)";
+    let rule = "must be a whole number from 1 to 2147483647 (a Pipedrive id)";
     let number = match value {
         Value::Number(number) => number.as_f64(),
         Value::String(text) => {
@@ -31,7 +38,7 @@ pub fn pipedrive_id(field: &str, value: &Value) -> Result<i64, SyncError> {
         _ => None,
     };
     match number {
-        Some(n) if n.fract() == 0.0 && (1.0..=9_007_199_254_740_991.0).contains(&n) => Ok(n as i64),
+        Some(n) if n.fract() == 0.0 && (1.0..=MAX_PIPEDRIVE_ID as f64).contains(&n) => Ok(n as i64),
         _ => Err(SyncError::validation(field, rule)),
     }
 }

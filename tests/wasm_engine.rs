@@ -39,6 +39,8 @@ export function makeHost(script) {
     async tokenFor() { return { ok: true, value: null }; },
     now() { return 1_700_000_000_000; },
     sleep(ms) { return new Promise((resolve) => setTimeout(resolve, ms)); },
+    // Deadlines never fire here: every scripted answer comes in time.
+    deadline() { return new Promise(() => {}); },
     random() { return 0.5; },
     zoneOffset(zone) { return zone === 'UTC' ? 0 : null; },
     log(level, event, fields) { logs.push({ level, event, fields }); },

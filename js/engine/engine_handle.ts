@@ -100,6 +100,28 @@ export class EngineHandle {
     });
   }
 
+  /**
+   * Runs an operation that may answer before it settles (the real-time calls: at the end of their budget they
+   * answer, and their attempt goes on): resolves with the first of the late answer and the result. A failure
+   * after the late answer has nobody left to reject, so it goes to `onBackgroundError`.
+   */
+  runWithLateAnswer<T>(
+    operation: (engine: WasmEngine, onLate: (answer: T) => void) => TaskOf<T>,
+    onBackgroundError: (error: Error) => void,
+  ): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      let answered = false;
+      const onLate = (answer: T) => {
+        answered = true;
+        resolve(answer);
+      };
+      this.run((engine) => operation(engine, onLate)).then(resolve, (error: Error) => {
+        if (answered) onBackgroundError(error);
+        else reject(error);
+      });
+    });
+  }
+
   /** The typed error for anything the engine threw or answered with; a trap re-creates the engine. */
   private toError(thrown: unknown): Error {
     if (thrown instanceof WebAssembly.RuntimeError) return this.recoverFromPanic(thrown);

@@ -15,6 +15,11 @@ export interface HostFunctions {
   apiTokenFor?: (userId: string) => Promise<string | null | undefined> | string | null | undefined;
   now: () => number;
   sleep: (ms: number) => Promise<void>;
+  /**
+   * A timer the engine races against work that should be over by then (a request, a real-time budget, a lease
+   * renewal): unlike `sleep`, the default does not keep the process alive on its own.
+   */
+  deadline: (ms: number) => Promise<void>;
   random: () => number;
   logger: Logger;
   /** Secrets to scrub from anything logged, as a last line of defence. */
@@ -31,6 +36,7 @@ export interface EngineHost {
   tokenFor(userId: string): Promise<Reply<string | null, { message: string; jsErrorId?: number }>>;
   now(): number;
   sleep(ms: number): Promise<void>;
+  deadline(ms: number): Promise<void>;
   random(): number;
   /** Minutes east of UTC of the IANA zone at the instant, or null for an unknown zone. */
   zoneOffset(zone: string, instantMs: number): number | null;
@@ -71,7 +77,11 @@ export function bindHost(functions: HostFunctions, registry: JsErrorRegistry): E
       if (!functions.apiTokenFor) return { ok: true, value: null };
       try {
         const token = await functions.apiTokenFor(userId);
-        return { ok: true, value: typeof token === 'string' ? token : null };
+        if (typeof token !== 'string') return { ok: true, value: null };
+        // Every token the engine is given is scrubbed from logs and errors from now on.
+        const trimmed = token.trim();
+        if (trimmed.length >= 4 && !functions.secrets.includes(trimmed)) functions.secrets.push(trimmed);
+        return { ok: true, value: token };
       } catch (thrown) {
         return { ok: false, error: failure(thrown) };
       }
@@ -86,13 +96,10 @@ export function bindHost(functions: HostFunctions, registry: JsErrorRegistry): E
       return Date.now();
     },
     sleep(ms) {
-      return new Promise<void>((resolve) => {
-        try {
-          Promise.resolve(functions.sleep(ms)).then(() => resolve(), () => setTimeout(resolve, ms));
-        } catch {
-          setTimeout(resolve, ms);
-        }
-      });
+      return settleAfter(functions.sleep, ms);
+    },
+    deadline(ms) {
+      return settleAfter(functions.deadline, ms);
     },
     random() {
       try {
@@ -147,4 +154,23 @@ export function zoneOffsetMinutes(zone: string, instantMs: number): number | nul
   } catch {
     return null;
   }
+}
+
+/** Resolves when `timer(ms)` settles, whatever it does (a throwing or rejecting timer falls back to `setTimeout`). */
+function settleAfter(timer: (ms: number) => Promise<void>, ms: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    try {
+      Promise.resolve(timer(ms)).then(() => resolve(), () => setTimeout(resolve, ms));
+    } catch {
+      setTimeout(resolve, ms);
+    }
+  });
+}
+
+/** A timer that does not hold the process open by itself (`unref`), for deadlines raced against other work. */
+export function unrefTimer(ms: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms) as unknown as { unref?: () => void };
+    timer.unref?.();
+  });
 }

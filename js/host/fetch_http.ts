@@ -1,7 +1,8 @@
 /**
  * @module host/fetch_http
  * The default HTTP host: the global `fetch`, with a per-request timeout covering the whole response, and every
- * failure resolved as a classified `TransportFailure` (never an unhandled rejection).
+ * failure resolved as a classified `TransportFailure` (never an unhandled rejection). Redirects are never followed
+ * (`redirect: 'manual'`): a 3xx comes back as a response, so the `x-api-token` header never travels to another host.
  */
 
 import type { HttpRequest, HttpResponse, HttpSend, TransportFailure } from './types';
@@ -16,6 +17,7 @@ export function createFetchHttp(fetchImpl: typeof fetch = globalThis.fetch): Htt
         method: request.method,
         headers: request.headers,
         body: request.body,
+        redirect: 'manual',
         signal: controller.signal,
       });
       const body = await response.text();

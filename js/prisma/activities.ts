@@ -10,14 +10,15 @@
  * each change sets `updated_at` itself (the process clock).
  */
 
-import type { CrmActivityType, LocalActivity, UpdateSyncStatus } from '../store/types';
+import type { CrmActivityType, JobFence, LocalActivity, UpdateSyncStatus } from '../store/types';
 import { describe, instant, integer, isPlainObject, textOrNull, transactionClient } from './arguments';
 import type { PrismaClientLike, PrismaRawClientLike } from './client_shape';
 import type { EnqueueJob } from './contacts';
 import { ACTIVITY_TYPES, isActivityType, isUpdateSyncStatus, UPDATE_SYNC_STATUSES } from './model_values';
 import { EMPTY_SQL, executeSql, queryRows, sql, type SqlFragment, toInt, toIso } from './sql';
+import { fencedBy } from './outbox';
 import { PrismaStoreError, storeCall } from './store_error';
-import { MAX_PIPEDRIVE_ID } from './users';
+import { MAX_PIPEDRIVE_ID } from '../store/ranges';
 
 /** The priority of `replicate_activity` jobs: interactive work, ahead of background updates. */
 export const REPLICATE_ACTIVITY_PRIORITY = 10;
@@ -31,7 +32,7 @@ export interface PrismaActivityStore {
   /** Counts an attempt to replicate the activity (see {@link createPrismaActivityStore}). */
   recordActivityAttempt(activityId: string, attempt: { at: string; status: UpdateSyncStatus }): Promise<boolean>;
   /** Links the activity to its Pipedrive activity (see {@link createPrismaActivityStore}). */
-  markActivityReplicated(activityId: string, link: { pipedriveActivityId: number; syncedAt: string }): Promise<boolean>;
+  markActivityReplicated(activityId: string, link: { pipedriveActivityId: number; syncedAt: string; fence?: JobFence }): Promise<boolean>;
   /** Records the `replicate_activity` job of a logged activity (see {@link createPrismaActivityStore}). */
   activityLogged(activityId: string, options?: { tx?: unknown; userId?: string | null }): Promise<number | null>;
 }
@@ -133,9 +134,10 @@ function isId(id: unknown): id is string {
  *   FAILED, CONFLICT. One `UPDATE` that sets `pipedriveSyncAttempts = pipedriveSyncAttempts + 1` in the database (so
  *   concurrent attempts from any number of clients are each counted), `lastPipedriveSyncAttempt = at` and
  *   `updateSyncStatus = status`; `false` when there is no such activity.
- * - `markActivityReplicated(activityId, { pipedriveActivityId, syncedAt })`: `pipedriveActivityId` an integer from 1
+ * - `markActivityReplicated(activityId, { pipedriveActivityId, syncedAt, fence })`: `pipedriveActivityId` an integer from 1
  *   to 2147483647, `syncedAt` an instant. Sets `pipedriveActivityId`, `replicatedToPipedrive = true`,
- *   `lastPipedriveUpdate = syncedAt`, `updateSyncStatus = 'SYNCED'`; `false` when there is no such activity. Linking
+ *   `lastPipedriveUpdate = syncedAt`, `updateSyncStatus = 'SYNCED'`; `false` when there is no such activity, or when
+ *   `fence` is given and that claim no longer holds its job (checked in the same statement). Linking
  *   the same activity to the same id again is a no-op success. `pipedriveActivityId` is unique (one remote record
  *   per local record): when another activity already holds it, the update fails and the call rejects with a
  *   `PrismaStoreError` that names both activities and the Pipedrive id (the database's error as the `cause`'s cause);
@@ -160,9 +162,9 @@ export function createPrismaActivityStore(prisma: PrismaClientLike, enqueueJob: 
     });
 
   /** One `UPDATE "activities"` of `activityId`; whether a row changed. */
-  const updateActivity = async (operation: string, activityId: string, set: SqlFragment): Promise<boolean> => {
+  const updateActivity = async (operation: string, activityId: string, set: SqlFragment, condition = EMPTY_SQL): Promise<boolean> => {
     const changed = await storeCall(operation, () =>
-      executeSql(prisma, sql`UPDATE "activities" SET ${set}, "updated_at" = ${new Date()} WHERE "id" = ${activityId}`),
+      executeSql(prisma, sql`UPDATE "activities" SET ${set}, "updated_at" = ${new Date()} WHERE "id" = ${activityId}${condition}`),
     );
     return changed > 0;
   };
@@ -233,10 +235,11 @@ export function createPrismaActivityStore(prisma: PrismaClientLike, enqueueJob: 
       if (!isPlainObject(link)) throw new RangeError(`${op}: link must be an object, got ${describe(link)}`);
       const remoteId = integer(op, 'pipedriveActivityId', link.pipedriveActivityId, 1, MAX_PIPEDRIVE_ID);
       const syncedAt = instant(op, 'syncedAt', link.syncedAt);
+      const fenced = fencedBy(op, link.fence);
       if (!isId(activityId)) return false;
       try {
         return await updateActivity(op, activityId, sql`"pipedrive_activity_id" = ${remoteId}, "replicated_to_pipedrive" = TRUE,
-          "last_pipedrive_update" = ${syncedAt}, "update_sync_status" = 'SYNCED'`);
+          "last_pipedrive_update" = ${syncedAt}, "update_sync_status" = 'SYNCED'`, fenced);
       } catch (error) {
         // The likely cause is the unique pipedriveActivityId: say so in plain words when another activity holds it.
         const holder = await holderOf(remoteId, activityId).catch(() => null);

@@ -1,7 +1,7 @@
 /**
  * @module prisma/arguments
- * Argument checks shared by the parts of the Prisma store: each throws a `RangeError` that names the method and the
- * field, before any query is sent (DESIGN §7.10). One implementation of each rule, used by the outbox, the contact
+ * Argument checks shared by the parts of the Prisma store: each throws a `StoreArgumentError` (a `RangeError` with
+ * `code: 'VALIDATION'` and the `field`) that names the method and the field, before any query is sent (DESIGN §7.10). One implementation of each rule, used by the outbox, the contact
  * and the snapshot/conflict methods alike.
  */
 
@@ -11,6 +11,18 @@ import type { PrismaRawClientLike } from './client_shape';
 export const INT32_MIN = -2_147_483_648;
 /** The largest value of the schema's `Int` columns (32-bit signed on PostgreSQL). */
 export const INT32_MAX = 2_147_483_647;
+
+/** A store argument that breaks its rule: a `RangeError` coded like the engine's validation errors. */
+export class StoreArgumentError extends RangeError {
+  /** Always `VALIDATION`, as the engine's own validation errors. */
+  readonly code = 'VALIDATION';
+
+  /** `message` names the method, the field and the rule; `field` is the argument's name. */
+  constructor(message: string, readonly field: string) {
+    super(message);
+    this.name = 'StoreArgumentError';
+  }
+}
 
 /** ISO 8601 date and time with an explicit offset (`Z` or `±hh:mm`): an instant, never a local time. */
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/i;
@@ -35,7 +47,7 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 export function instant(operation: string, field: string, value: unknown): Date {
   const date = typeof value === 'string' && ISO_INSTANT.test(value) ? new Date(value) : undefined;
   if (!date || Number.isNaN(date.getTime())) {
-    throw new RangeError(`${operation}: ${field} must be an ISO 8601 date and time with an offset (e.g. 2026-01-31T09:30:00.000Z), got ${describe(value)}`);
+    throw new StoreArgumentError(`${operation}: ${field} must be an ISO 8601 date and time with an offset (e.g. 2026-01-31T09:30:00.000Z), got ${describe(value)}`, field);
   }
   return date;
 }
@@ -43,7 +55,7 @@ export function instant(operation: string, field: string, value: unknown): Date 
 /** A validated non-empty string argument. */
 export function text(operation: string, field: string, value: unknown): string {
   if (typeof value !== 'string' || value.trim() === '') {
-    throw new RangeError(`${operation}: ${field} must be a non-empty string, got ${describe(value)}`);
+    throw new StoreArgumentError(`${operation}: ${field} must be a non-empty string, got ${describe(value)}`, field);
   }
   return value;
 }
@@ -56,7 +68,7 @@ export function textOrNull(operation: string, field: string, value: unknown): st
 /** A validated integer argument within `[min, max]`. */
 export function integer(operation: string, field: string, value: unknown, min: number, max: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new RangeError(`${operation}: ${field} must be an integer between ${min} and ${max}, got ${describe(value)}`);
+    throw new StoreArgumentError(`${operation}: ${field} must be an integer between ${min} and ${max}, got ${describe(value)}`, field);
   }
   return value;
 }
@@ -67,15 +79,15 @@ export function integer(operation: string, field: string, value: unknown, min: n
  * (`toJSON`, `undefined` members and the like).
  */
 export function jsonObject(operation: string, field: string, value: unknown): { json: string; value: Record<string, unknown> } {
-  if (!isPlainObject(value)) throw new RangeError(`${operation}: ${field} must be a plain object, got ${describe(value)}`);
+  if (!isPlainObject(value)) throw new StoreArgumentError(`${operation}: ${field} must be a plain object, got ${describe(value)}`, field);
   let json: string;
   try {
     json = JSON.stringify(value);
   } catch (error) {
-    throw new RangeError(`${operation}: ${field} must be JSON-serialisable (${error instanceof Error ? error.message : String(error)})`);
+    throw new StoreArgumentError(`${operation}: ${field} must be JSON-serialisable (${error instanceof Error ? error.message : String(error)})`, field);
   }
   const parsed = JSON.parse(json) as unknown;
-  if (!isPlainObject(parsed)) throw new RangeError(`${operation}: ${field} must serialise to a JSON object`);
+  if (!isPlainObject(parsed)) throw new StoreArgumentError(`${operation}: ${field} must serialise to a JSON object`, field);
   return { json, value: parsed };
 }
 

@@ -10,7 +10,7 @@ import { describe, instant, integer, isPlainObject, jsonObject, text, textOrNull
 import type { PrismaClientLike } from './client_shape';
 import { queryRows, sql, toInt } from './sql';
 import { storeCall } from './store_error';
-import { MAX_PIPEDRIVE_ID } from './users';
+import { MAX_PIPEDRIVE_ID } from '../store/ranges';
 
 /**
  * What the `pipedrive_id` column holds for a conflict about no single Pipedrive record (`pipedriveId: null`, e.g. an

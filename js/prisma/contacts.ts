@@ -10,13 +10,14 @@
  * not go through Prisma's `@updatedAt`, so each one sets `updated_at` itself (the process clock).
  */
 
-import type { LocalContact, LocalOrganization, NewSyncJob, UpdateSyncStatus } from '../store/types';
-import { describe, instant, INT32_MAX, INT32_MIN, integer, text, transactionClient } from './arguments';
+import type { JobFence, LocalContact, LocalOrganization, NewSyncJob, UpdateSyncStatus } from '../store/types';
+import { describe, instant, integer, text, transactionClient } from './arguments';
 import type { PrismaClientLike, PrismaRawClientLike } from './client_shape';
 import { isUpdateSyncStatus, UPDATE_SYNC_STATUSES } from './model_values';
 import { EMPTY_SQL, executeSql, queryRows, sql, type SqlFragment, toInt } from './sql';
+import { fencedBy } from './outbox';
 import { storeCall } from './store_error';
-import { MAX_PIPEDRIVE_ID } from './users';
+import { MAX_PIPEDRIVE_ID, WARMNESS_MAX, WARMNESS_MIN } from '../store/ranges';
 
 /** The warmness score at which a contact becomes a warm lead, unless the caller says otherwise (spec Feature 1). */
 export const DEFAULT_WARM_LEAD_THRESHOLD = 4;
@@ -28,7 +29,7 @@ export interface PrismaContactStore {
   /** The contact with its organization, or `null` (see {@link createPrismaContactStore}). */
   findContact(contactId: string): Promise<LocalContact | null>;
   /** Links the contact to its Pipedrive person (see {@link createPrismaContactStore}). */
-  linkContact(contactId: string, link: { pipedrivePersonId: number; pipedriveOrgId: number | null; syncedAt: string }): Promise<boolean>;
+  linkContact(contactId: string, link: { pipedrivePersonId: number; pipedriveOrgId: number | null; syncedAt: string; fence?: JobFence }): Promise<boolean>;
   /** Links the organization to its Pipedrive organization (see {@link createPrismaContactStore}). */
   linkOrganization(organizationId: string, link: { pipedriveOrgId: number; syncedAt: string }): Promise<boolean>;
   /** Sets the contact's `updateSyncStatus` (see {@link createPrismaContactStore}). */
@@ -37,7 +38,7 @@ export interface PrismaContactStore {
   updateWarmness(
     contactId: string,
     score: number,
-    options?: { tx?: unknown; threshold?: number; userId?: string | null },
+    options?: { tx?: unknown; threshold?: number; userId?: string | null; queueJob?: boolean },
   ): Promise<{ updated: boolean; jobId: number | null }>;
 }
 
@@ -113,14 +114,16 @@ function isId(id: unknown): id is string {
  *
  * - `findContact(contactId)`: the contact's `LocalContact` fields with its organization (`organization: null` when it
  *   has none), fresh objects; `null` when there is no such contact.
- * - `linkContact(contactId, { pipedrivePersonId, pipedriveOrgId, syncedAt })`: sets `pipedrivePersonId`,
+ * - `linkContact(contactId, { pipedrivePersonId, pipedriveOrgId, syncedAt, fence })`: sets `pipedrivePersonId`,
  *   `pipedriveOrgId` (only when given non-null: `null` leaves the stored one unchanged), `lastPipedriveUpdate =
- *   syncedAt`, `updateSyncStatus = 'SYNCED'`; `false` when there is no such contact.
+ *   syncedAt`, `updateSyncStatus = 'SYNCED'`; `false` when there is no such contact, or when `fence` (`{jobId,
+ *   workerId, token}`) is given and that claim no longer holds its job (checked in the same statement).
  * - `linkOrganization(organizationId, { pipedriveOrgId, syncedAt })`: sets `pipedriveOrgId`, `lastPipedriveUpdate`
  *   and `updateSyncStatus = 'SYNCED'`; `false` when there is no such organization.
  * - `setContactSyncStatus(contactId, status)`: `status` must be one of SYNCED, PENDING, FAILED, CONFLICT
  *   (`RangeError` naming it otherwise); `false` when there is no such contact.
- * - `updateWarmness(contactId, score, { tx, threshold = 4, userId })`: `score` must be an integer (32-bit),
+ * - `updateWarmness(contactId, score, { tx, threshold = 4, userId, queueJob = true })`: `score` must be an integer
+ *   from `WARMNESS_MIN` to `WARMNESS_MAX` (the engine's range); `queueJob: false` stores the score only;
  *   `threshold` a finite number, `userId` a non-empty string or null, `tx` an interactive-transaction client. In one
  *   transaction (the caller's `tx`, else one of the store's own): stores the score; when `score >= threshold` and
  *   the contact has no `pipedrivePersonId` (as read by that same update), sets its `updateSyncStatus` to PENDING and
@@ -133,10 +136,10 @@ function isId(id: unknown): id is string {
  *   a concurrent `linkContact` waits for it (and the warm-lead job then finds the contact linked).
  */
 export function createPrismaContactStore(prisma: PrismaClientLike, enqueueJob: EnqueueJob): PrismaContactStore {
-  /** One `UPDATE "contacts"` of `contactId`; whether a row changed. */
-  const updateContact = async (operation: string, contactId: string, set: SqlFragment): Promise<boolean> => {
+  /** One `UPDATE "contacts"` of `contactId` (and the extra `condition`); whether a row changed. */
+  const updateContact = async (operation: string, contactId: string, set: SqlFragment, condition = EMPTY_SQL): Promise<boolean> => {
     const changed = await storeCall(operation, () =>
-      executeSql(prisma, sql`UPDATE "contacts" SET ${set}, "updated_at" = ${new Date()} WHERE "id" = ${contactId}`),
+      executeSql(prisma, sql`UPDATE "contacts" SET ${set}, "updated_at" = ${new Date()} WHERE "id" = ${contactId}${condition}`),
     );
     return changed > 0;
   };
@@ -196,10 +199,11 @@ export function createPrismaContactStore(prisma: PrismaClientLike, enqueueJob: E
       const personId = pipedriveId(op, 'pipedrivePersonId', link.pipedrivePersonId);
       const orgId = link.pipedriveOrgId === null ? null : pipedriveId(op, 'pipedriveOrgId', link.pipedriveOrgId);
       const syncedAt = instant(op, 'syncedAt', link.syncedAt);
+      const fenced = fencedBy(op, link.fence);
       if (!isId(contactId)) return false;
       const org = orgId === null ? EMPTY_SQL : sql`, "pipedrive_org_id" = ${orgId}`;
       return updateContact(op, contactId, sql`"pipedrive_person_id" = ${personId}${org}, "last_pipedrive_update" = ${syncedAt},
-        "update_sync_status" = 'SYNCED'`);
+        "update_sync_status" = 'SYNCED'`, fenced);
     },
 
     async linkOrganization(organizationId, link) {
@@ -227,7 +231,7 @@ export function createPrismaContactStore(prisma: PrismaClientLike, enqueueJob: E
     async updateWarmness(contactId, score, options = {}) {
       const op = 'updateWarmness';
       if (options === null || typeof options !== 'object') throw new RangeError(`${op}: options must be an object, got ${describe(options)}`);
-      const value = integer(op, 'score', score, INT32_MIN, INT32_MAX);
+      const value = integer(op, 'score', score, WARMNESS_MIN, WARMNESS_MAX);
       const threshold = options.threshold ?? DEFAULT_WARM_LEAD_THRESHOLD;
       if (typeof threshold !== 'number' || !Number.isFinite(threshold)) {
         throw new RangeError(`${op}: threshold must be a finite number, got ${describe(threshold)}`);
@@ -235,7 +239,9 @@ export function createPrismaContactStore(prisma: PrismaClientLike, enqueueJob: E
       const userId = options.userId === undefined || options.userId === null ? null : text(op, 'userId', options.userId);
       const tx = transactionClient(op, options.tx);
       if (!isId(contactId)) return { updated: false, jobId: null };
-      const work = (client: PrismaRawClientLike) => warmnessOn(client, contactId, value, value >= threshold, userId);
+      const queueJob = options.queueJob ?? true;
+      if (typeof queueJob !== 'boolean') throw new RangeError(`${op}: queueJob must be a boolean, got ${describe(queueJob)}`);
+      const work = (client: PrismaRawClientLike) => warmnessOn(client, contactId, value, queueJob && value >= threshold, userId);
       return storeCall(op, () => (tx ? work(tx) : prisma.$transaction(work)));
     },
   };

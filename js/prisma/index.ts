@@ -34,6 +34,7 @@ export { NO_PIPEDRIVE_ID } from './conflicts';
 export { DEFAULT_WARM_LEAD_THRESHOLD, WARM_LEAD_PRIORITY } from './contacts';
 export { QUEUE_STATS_DEAD_LIMIT } from './outbox';
 export { PrismaStoreError } from './store_error';
+export { StoreArgumentError } from './arguments';
 export { MAX_PIPEDRIVE_ID } from './users';
 export * from './model_values';
 export {

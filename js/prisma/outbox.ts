@@ -9,13 +9,14 @@
  * lease decision compares with the `now` argument, never with the database's clock.
  */
 
-import type { ClaimRequest, JobFailure, NewSyncJob, QueueStats, SyncJob } from '../store/types';
+import type { ClaimRequest, JobFailure, JobLease, NewSyncJob, QueueStats, SyncJob } from '../store/types';
 import type { PrismaClientLike, PrismaRawClientLike } from './client_shape';
 import { describe, instant, INT32_MAX, INT32_MIN, integer, isPlainObject, jsonObject, text, transactionClient } from './arguments';
 import { isSyncJobState, SYNC_JOB_STATES } from './model_values';
 import { jobColumns, type RawJobRow, toSyncJob } from './outbox_rows';
 import { detectDialect, EMPTY_SQL, executeSql, joinSql, type OutboxDialect, queryRows, sql, type SqlFragment, toInt, toIso } from './sql';
 import { storeCall } from './store_error';
+import { mergePayload } from '../store/payload_merge';
 
 /** The store's outbox methods over a Prisma client (the outbox half of `SyncStore`). */
 export interface PrismaOutboxStore {
@@ -25,10 +26,14 @@ export interface PrismaOutboxStore {
   claimJobs(request: ClaimRequest): Promise<SyncJob[]>;
   /** Leases one given job, due or not, to run it at once (see {@link createPrismaOutboxStore}). */
   claimJob(jobId: number, request: { workerId: string; leaseMs: number; now: string }): Promise<SyncJob | null>;
+  /** Extends the lease of a job under its current claim (see {@link createPrismaOutboxStore}). */
+  renewLease(jobId: number, lease: JobLease, renewal: { leaseMs: number; now: string }): Promise<boolean>;
+  /** Marks a job in doubt under its current claim (see {@link createPrismaOutboxStore}). */
+  markJobInDoubt(jobId: number, lease: JobLease, mark: { since: string; now: string }): Promise<boolean>;
   /** Marks a leased job DONE (see {@link createPrismaOutboxStore}). */
-  completeJob(jobId: number, workerId: string, now: string): Promise<boolean>;
+  completeJob(jobId: number, lease: JobLease, now: string): Promise<boolean>;
   /** Records a failed attempt (see {@link createPrismaOutboxStore}). */
-  failJob(jobId: number, workerId: string, failure: JobFailure): Promise<boolean>;
+  failJob(jobId: number, lease: JobLease, failure: JobFailure): Promise<boolean>;
   /** Replays DEAD jobs (see {@link createPrismaOutboxStore}). */
   retryDeadJobs(now: string, jobId?: number): Promise<number>;
   /** Counts and the latest dead jobs (see {@link createPrismaOutboxStore}). */
@@ -133,8 +138,9 @@ function inClaimOrder(jobs: SyncJob[]): SyncJob[] {
  *
  * - `enqueueJob(job, { tx })`: runs every query on `tx` when given (so the job commits or rolls back with the CRM's
  *   change), else on its own. When a PENDING job with the same `dedupeKey` exists (the newest, should a replay have
- *   left two), the job merges into it: payload keys overwritten by the new ones, priority the higher of the two,
- *   schedule (`nextAttemptAt`), kind and record kept; resolves `{ id, merged: true }`. Otherwise inserts a PENDING job
+ *   left two), the job merges into it: payload keys overwritten by the new ones (a `null` never replaces a known value), priority the higher of the two,
+ *   schedule (`nextAttemptAt`), kind and record kept (a `null` never replaces a known payload value); resolves
+ *   `{ id, merged: true }`. Otherwise inserts a PENDING job
  *   (attempts 0, due at `nextAttemptAt` or now) and resolves `{ id, merged: false }`. RUNNING, DONE and DEAD jobs are
  *   never merged into. Race-free: PostgreSQL first takes a transaction-scoped advisory lock on the key
  *   (`pg_advisory_xact_lock(<outbox class>, hashtext(key))`, in the caller's transaction or in a transaction of its
@@ -163,10 +169,13 @@ function inClaimOrder(jobs: SyncJob[]): SyncJob[] {
  *   (limit 1, the job's id as an extra condition): on PostgreSQL the row is taken `FOR UPDATE SKIP LOCKED`, so a job
  *   a concurrent claimer is leasing at that moment resolves `null` at once rather than waiting; on SQLite the
  *   conditional update re-checks the job's version, so of two concurrent claims exactly one gets it.
- * - `completeJob(jobId, workerId, now)`: RUNNING and leased to `workerId` (even if the lease has run out, as long
- *   as nobody has reclaimed the job) → DONE, `doneAt = now`, lease and `lastError` cleared; `true`. Otherwise
- *   (another worker reclaimed it, it is not RUNNING, no such job) `false` and no change.
- * - `failJob(jobId, workerId, { error, retryAt, now })`: same lease rule. `retryAt: null` → DEAD with `lastError`;
+ * - Fencing: every claim raises `leaseToken` by one. A write about a claimed job names its claim, `lease =
+ *   { workerId, token }`, and is applied only while the job is RUNNING with that `leaseOwner` and `leaseToken`
+ *   (even if the lease has run out, as long as nobody has claimed the job since); otherwise `false` and no change.
+ * - `renewLease(jobId, lease, { leaseMs, now })`: `leaseUntil = now + leaseMs` under the fence.
+ * - `markJobInDoubt(jobId, lease, { since, now })`: `inDoubtSince = since` unless already set, under the fence.
+ * - `completeJob(jobId, lease, now)`: under the fence → DONE, `doneAt = now`, lease and `lastError` cleared; `true`.
+ * - `failJob(jobId, lease, { error, retryAt, now })`: under the fence. `retryAt: null` → DEAD with `lastError`;
  *   else PENDING at `retryAt` with `lastError`; lease cleared either way; attempts unchanged (a claim counts them).
  * - `retryDeadJobs(now, jobId?)`: DEAD jobs (all, or that one) → PENDING due `now`, attempts 0, lease and `doneAt`
  *   cleared; `lastError` is kept (it says why the job died) until the replay's next result. A replayed job keeps its
@@ -204,7 +213,7 @@ export function createPrismaOutboxStore(prisma: PrismaClientLike): PrismaOutboxS
       );
       if (pending) {
         const id = toInt(pending.id);
-        const merged = JSON.stringify({ ...parsePayload(pending.payload), ...job.payload });
+        const merged = JSON.stringify(mergePayload(parsePayload(pending.payload), job.payload));
         const changed = await executeSql(
           client,
           sql`UPDATE "pipedrive_sync_jobs" SET "payload" = ${merged},
@@ -244,7 +253,8 @@ export function createPrismaOutboxStore(prisma: PrismaClientLike): PrismaOutboxS
           FOR UPDATE OF j SKIP LOCKED
         )
         UPDATE "pipedrive_sync_jobs" AS t SET "state" = 'RUNNING', "lease_owner" = ${request.workerId},
-          "lease_until" = ${request.leaseUntil}, "attempts" = t."attempts" + 1, "updated_at" = ${request.now}
+          "lease_until" = ${request.leaseUntil}, "attempts" = t."attempts" + 1, "lease_token" = t."lease_token" + 1,
+          "updated_at" = ${request.now}
         FROM candidates c WHERE t."id" = c."id"
         RETURNING ${jobColumns('t.')}, (c."state" = 'RUNNING') AS "recovered"`,
     );
@@ -270,7 +280,8 @@ export function createPrismaOutboxStore(prisma: PrismaClientLike): PrismaOutboxS
       const rows = await queryRows<RawJobRow>(
         prisma,
         sql`UPDATE "pipedrive_sync_jobs" AS j SET "state" = 'RUNNING', "lease_owner" = ${request.workerId},
-            "lease_until" = ${request.leaseUntil}, "attempts" = "attempts" + 1, "updated_at" = ${request.now}
+            "lease_until" = ${request.leaseUntil}, "attempts" = "attempts" + 1, "lease_token" = "lease_token" + 1,
+            "updated_at" = ${request.now}
           WHERE ("id", "state", "attempts") IN (VALUES ${versions}) AND ${claimable}
           RETURNING ${jobColumns()}`,
       );
@@ -284,11 +295,11 @@ export function createPrismaOutboxStore(prisma: PrismaClientLike): PrismaOutboxS
   const claim = async (request: ValidClaim, claimable: SqlFragment): Promise<SyncJob[]> =>
     ((await dialectOf()) === 'postgresql' ? claimPostgres(request, claimable) : claimSqlite(request, claimable));
 
-  /** `UPDATE ... WHERE` the job is RUNNING and leased to `workerId`; whether it changed. */
-  const updateLeased = async (operation: string, jobId: number, workerId: string, set: SqlFragment): Promise<boolean> => {
+  /** `UPDATE ... WHERE` the job is RUNNING under the claim `lease` (its worker and token); whether it changed. */
+  const updateLeased = async (operation: string, jobId: number, lease: ValidLease, set: SqlFragment): Promise<boolean> => {
     const changed = await storeCall(operation, () =>
       executeSql(prisma, sql`UPDATE "pipedrive_sync_jobs" SET ${set}
-        WHERE "id" = ${jobId} AND "state" = 'RUNNING' AND "lease_owner" = ${workerId}`),
+        WHERE ${heldBy(jobId, lease)}`),
     );
     return changed > 0;
   };
@@ -321,28 +332,47 @@ export function createPrismaOutboxStore(prisma: PrismaClientLike): PrismaOutboxS
       return job ?? null;
     },
 
-    async completeJob(jobId, workerId, now) {
+    async renewLease(jobId, lease, renewal) {
+      const op = 'renewLease';
+      const id = integer(op, 'jobId', jobId, 1, Number.MAX_SAFE_INTEGER);
+      const held = validateJobLease(op, lease);
+      if (!isPlainObject(renewal)) throw new RangeError(`${op}: renewal must be an object, got ${describe(renewal)}`);
+      const { leaseUntil, now } = validateLease(op, { workerId: held.workerId, leaseMs: renewal.leaseMs, now: renewal.now });
+      return updateLeased(op, id, held, sql`"lease_until" = ${leaseUntil}, "updated_at" = ${now}`);
+    },
+
+    async markJobInDoubt(jobId, lease, mark) {
+      const op = 'markJobInDoubt';
+      const id = integer(op, 'jobId', jobId, 1, Number.MAX_SAFE_INTEGER);
+      const held = validateJobLease(op, lease);
+      if (!isPlainObject(mark)) throw new RangeError(`${op}: mark must be an object, got ${describe(mark)}`);
+      const since = instant(op, 'mark.since', mark.since);
+      const at = instant(op, 'mark.now', mark.now);
+      return updateLeased(op, id, held, sql`"in_doubt_since" = COALESCE("in_doubt_since", ${since}), "updated_at" = ${at}`);
+    },
+
+    async completeJob(jobId, lease, now) {
       const op = 'completeJob';
       const id = integer(op, 'jobId', jobId, 1, Number.MAX_SAFE_INTEGER);
-      const worker = text(op, 'workerId', workerId);
+      const held = validateJobLease(op, lease);
       const at = instant(op, 'now', now);
-      return updateLeased(op, id, worker, sql`"state" = 'DONE', "done_at" = ${at}, "updated_at" = ${at},
+      return updateLeased(op, id, held, sql`"state" = 'DONE', "done_at" = ${at}, "updated_at" = ${at},
         "lease_owner" = NULL, "lease_until" = NULL, "last_error" = NULL`);
     },
 
-    async failJob(jobId, workerId, failure) {
+    async failJob(jobId, lease, failure) {
       const op = 'failJob';
       const id = integer(op, 'jobId', jobId, 1, Number.MAX_SAFE_INTEGER);
-      const worker = text(op, 'workerId', workerId);
+      const held = validateJobLease(op, lease);
       if (!isPlainObject(failure)) throw new RangeError(`${op}: failure must be an object, got ${describe(failure)}`);
       if (typeof failure.error !== 'string') throw new RangeError(`${op}: failure.error must be a string, got ${describe(failure.error)}`);
       const at = instant(op, 'failure.now', failure.now);
       if (failure.retryAt === null) {
-        return updateLeased(op, id, worker, sql`"state" = 'DEAD', "last_error" = ${failure.error}, "updated_at" = ${at},
+        return updateLeased(op, id, held, sql`"state" = 'DEAD', "last_error" = ${failure.error}, "updated_at" = ${at},
           "lease_owner" = NULL, "lease_until" = NULL`);
       }
       const retryAt = instant(op, 'failure.retryAt', failure.retryAt);
-      return updateLeased(op, id, worker, sql`"state" = 'PENDING', "next_attempt_at" = ${retryAt}, "last_error" = ${failure.error},
+      return updateLeased(op, id, held, sql`"state" = 'PENDING', "next_attempt_at" = ${retryAt}, "last_error" = ${failure.error},
         "updated_at" = ${at}, "lease_owner" = NULL, "lease_until" = NULL`);
     },
 
@@ -396,6 +426,39 @@ export function createPrismaOutboxStore(prisma: PrismaClientLike): PrismaOutboxS
       });
     },
   };
+}
+
+/** A claim (`JobLease`) checked field by field. */
+export interface ValidLease {
+  workerId: string;
+  token: number;
+}
+
+/** Checks a `JobLease` argument; throws a `RangeError` naming the first bad field. */
+export function validateJobLease(op: string, lease: unknown): ValidLease {
+  if (!isPlainObject(lease)) throw new RangeError(`${op}: lease must be an object {workerId, token}, got ${describe(lease)}`);
+  return { workerId: text(op, 'lease.workerId', lease.workerId), token: integer(op, 'lease.token', lease.token, 0, INT32_MAX) };
+}
+
+/**
+ * The condition "job `jobId` is RUNNING under the claim `lease`": the one fence of every write about a claimed job
+ * (the outbox's own, and the link writes of the contact and activity stores, which run it as a sub-query so that
+ * the check and the write are one statement).
+ */
+export function heldBy(jobId: number, lease: ValidLease): SqlFragment {
+  return sql`"id" = ${jobId} AND "state" = 'RUNNING' AND "lease_owner" = ${lease.workerId} AND "lease_token" = ${lease.token}`;
+}
+
+/**
+ * ` AND EXISTS (the fencing claim holds its job)`, for a link write's `WHERE`, or nothing without a fence; throws a
+ * `RangeError` naming the first bad field of `fence` (`{jobId, workerId, token}`).
+ */
+export function fencedBy(op: string, fence: unknown): SqlFragment {
+  if (fence === undefined) return EMPTY_SQL;
+  if (!isPlainObject(fence)) throw new RangeError(`${op}: link.fence must be an object {jobId, workerId, token}, got ${describe(fence)}`);
+  const jobId = integer(op, 'fence.jobId', fence.jobId, 1, Number.MAX_SAFE_INTEGER);
+  const lease = validateJobLease(op, { workerId: fence.workerId, token: fence.token });
+  return sql` AND EXISTS (SELECT 1 FROM "pipedrive_sync_jobs" WHERE ${heldBy(jobId, lease)})`;
 }
 
 /** A `ClaimRequest` checked field by field, with its times as `Date`s. */

@@ -21,6 +21,8 @@ export interface RawJobRow {
   next_attempt_at: unknown;
   lease_owner: string | null;
   lease_until: unknown;
+  lease_token: number | bigint;
+  in_doubt_since: unknown;
   last_error: string | null;
   created_at: unknown;
   updated_at: unknown;
@@ -30,7 +32,8 @@ export interface RawJobRow {
 /** The columns of {@link RawJobRow}, for `SELECT`/`RETURNING` lists (`prefix` qualifies them, e.g. `t.`). */
 export function jobColumns(prefix = ''): SqlFragment {
   const names = ['id', 'kind', 'dedupe_key', 'record_type', 'record_id', 'payload', 'state', 'priority', 'attempts',
-    'next_attempt_at', 'lease_owner', 'lease_until', 'last_error', 'created_at', 'updated_at', 'done_at'];
+    'next_attempt_at', 'lease_owner', 'lease_until', 'lease_token', 'in_doubt_since', 'last_error', 'created_at', 'updated_at',
+    'done_at'];
   const text = names.map((name) => `${prefix}"${name}"`).join(', ');
   return fragment([text], []);
 }
@@ -57,6 +60,8 @@ export function toSyncJob(row: RawJobRow): SyncJob {
     nextAttemptAt: toIso(row.next_attempt_at) as string,
     leaseOwner: row.lease_owner,
     leaseUntil: toIso(row.lease_until),
+    leaseToken: toInt(row.lease_token),
+    inDoubtSince: toIso(row.in_doubt_since),
     lastError: row.last_error,
     createdAt: toIso(row.created_at) as string,
     updatedAt: toIso(row.updated_at) as string,

@@ -9,7 +9,7 @@ import { describe, instant, integer, isPlainObject, jsonObject, text, textOrNull
 import type { PrismaClientLike } from './client_shape';
 import { executeSql, sql } from './sql';
 import { storeCall } from './store_error';
-import { MAX_PIPEDRIVE_ID } from './users';
+import { MAX_PIPEDRIVE_ID } from '../store/ranges';
 
 /** The store's snapshot methods over a Prisma client. */
 export interface PrismaSnapshotStore {

@@ -8,8 +8,9 @@ import type { LocalUser } from '../store/types';
 import { type PrismaClientLike, type PrismaUserRow, USER_SELECT } from './client_shape';
 import { storeCall } from './store_error';
 
-/** The largest Pipedrive id the `Int` columns hold (32-bit signed on PostgreSQL). */
-export const MAX_PIPEDRIVE_ID = 2_147_483_647;
+import { MAX_PIPEDRIVE_ID } from '../store/ranges';
+
+export { MAX_PIPEDRIVE_ID };
 
 /** The store's user methods over a Prisma client. */
 export interface PrismaUserStore {

@@ -12,6 +12,8 @@ import type {
   ClaimRequest,
   CrmActivityType,
   JobFailure,
+  JobFence,
+  JobLease,
   LocalActivity,
   LocalContact,
   LocalOrganization,
@@ -23,6 +25,8 @@ import type {
   SyncStore,
   UpdateSyncStatus,
 } from './types';
+import { mergePayload } from './payload_merge';
+import { WARMNESS_MAX, WARMNESS_MIN } from './ranges';
 
 /**
  * A contact as the memory store keeps it: the `LocalContact` fields, with its organization referenced by
@@ -102,7 +106,12 @@ export function createMemoryStore(users: LocalUser[] = []): MemoryStore {
   const check = () => {
     if (store.failWith) throw store.failWith;
   };
-  const held = (job: SyncJob, workerId: string) => job.state === 'RUNNING' && job.leaseOwner === workerId;
+  /** The job is RUNNING under this claim (the worker and the claim's token). */
+  const held = (job: SyncJob | undefined, lease: JobLease): job is SyncJob =>
+    job !== undefined && job.state === 'RUNNING' && job.leaseOwner === lease.workerId && job.leaseToken === lease.token;
+  /** A fenced write is allowed: no fence, or its claim still holds its job. */
+  const fenceHolds = (fence: JobFence | undefined) =>
+    fence === undefined || held(jobs.find((job) => job.id === fence.jobId), fence);
   const contactById = (id: string) => contacts.find((contact) => contact.id === id);
   const activityById = (id: string) => activities.find((activity) => activity.id === id);
   /** A stored activity as a `LocalActivity`: a copy, its type checked, its contact's Pipedrive ids joined. */
@@ -124,12 +133,12 @@ export function createMemoryStore(users: LocalUser[] = []): MemoryStore {
     (job.state === 'RUNNING' && job.leaseUntil !== null && Date.parse(job.leaseUntil) < now);
   /** An older job of the same record is still open: this one waits (strict order per record). */
   const blocked = (job: SyncJob) => jobs.some((older) => older.id < job.id && record(older) === record(job) && open(older));
-  /** Leases `job` to the worker and returns a copy, `recovered` when the previous lease had expired. */
+  /** Leases `job` to the worker (a new claim token) and returns a copy, `recovered` when the previous lease had expired. */
   const lease = (job: SyncJob, request: { workerId: string; leaseMs: number; now: string }): SyncJob => {
     const recovered = job.state === 'RUNNING';
     Object.assign(job, {
       state: 'RUNNING', leaseOwner: request.workerId, leaseUntil: new Date(Date.parse(request.now) + request.leaseMs).toISOString(),
-      attempts: job.attempts + 1, updatedAt: request.now,
+      attempts: job.attempts + 1, updatedAt: request.now, leaseToken: job.leaseToken + 1,
     });
     return { ...job, payload: { ...job.payload }, ...(recovered ? { recovered: true } : {}) };
   };
@@ -177,7 +186,7 @@ export function createMemoryStore(users: LocalUser[] = []): MemoryStore {
     async linkContact(contactId, link) {
       check();
       const contact = contactById(contactId);
-      if (!contact) return false;
+      if (!contact || !fenceHolds(link.fence)) return false;
       contact.pipedrivePersonId = link.pipedrivePersonId;
       if (link.pipedriveOrgId !== null) contact.pipedriveOrgId = link.pipedriveOrgId; // null keeps the stored one
       contact.lastPipedriveUpdate = link.syncedAt;
@@ -202,13 +211,15 @@ export function createMemoryStore(users: LocalUser[] = []): MemoryStore {
     async updateWarmness(contactId, score, options = {}) {
       check();
       const threshold = options.threshold ?? 4;
-      if (!Number.isInteger(score)) throw new RangeError(`updateWarmness: score must be an integer, got ${String(score)}`);
+      if (!Number.isInteger(score) || score < WARMNESS_MIN || score > WARMNESS_MAX) {
+        throw new RangeError(`updateWarmness: score must be an integer from ${WARMNESS_MIN} to ${WARMNESS_MAX}, got ${String(score)}`);
+      }
       if (typeof threshold !== 'number' || !Number.isFinite(threshold)) throw new RangeError(`updateWarmness: threshold must be a finite number, got ${String(threshold)}`);
       // `options.tx` is ignored: there are no transactions here, and nothing below can fail half-way.
       const contact = contactById(contactId);
       if (!contact) return { updated: false, jobId: null };
       contact.warmnessScore = score;
-      if (score < threshold || contact.pipedrivePersonId !== null) return { updated: true, jobId: null };
+      if (options.queueJob === false || score < threshold || contact.pipedrivePersonId !== null) return { updated: true, jobId: null };
       contact.updateSyncStatus = 'PENDING';
       const { id } = await store.enqueueJob({
         kind: 'warm_lead', recordType: 'contact', recordId: contactId, dedupeKey: `warm_lead:${contactId}`,
@@ -261,7 +272,7 @@ export function createMemoryStore(users: LocalUser[] = []): MemoryStore {
         throw new RangeError(`markActivityReplicated: pipedriveActivityId must be a positive integer, got ${String(pipedriveActivityId)}`);
       }
       const activity = activityById(activityId);
-      if (!activity) return false;
+      if (!activity || !fenceHolds(link.fence)) return false;
       // One Pipedrive activity per local activity, as the schema's unique column enforces.
       const holder = activities.find((other) => other !== activity && other.pipedriveActivityId === pipedriveActivityId);
       if (holder) {
@@ -287,7 +298,7 @@ export function createMemoryStore(users: LocalUser[] = []): MemoryStore {
       const now = new Date().toISOString();
       const pending = jobs.find((existing) => existing.dedupeKey === job.dedupeKey && existing.state === 'PENDING');
       if (pending) {
-        pending.payload = { ...pending.payload, ...job.payload };
+        pending.payload = mergePayload(pending.payload, job.payload);
         pending.priority = Math.max(pending.priority, job.priority ?? 0);
         pending.updatedAt = now;
         return { id: pending.id, merged: true };
@@ -296,7 +307,7 @@ export function createMemoryStore(users: LocalUser[] = []): MemoryStore {
         id: nextId++, kind: job.kind, recordType: job.recordType, recordId: job.recordId, dedupeKey: job.dedupeKey,
         payload: { ...job.payload }, state: 'PENDING', priority: job.priority ?? 0, attempts: 0,
         nextAttemptAt: job.nextAttemptAt ?? now, leaseOwner: null, leaseUntil: null, lastError: null,
-        createdAt: now, updatedAt: now, doneAt: null,
+        createdAt: now, updatedAt: now, doneAt: null, leaseToken: 0, inDoubtSince: null,
       };
       jobs.push(stored);
       return { id: stored.id, merged: false };
@@ -324,17 +335,31 @@ export function createMemoryStore(users: LocalUser[] = []): MemoryStore {
       if (!job || !claimable(job, Date.parse(request.now), true) || blocked(job)) return null;
       return lease(job, request);
     },
-    async completeJob(jobId, workerId, now) {
+    async renewLease(jobId, lease, renewal) {
       check();
       const job = jobs.find((candidate) => candidate.id === jobId);
-      if (!job || !held(job, workerId)) return false;
+      if (!held(job, lease)) return false;
+      Object.assign(job, { leaseUntil: new Date(Date.parse(renewal.now) + renewal.leaseMs).toISOString(), updatedAt: renewal.now });
+      return true;
+    },
+    async markJobInDoubt(jobId, lease, mark) {
+      check();
+      const job = jobs.find((candidate) => candidate.id === jobId);
+      if (!held(job, lease)) return false;
+      Object.assign(job, { inDoubtSince: job.inDoubtSince ?? mark.since, updatedAt: mark.now });
+      return true;
+    },
+    async completeJob(jobId, lease, now) {
+      check();
+      const job = jobs.find((candidate) => candidate.id === jobId);
+      if (!held(job, lease)) return false;
       Object.assign(job, { state: 'DONE', doneAt: now, updatedAt: now, leaseOwner: null, leaseUntil: null });
       return true;
     },
-    async failJob(jobId, workerId, failure: JobFailure) {
+    async failJob(jobId, lease, failure: JobFailure) {
       check();
       const job = jobs.find((candidate) => candidate.id === jobId);
-      if (!job || !held(job, workerId)) return false;
+      if (!held(job, lease)) return false;
       Object.assign(job, {
         state: failure.retryAt === null ? 'DEAD' : 'PENDING',
         nextAttemptAt: failure.retryAt ?? job.nextAttemptAt,

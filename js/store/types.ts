@@ -152,6 +152,27 @@ export interface SyncJob {
    * failing the job, so that attempt's outcome is unknown and must be looked up before acting again.
    */
   recovered?: boolean;
+  /**
+   * The fencing token of the current claim: the job's lease generation, raised by one with every claim (0 before
+   * the first). Every write about the job names it, and is refused once a newer claim exists.
+   */
+  leaseToken: number;
+  /**
+   * When an attempt first marked the job in doubt (about to send a create whose outcome might stay unknown), or
+   * `null`. Kept until the job is done, replays included: every later attempt looks the record up first.
+   */
+  inDoubtSince: string | null;
+}
+
+/** A claim of a job: the worker and the claim's `leaseToken`. Writes about the job are accepted only with it. */
+export interface JobLease {
+  workerId: string;
+  token: number;
+}
+
+/** A link write made by a job: accepted only while that claim holds the job (`false` and no change otherwise). */
+export interface JobFence extends JobLease {
+  jobId: number;
 }
 
 /** What a worker asks for when it claims jobs. */
@@ -208,9 +229,13 @@ export interface SyncStore {
   findContact(contactId: string): Promise<LocalContact | null>;
   /**
    * Links the contact to its Pipedrive person (and organization) and marks it `SYNCED` at `syncedAt`
-   * (`lastPipedriveUpdate`); `false` when there is no such contact.
+   * (`lastPipedriveUpdate`); `false` when there is no such contact, or when `fence` is given and that claim no
+   * longer holds its job (then nothing changes: the check and the write are one atomic step).
    */
-  linkContact(contactId: string, link: { pipedrivePersonId: number; pipedriveOrgId: number | null; syncedAt: string }): Promise<boolean>;
+  linkContact(
+    contactId: string,
+    link: { pipedrivePersonId: number; pipedriveOrgId: number | null; syncedAt: string; fence?: JobFence },
+  ): Promise<boolean>;
   /** Links the organization to its Pipedrive organization, `SYNCED` at `syncedAt`; `false` when there is none. */
   linkOrganization(organizationId: string, link: { pipedriveOrgId: number; syncedAt: string }): Promise<boolean>;
   /** Sets the contact's `updateSyncStatus`; `false` when there is no such contact. */
@@ -218,9 +243,15 @@ export interface SyncStore {
   /**
    * The CRM's hook for a warmness change: stores `score` and, when it reaches `threshold` (default 4) for a
    * contact without a Pipedrive person, records a `warm_lead` job (dedupe key `warm_lead:<contactId>`, payload
-   * `{contactId, userId}`, priority 10) in the same transaction (`tx`, or the store's own).
+   * `{contactId, userId}`, priority 10) in the same transaction (`tx`, or the store's own). `queueJob: false`
+   * stores the score only (the engine passes it when the user definitely has no token). A merge into a pending
+   * job never replaces a known `userId` with `null`.
    */
-  updateWarmness(contactId: string, score: number, options?: { tx?: unknown; threshold?: number; userId?: string | null }): Promise<{ updated: boolean; jobId: number | null }>;
+  updateWarmness(
+    contactId: string,
+    score: number,
+    options?: { tx?: unknown; threshold?: number; userId?: string | null; queueJob?: boolean },
+  ): Promise<{ updated: boolean; jobId: number | null }>;
   /** Stores the snapshot, replacing the one of the same `recordType` and `pipedriveId`. */
   saveSnapshot(snapshot: SyncSnapshot): Promise<void>;
   /** Records an OPEN conflict; resolves its id. */
@@ -236,9 +267,10 @@ export interface SyncStore {
   recordActivityAttempt(activityId: string, attempt: { at: string; status: UpdateSyncStatus }): Promise<boolean>;
   /**
    * The activity is in Pipedrive: `pipedriveActivityId`, `replicatedToPipedrive = true`, `lastPipedriveUpdate =
-   * syncedAt`, `updateSyncStatus = 'SYNCED'`; `false` when there is no such activity.
+   * syncedAt`, `updateSyncStatus = 'SYNCED'`; `false` when there is no such activity, or when `fence` is given
+   * and that claim no longer holds its job (nothing changes then).
    */
-  markActivityReplicated(activityId: string, link: { pipedriveActivityId: number; syncedAt: string }): Promise<boolean>;
+  markActivityReplicated(activityId: string, link: { pipedriveActivityId: number; syncedAt: string; fence?: JobFence }): Promise<boolean>;
   /**
    * The CRM's hook for a logged activity: records a `replicate_activity` job (dedupe key
    * `replicate_activity:<activityId>`, payload `{activityId, userId}`, priority 10) and sets the activity's
@@ -257,20 +289,32 @@ export interface SyncStore {
   /**
    * Records a job in the outbox. With `options.tx` (the CRM's transaction client) the job commits or rolls back
    * with the change that caused it. When a PENDING job with the same `dedupeKey` exists, the new payload merges
-   * into it (`merged: true`) instead of adding a job; RUNNING, DONE and DEAD jobs are never merged into.
+   * into it (`merged: true`) instead of adding a job: its keys overwrite the stored ones, except that a `null`
+   * never replaces a known value; RUNNING, DONE and DEAD jobs are never merged into.
    */
   enqueueJob(job: NewSyncJob, options?: { tx?: unknown }): Promise<{ id: number; merged: boolean }>;
   /**
    * Leases up to `limit` due jobs to `workerId`, highest priority first, then oldest first: PENDING jobs with
    * `nextAttemptAt <= now`, and RUNNING jobs whose lease expired before `now` (returned with `recovered: true`).
+   * Each claimed job's `leaseToken` goes up by one: the new claim fences out the previous one.
    * Strict order per record: a job is not claimed while an older job of the same `recordType`/`recordId` is
    * PENDING or RUNNING, and one claim never returns two jobs of one record. Two workers never get the same job.
    */
   claimJobs(request: ClaimRequest): Promise<SyncJob[]>;
-  /** Marks a job DONE; `false` (and no change) when `workerId` no longer holds its lease. */
-  completeJob(jobId: number, workerId: string, now: string): Promise<boolean>;
-  /** Records a failed attempt: back to PENDING at `retryAt`, or DEAD; `false` when the lease was lost. */
-  failJob(jobId: number, workerId: string, failure: JobFailure): Promise<boolean>;
+  /**
+   * Extends the lease of a RUNNING job to `now + leaseMs` while `lease` is its current claim (even when the lease
+   * ran out, as long as nobody claimed the job since); `false` and no change otherwise.
+   */
+  renewLease(jobId: number, lease: JobLease, renewal: { leaseMs: number; now: string }): Promise<boolean>;
+  /**
+   * Marks the job in doubt (`inDoubtSince = since`, kept when already set) while `lease` is its current claim;
+   * `false` and no change otherwise. Called before a create is sent: the engine sends nothing when it is refused.
+   */
+  markJobInDoubt(jobId: number, lease: JobLease, mark: { since: string; now: string }): Promise<boolean>;
+  /** Marks a job DONE; `false` (and no change) when `lease` is not its current claim. */
+  completeJob(jobId: number, lease: JobLease, now: string): Promise<boolean>;
+  /** Records a failed attempt: back to PENDING at `retryAt`, or DEAD; `false` when `lease` is not its current claim. */
+  failJob(jobId: number, lease: JobLease, failure: JobFailure): Promise<boolean>;
   /** Puts DEAD jobs (all, or the one with `jobId`) back to PENDING, due `now`, attempts reset; returns how many. */
   retryDeadJobs(now: string, jobId?: number): Promise<number>;
   /** Counts and the latest dead jobs. */
@@ -300,6 +344,8 @@ export const REQUIRED_STORE_METHODS = [
   'activityLogged',
   'claimJobs',
   'claimJob',
+  'renewLease',
+  'markJobInDoubt',
   'completeJob',
   'failJob',
   'retryDeadJobs',

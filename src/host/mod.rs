@@ -129,6 +129,11 @@ pub trait Host {
     /// Resolves after `ms` milliseconds.
     async fn sleep(&self, ms: u64);
 
+    /// Resolves after `ms` milliseconds, for a deadline raced against other work (a request, a real-time budget,
+    /// a lease renewal). Unlike [`Host::sleep`] it must not keep the process alive by itself: the engine drops
+    /// deadlines that were not needed, and a host cannot cancel a JS timer.
+    async fn deadline(&self, ms: u64);
+
     /// A uniformly distributed number in `[0, 1)`.
     fn random(&self) -> f64;
 

@@ -49,6 +49,8 @@ pub struct TestHost {
     pub store_answers: RefCell<BTreeMap<String, VecDeque<Value>>>,
     /// Every store call: (method, arguments).
     pub store_calls: RefCell<Vec<(String, Value)>>,
+    /// Whether `deadline` fires (after advancing the clock) instead of never.
+    pub deadlines_fire: Cell<bool>,
 }
 
 /// An engine over `host` with the company token `company-token-123` and a base URL of its own (rate limits and
@@ -144,7 +146,9 @@ impl Host for TestHost {
             },
             // The outbox, unless scripted: empty, and every lease still held.
             "claimJobs" => Ok(json!([])),
-            "completeJob" | "failJob" => Ok(json!(true)),
+            "completeJob" | "failJob" | "renewLease" | "markJobInDoubt" | "linkContact" | "markActivityReplicated" => {
+                Ok(json!(true))
+            }
             other => Err(StoreFailure { message: format!("TestHost has no store method {other}"), js_error_id: None }),
         }
     }
@@ -159,6 +163,15 @@ impl Host for TestHost {
 
     async fn sleep(&self, ms: u64) {
         self.now.set(self.now.get() + ms as i64);
+    }
+
+    async fn deadline(&self, ms: u64) {
+        // Every answer of this host is ready at once, so a deadline only matters where a test makes it fire.
+        if self.deadlines_fire.get() {
+            self.sleep(ms).await
+        } else {
+            std::future::pending::<()>().await
+        }
     }
 
     fn random(&self) -> f64 {

@@ -64,24 +64,29 @@ pub enum Either<A, B> {
     Right(B),
 }
 
-/// Resolves with whichever future finishes first; the other is dropped (cancelled at its current `.await`).
-pub async fn race<'a, A, B>(left: LocalFuture<'a, A>, right: LocalFuture<'a, B>) -> Either<A, B> {
+/// Resolves with whichever future finishes first; the other is dropped (cancelled at its current `.await`), or,
+/// when it is borrowed (`future.as_mut()`), left for the caller to await further.
+pub async fn race<L, R>(left: L, right: R) -> Either<L::Output, R::Output>
+where
+    L: Future + Unpin,
+    R: Future + Unpin,
+{
     Race { left, right }.await
 }
 
-struct Race<'a, A, B> {
-    left: LocalFuture<'a, A>,
-    right: LocalFuture<'a, B>,
+struct Race<L, R> {
+    left: L,
+    right: R,
 }
 
-impl<A, B> Future for Race<'_, A, B> {
-    type Output = Either<A, B>;
+impl<L: Future + Unpin, R: Future + Unpin> Future for Race<L, R> {
+    type Output = Either<L::Output, R::Output>;
 
-    fn poll(mut self: Pin<&mut Self>, context: &mut Context<'_>) -> Poll<Either<A, B>> {
-        if let Poll::Ready(value) = self.left.as_mut().poll(context) {
+    fn poll(mut self: Pin<&mut Self>, context: &mut Context<'_>) -> Poll<Self::Output> {
+        if let Poll::Ready(value) = Pin::new(&mut self.left).poll(context) {
             return Poll::Ready(Either::Left(value));
         }
-        self.right.as_mut().poll(context).map(Either::Right)
+        Pin::new(&mut self.right).poll(context).map(Either::Right)
     }
 }
 

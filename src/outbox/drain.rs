@@ -7,6 +7,7 @@ use std::cell::{Cell, RefCell};
 use serde::Serialize;
 use serde_json::{json, Value};
 
+use super::attempt::JobAttempt;
 use super::verdict::Verdict;
 use super::{JobKind, DEFAULT_LEASE_MS};
 use crate::engine::Engine;
@@ -151,9 +152,8 @@ impl<H: Host> Engine<H> {
                 state.claimed.set(state.claimed.get() - 1);
                 return Ok(());
             };
-            let result = self.execute_job(kinds, &job, Priority::Background).await;
-            let verdict = self.verdict_for(&job, result.as_ref().err());
-            let recorded = self.record(kinds, &job, &options.worker_id, &verdict, result.as_ref().err()).await?;
+            let attempt = JobAttempt::new(&self.host, job, &options.worker_id, options.lease_ms);
+            let (recorded, verdict, _) = self.settle_job(kinds, &attempt, Priority::Background).await?;
             let mut report = state.report.borrow_mut();
             report.processed += 1;
             match (&verdict, recorded) {
@@ -181,18 +181,18 @@ mod tests {
 
     /// Kinds of the test's own, so the drain is seen to run whatever kinds it is handed.
     fn kinds() -> Vec<JobKind<TestHost>> {
-        fn ok<'a>(_: &'a Engine<TestHost>, _: &'a ClaimedJob, _: Priority) -> JobFuture<'a> {
+        fn ok<'a>(_: &'a Engine<TestHost>, _: &'a JobAttempt<'a, TestHost>, _: Priority) -> JobFuture<'a> {
             Box::pin(async { Ok(()) })
         }
-        fn bad_input<'a>(_: &'a Engine<TestHost>, _: &'a ClaimedJob, _: Priority) -> JobFuture<'a> {
+        fn bad_input<'a>(_: &'a Engine<TestHost>, _: &'a JobAttempt<'a, TestHost>, _: Priority) -> JobFuture<'a> {
             Box::pin(async { Err(SyncError::validation("payload.name", "must not be empty")) })
         }
-        fn down<'a>(_: &'a Engine<TestHost>, _: &'a ClaimedJob, _: Priority) -> JobFuture<'a> {
+        fn down<'a>(_: &'a Engine<TestHost>, _: &'a JobAttempt<'a, TestHost>, _: Priority) -> JobFuture<'a> {
             Box::pin(async {
                 Err(SyncError::Unavailable { message: "Pipedrive answered 503".into(), status: Some(503) })
             })
         }
-        fn refused<'a>(_: &'a Engine<TestHost>, _: &'a ClaimedJob, _: Priority) -> JobFuture<'a> {
+        fn refused<'a>(_: &'a Engine<TestHost>, _: &'a JobAttempt<'a, TestHost>, _: Priority) -> JobFuture<'a> {
             Box::pin(async { Err(SyncError::Auth { message: "the token was refused".into(), status: Some(401) }) })
         }
         fn on_dead<'a>(engine: &'a Engine<TestHost>, job: &'a ClaimedJob, error: &'a SyncError) -> JobFuture<'a> {
@@ -208,7 +208,7 @@ mod tests {
     }
 
     fn job(id: i64, kind: &str) -> Value {
-        json!([{ "id": id, "kind": kind, "recordType": "contact", "recordId": format!("c{id}"), "payload": {}, "attempts": 1 }])
+        json!([{ "id": id, "kind": kind, "recordType": "contact", "recordId": format!("c{id}"), "payload": {}, "attempts": 1, "leaseToken": id * 10 }])
     }
 
     fn options(limit: Option<u64>) -> DrainOptions {
@@ -233,7 +233,11 @@ mod tests {
         assert_eq!((report.processed, report.succeeded, report.rescheduled, report.dead), (4, 1, 1, 2));
         assert_eq!(report.stopped, None);
         let host = engine.host();
-        assert_eq!(host.store_calls_of("completeJob"), vec![json!([1, "w1", "2026-03-08T20:00:00.000Z"])]);
+        assert_eq!(
+            host.store_calls_of("completeJob"),
+            vec![json!([1, {"workerId": "w1", "token": 10}, "2026-03-08T20:00:00.000Z"])],
+            "completed with the claim's fencing token"
+        );
         let failed = host.store_calls_of("failJob");
         assert_eq!(failed.len(), 3);
         assert_eq!(failed[0][0], 2);

@@ -1,8 +1,10 @@
 //! The outbox: durable jobs in the CRM's database, carried out at least once with their effect exactly once
-//! (DESIGN invariant 2). A drain ([`drain`]) or a real-time caller ([`run_now`]) claims a job with a lease, runs
-//! it through its [`JobKind`], and records the [`verdict`]. The outbox names no job kind: the services hand it
-//! the table of kinds they own (`services::job_kinds`).
+//! (DESIGN invariant 2). A drain ([`drain`]) or a real-time caller ([`run_now`]) claims a job with a fenced
+//! lease, runs it as an [`attempt`] through its [`JobKind`] while the lease is renewed, and records the
+//! [`verdict`] with the claim's token. The outbox names no job kind: the services hand it the table of kinds they
+//! own (`services::job_kinds`).
 
+pub mod attempt;
 pub mod drain;
 pub mod run_now;
 pub mod verdict;
@@ -13,10 +15,11 @@ use crate::engine::Engine;
 use crate::error::SyncError;
 use crate::host::{Host, LogLevel};
 use crate::iso_time::iso_millis;
-use crate::local_async::join::LocalFuture;
+use crate::local_async::join::{race, Either, LocalFuture};
 use crate::pipedrive::limits::Priority;
 use crate::pipedrive::retry_policy::RetryPolicy;
 use crate::store::{self, ClaimedJob};
+use attempt::JobAttempt;
 use verdict::{verdict, Verdict};
 
 pub use crate::config::DEFAULT_LEASE_MS;
@@ -24,8 +27,8 @@ pub use crate::config::DEFAULT_LEASE_MS;
 /// The future of one job attempt.
 pub type JobFuture<'a> = LocalFuture<'a, Result<(), SyncError>>;
 
-/// How a job of one kind runs.
-pub type RunJob<H> = for<'a> fn(&'a Engine<H>, &'a ClaimedJob, Priority) -> JobFuture<'a>;
+/// How a job of one kind runs (the attempt derefs to the claimed job).
+pub type RunJob<H> = for<'a> fn(&'a Engine<H>, &'a JobAttempt<'a, H>, Priority) -> JobFuture<'a>;
 /// What happens once when a job of one kind goes dead, with its last error.
 pub type OnDead<H> = for<'a> fn(&'a Engine<H>, &'a ClaimedJob, &'a SyncError) -> JobFuture<'a>;
 
@@ -48,14 +51,33 @@ fn kind_of<'k, H: Host>(kinds: &'k [JobKind<H>], job: &ClaimedJob) -> Result<&'k
 }
 
 impl<H: Host> Engine<H> {
-    /// Carries out one claimed job through its kind.
+    /// Carries out one attempt through its job's kind while its lease is renewed; an attempt whose claim was
+    /// taken over stops (whatever it was waiting for) with the lease-lost error.
     pub(crate) async fn execute_job(
         &self,
         kinds: &[JobKind<H>],
-        job: &ClaimedJob,
+        attempt: &JobAttempt<'_, H>,
         priority: Priority,
     ) -> Result<(), SyncError> {
-        (kind_of(kinds, job)?.run)(self, job, priority).await
+        let run = kind_of(kinds, attempt)?.run;
+        match race(Box::pin(run(self, attempt, priority)), Box::pin(attempt.keep_renewed())).await {
+            Either::Left(result) => result,
+            Either::Right(()) => Err(attempt.lease_lost("the attempt")),
+        }
+    }
+
+    /// Carries out one attempt and records its verdict: whether the store accepted the verdict (`false` when the
+    /// claim was taken over), with the verdict and the attempt's error.
+    pub(crate) async fn settle_job(
+        &self,
+        kinds: &[JobKind<H>],
+        attempt: &JobAttempt<'_, H>,
+        priority: Priority,
+    ) -> Result<(bool, Verdict, Option<SyncError>), SyncError> {
+        let result = self.execute_job(kinds, attempt, priority).await;
+        let verdict = self.verdict_for(attempt, result.as_ref().err());
+        let recorded = self.record(kinds, attempt, &verdict, result.as_ref().err()).await?;
+        Ok((recorded, verdict, result.err()))
     }
 
     /// The verdict for `job` after its attempt, now, under the configured retry policy.
@@ -63,22 +85,23 @@ impl<H: Host> Engine<H> {
         verdict(&RetryPolicy::from_options(&self.config.options), job.attempts, error, self.host.now_ms())
     }
 
-    /// Writes the verdict to the store; `false` when this worker no longer held the job's lease.
-    pub(crate) async fn record(
+    /// Writes the verdict to the store with the attempt's claim; `false` when the claim no longer held the job.
+    async fn record(
         &self,
         kinds: &[JobKind<H>],
-        job: &ClaimedJob,
-        worker_id: &str,
+        attempt: &JobAttempt<'_, H>,
         verdict: &Verdict,
         error: Option<&SyncError>,
     ) -> Result<bool, SyncError> {
+        let job: &ClaimedJob = attempt;
+        let lease = attempt.lease();
         let now = iso_millis(self.host.now_ms());
         let message = error.map(ToString::to_string).unwrap_or_default();
         let recorded = match verdict {
-            Verdict::Done => store::complete_job(&self.host, job.id, worker_id, &now).await?,
-            Verdict::Dead => store::fail_job(&self.host, job.id, worker_id, &message, None, &now).await?,
+            Verdict::Done => store::complete_job(&self.host, job.id, lease, &now).await?,
+            Verdict::Dead => store::fail_job(&self.host, job.id, lease, &message, None, &now).await?,
             Verdict::RetryAt(at) | Verdict::Stop(at, _) => {
-                store::fail_job(&self.host, job.id, worker_id, &message, Some(&iso_millis(*at)), &now).await?
+                store::fail_job(&self.host, job.id, lease, &message, Some(&iso_millis(*at)), &now).await?
             }
         };
         let event = match verdict {

@@ -7,7 +7,8 @@ use crate::api_token::ApiToken;
 use crate::config::MIN_WAIT_CAP_MS;
 use crate::engine::Engine;
 use crate::error::{RateScope, SyncError};
-use crate::host::{Host, HttpRequest, LogLevel};
+use crate::host::{Host, HttpRequest, LogLevel, TransportError};
+use crate::local_async::join::{race, Either};
 use crate::pipedrive::limits::token_costs::token_cost;
 use crate::pipedrive::limits::{Admission, Priority, RateHeaders, AUTH_PAUSE_MS, BLOCK_PAUSE_MS};
 use crate::pipedrive::outcome::{classify, transport_failure, Envelope};
@@ -42,6 +43,9 @@ struct Exchange {
     result: Result<Envelope, SyncError>,
     headers: Option<RateHeaders>,
 }
+
+/// How long past a request's own timeout the engine waits for the host before treating it as timed out.
+pub const HOST_GRACE_MS: u64 = 1_000;
 
 /// The longest a JS timer can wait: `setTimeout` fires at once for anything above 2^31 - 1 ms.
 pub const TIMER_MAX_MS: u64 = (1 << 31) - 1;
@@ -163,7 +167,15 @@ impl<H: Host> Engine<H> {
         let timeout_ms = request.timeout_ms;
         let started = self.host.now_ms();
         self.counters.requests.set(self.counters.requests.get() + 1);
-        let exchange = match self.host.send(request).await {
+        // The engine keeps its own deadline: a host that ignores `timeoutMs` must not hang a drain.
+        let sent = race(Box::pin(self.host.send(request)), Box::pin(self.host.deadline(timeout_ms + HOST_GRACE_MS)));
+        let answer = match sent.await {
+            Either::Left(answer) => answer,
+            Either::Right(()) => Err(TransportError::Timeout {
+                message: format!("the HTTP host did not answer within {} ms", timeout_ms + HOST_GRACE_MS),
+            }),
+        };
+        let exchange = match answer {
             Ok(response) => {
                 if response.status == 429 {
                     self.counters.rate_limited.set(self.counters.rate_limited.get() + 1);

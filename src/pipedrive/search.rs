@@ -58,10 +58,33 @@ pub fn with_name<'a>(hits: &'a [SearchHit], name: &str) -> Vec<&'a SearchHit> {
     hits.iter().filter(|hit| hit.name.trim().to_lowercase() == wanted).collect()
 }
 
+/// Whether a v2 record (a list item, not a search hit) is named `name` (trimmed, case-insensitive).
+pub fn record_named(record: &Value, name: &str) -> bool {
+    let wanted = name.trim().to_lowercase();
+    record.get("name").and_then(Value::as_str).is_some_and(|candidate| candidate.trim().to_lowercase() == wanted)
+}
+
+/// Whether a v2 person record has the email `email` among its `emails` (trimmed, case-insensitive).
+pub fn record_has_email(record: &Value, email: &str) -> bool {
+    let wanted = email.trim().to_lowercase();
+    record.get("emails").and_then(Value::as_array).into_iter().flatten().any(|entry| {
+        entry.get("value").and_then(Value::as_str).is_some_and(|value| value.trim().to_lowercase() == wanted)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn list_records_match_by_name_and_email() {
+        let record = json!({"name": " Ann Smith", "emails": [{"value": "Ann@Acme.com ", "primary": true}]});
+        assert!(record_named(&record, "ann smith"));
+        assert!(!record_named(&record, "Ann"));
+        assert!(record_has_email(&record, "ann@acme.com"));
+        assert!(!record_has_email(&json!({"emails": []}), "ann@acme.com"));
+    }
 
     #[test]
     fn hits_are_read_from_items() {

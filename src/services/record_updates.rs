@@ -10,6 +10,7 @@ use crate::engine::Engine;
 use crate::error::SyncError;
 use crate::host::{Host, LogLevel};
 use crate::json_args::pipedrive_id;
+use crate::outbox::attempt::JobAttempt;
 use crate::outbox::{JobFuture, JobKind};
 use crate::pipedrive::client::CallOptions;
 use crate::pipedrive::entities::Entity;
@@ -58,7 +59,7 @@ pub fn parse_payload(payload: &Value) -> Result<UpdateRecord, SyncError> {
 
 /// The `update_record` kind for the outbox.
 pub(crate) fn job_kind<H: Host>() -> JobKind<H> {
-    fn run<'a, H: Host>(engine: &'a Engine<H>, job: &'a ClaimedJob, _: Priority) -> JobFuture<'a> {
+    fn run<'a, H: Host>(engine: &'a Engine<H>, job: &'a JobAttempt<'a, H>, _: Priority) -> JobFuture<'a> {
         Box::pin(engine.run_update_record(job))
     }
     JobKind { name: KIND, run: run::<H>, on_dead: None }

@@ -5,6 +5,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::call::call;
+use super::outbox::Fence;
 use crate::error::SyncError;
 use crate::host::Host;
 
@@ -86,19 +87,17 @@ pub async fn record_activity_attempt<H: Host>(
     call(host, "recordActivityAttempt", json!([activity_id, { "at": at, "status": status }])).await
 }
 
-/// `markActivityReplicated(activityId, {pipedriveActivityId, syncedAt})`.
+/// `markActivityReplicated(activityId, {pipedriveActivityId, syncedAt, fence})`: `false` when there is no such
+/// activity or the fencing claim no longer holds its job.
 pub async fn mark_activity_replicated<H: Host>(
     host: &H,
     activity_id: &str,
     pipedrive_activity_id: i64,
     synced_at: &str,
+    fence: &Fence,
 ) -> Result<bool, SyncError> {
-    call(
-        host,
-        "markActivityReplicated",
-        json!([activity_id, { "pipedriveActivityId": pipedrive_activity_id, "syncedAt": synced_at }]),
-    )
-    .await
+    let link = json!({ "pipedriveActivityId": pipedrive_activity_id, "syncedAt": synced_at, "fence": fence });
+    call(host, "markActivityReplicated", json!([activity_id, link])).await
 }
 
 /// `activityLogged(activityId, {userId})`: the job id, or `None` when the contact has no Pipedrive person yet.

@@ -5,7 +5,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::call::call;
-use super::outbox::ClaimedJob;
+use super::outbox::Fence;
 use crate::error::SyncError;
 use crate::host::Host;
 
@@ -81,20 +81,19 @@ pub async fn find_contact<H: Host>(host: &H, contact_id: &str) -> Result<Option<
     call(host, "findContact", json!([contact_id])).await
 }
 
-/// `linkContact(contactId, {pipedrivePersonId, pipedriveOrgId, syncedAt})`.
+/// `linkContact(contactId, {pipedrivePersonId, pipedriveOrgId, syncedAt, fence})`: `false` when there is no such
+/// contact or the fencing claim no longer holds its job.
 pub async fn link_contact<H: Host>(
     host: &H,
     contact_id: &str,
     person_id: i64,
     org_id: Option<i64>,
     synced_at: &str,
+    fence: &Fence,
 ) -> Result<bool, SyncError> {
-    call(
-        host,
-        "linkContact",
-        json!([contact_id, { "pipedrivePersonId": person_id, "pipedriveOrgId": org_id, "syncedAt": synced_at }]),
-    )
-    .await
+    let link =
+        json!({ "pipedrivePersonId": person_id, "pipedriveOrgId": org_id, "syncedAt": synced_at, "fence": fence });
+    call(host, "linkContact", json!([contact_id, link])).await
 }
 
 /// `linkOrganization(organizationId, {pipedriveOrgId, syncedAt})`.
@@ -112,26 +111,18 @@ pub async fn set_contact_sync_status<H: Host>(host: &H, contact_id: &str, status
     call(host, "setContactSyncStatus", json!([contact_id, status])).await
 }
 
-/// `updateWarmness(contactId, score, {threshold, userId})`.
+/// `updateWarmness(contactId, score, {threshold, userId, queueJob})`: stores the score and, unless `queue_job` is
+/// false, records the `warm_lead` job when the score reaches `threshold` and the contact is unlinked.
 pub async fn update_warmness<H: Host>(
     host: &H,
     contact_id: &str,
     score: i64,
     threshold: i64,
     user_id: &str,
+    queue_job: bool,
 ) -> Result<WarmnessUpdate, SyncError> {
-    call(host, "updateWarmness", json!([contact_id, score, { "threshold": threshold, "userId": user_id }])).await
-}
-
-/// `claimJob(jobId, {workerId, leaseMs, now})`.
-pub async fn claim_job<H: Host>(
-    host: &H,
-    job_id: i64,
-    worker_id: &str,
-    lease_ms: u64,
-    now: &str,
-) -> Result<Option<ClaimedJob>, SyncError> {
-    call(host, "claimJob", json!([job_id, { "workerId": worker_id, "leaseMs": lease_ms, "now": now }])).await
+    let options = json!({ "threshold": threshold, "userId": user_id, "queueJob": queue_job });
+    call(host, "updateWarmness", json!([contact_id, score, options])).await
 }
 
 /// `saveSnapshot({recordType, localId, pipedriveId, fields, remoteUpdateTime, syncedAt})`.

@@ -1,6 +1,8 @@
-//! Store calls about the outbox: claiming, completing and failing jobs, replay and statistics.
+//! Store calls about the outbox: claiming jobs with a fenced lease, renewing it, marking a job in doubt,
+//! completing and failing jobs, replay and statistics. Every write about a claimed job carries its [`Lease`]: the
+//! store accepts it only while that claim is the job's current one (DESIGN invariant 2).
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::call::call;
@@ -30,6 +32,42 @@ pub struct ClaimedJob {
     /// The previous attempt's worker lost its lease: that attempt's outcome is unknown.
     #[serde(default)]
     pub recovered: bool,
+    /// This claim's fencing token: the job's lease generation, raised by every claim.
+    #[serde(default)]
+    pub lease_token: i64,
+    /// Set once an attempt was about to send a create: since then a record may exist remotely, so every later
+    /// attempt looks it up before creating anything (ISO 8601).
+    #[serde(default)]
+    pub in_doubt_since: Option<String>,
+}
+
+/// Who holds a claimed job: the worker and the claim's fencing token (`{workerId, token}` in the store contract).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Lease {
+    /// The claiming worker.
+    pub worker_id: String,
+    /// The claim's `leaseToken`.
+    pub token: i64,
+}
+
+impl Lease {
+    /// The lease of `job`, claimed by `worker_id`.
+    pub fn of(job: &ClaimedJob, worker_id: &str) -> Lease {
+        Lease { worker_id: worker_id.to_string(), token: job.lease_token }
+    }
+}
+
+/// A link write fenced by the job that makes it: `{jobId, workerId, token}`, accepted only while that claim holds
+/// the job.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Fence {
+    /// The job making the write.
+    pub job_id: i64,
+    /// Its claim.
+    #[serde(flatten)]
+    pub lease: Lease,
 }
 
 impl ClaimedJob {
@@ -51,21 +89,55 @@ pub async fn claim_jobs<H: Host>(
     call(host, "claimJobs", json!([{ "workerId": worker_id, "limit": limit, "leaseMs": lease_ms, "now": now }])).await
 }
 
-/// `completeJob(jobId, workerId, now)`: `false` when the lease was lost.
-pub async fn complete_job<H: Host>(host: &H, job_id: i64, worker_id: &str, now: &str) -> Result<bool, SyncError> {
-    call(host, "completeJob", json!([job_id, worker_id, now])).await
-}
-
-/// `failJob(jobId, workerId, {error, retryAt, now})`: `retry_at: None` makes the job DEAD.
-pub async fn fail_job<H: Host>(
+/// `claimJob(jobId, {workerId, leaseMs, now})`: that one job, due or not, unless someone holds it.
+pub async fn claim_job<H: Host>(
     host: &H,
     job_id: i64,
     worker_id: &str,
+    lease_ms: u64,
+    now: &str,
+) -> Result<Option<ClaimedJob>, SyncError> {
+    call(host, "claimJob", json!([job_id, { "workerId": worker_id, "leaseMs": lease_ms, "now": now }])).await
+}
+
+/// `renewLease(jobId, lease, {leaseMs, now})`: `false` when the claim no longer holds the job.
+pub async fn renew_lease<H: Host>(
+    host: &H,
+    job_id: i64,
+    lease: &Lease,
+    lease_ms: u64,
+    now: &str,
+) -> Result<bool, SyncError> {
+    call(host, "renewLease", json!([job_id, lease, { "leaseMs": lease_ms, "now": now }])).await
+}
+
+/// `markJobInDoubt(jobId, lease, {since, now})`: the earliest mark is kept; `false` when the claim no longer
+/// holds the job.
+pub async fn mark_job_in_doubt<H: Host>(
+    host: &H,
+    job_id: i64,
+    lease: &Lease,
+    since: &str,
+    now: &str,
+) -> Result<bool, SyncError> {
+    call(host, "markJobInDoubt", json!([job_id, lease, { "since": since, "now": now }])).await
+}
+
+/// `completeJob(jobId, lease, now)`: `false` when the claim no longer holds the job.
+pub async fn complete_job<H: Host>(host: &H, job_id: i64, lease: &Lease, now: &str) -> Result<bool, SyncError> {
+    call(host, "completeJob", json!([job_id, lease, now])).await
+}
+
+/// `failJob(jobId, lease, {error, retryAt, now})`: `retry_at: None` makes the job DEAD.
+pub async fn fail_job<H: Host>(
+    host: &H,
+    job_id: i64,
+    lease: &Lease,
     error: &str,
     retry_at: Option<&str>,
     now: &str,
 ) -> Result<bool, SyncError> {
-    call(host, "failJob", json!([job_id, worker_id, { "error": error, "retryAt": retry_at, "now": now }])).await
+    call(host, "failJob", json!([job_id, lease, { "error": error, "retryAt": retry_at, "now": now }])).await
 }
 
 /// `retryDeadJobs(now, jobId?)`: how many jobs were put back.

@@ -90,6 +90,13 @@ fn arg(value: JsValue, name: &str) -> Result<Value, SyncError> {
     from_js(value, name)
 }
 
+/// Calls the optional JS callback with `value` (a throwing callback is ignored: the task still answers).
+fn tell<T: Serialize>(callback: &Option<js_sys::Function>, value: &T) {
+    if let (Some(callback), Ok(value)) = (callback, to_js(value)) {
+        let _ = callback.call1(&JsValue::UNDEFINED, &value);
+    }
+}
+
 /// A non-empty string argument (trimmed).
 fn text(value: JsValue, name: &str) -> Result<String, SyncError> {
     Ok(required_string(name, &arg(value, name)?)?.to_string())
@@ -237,29 +244,38 @@ impl WasmEngine {
     }
 
     /// `sync.warmLeads.checkAndCreateWarmLead({contactId, userId, warmnessScore?})`: `true` when this call put the
-    /// contact in Pipedrive as a warm lead.
+    /// contact in Pipedrive as a warm lead. `onLate` hears `false` when the real-time budget ran out; the task
+    /// answers once the attempt, which goes on, has settled.
     #[wasm_bindgen(js_name = checkAndCreateWarmLead, unchecked_return_type = "TaskOf<boolean>")]
     pub fn check_and_create_warm_lead(
         &self,
         #[wasm_bindgen(unchecked_param_type = "WarmLeadRequest")] request: JsValue,
+        #[wasm_bindgen(js_name = "onLate", unchecked_param_type = "((answer: boolean) => void) | undefined")]
+        on_late: Option<js_sys::Function>,
     ) -> Task {
         self.task(|engine| async move {
             let request = WarmLeadRequest::from_json(&arg(request, "request")?)?;
-            engine.check_and_create_warm_lead(&request).await
+            engine.check_and_create_warm_lead(&request, &|answer| tell(&on_late, &answer)).await
         })
     }
 
     /// `sync.warmLeads.checkWarmLead(contactId, userId)`: the check and creation, answered as spec §8.1.
+    /// `onLate` hears the answer when the real-time budget ran out (the attempt goes on).
     #[wasm_bindgen(js_name = checkWarmLead, unchecked_return_type = "TaskOf<CheckWarmLeadAnswer>")]
     pub fn check_warm_lead(
         &self,
         #[wasm_bindgen(js_name = "contactId", unchecked_param_type = "string")] contact_id: JsValue,
         #[wasm_bindgen(js_name = "userId", unchecked_param_type = "string")] user_id: JsValue,
+        #[wasm_bindgen(
+            js_name = "onLate",
+            unchecked_param_type = "((answer: CheckWarmLeadAnswer) => void) | undefined"
+        )]
+        on_late: Option<js_sys::Function>,
     ) -> Task {
         self.task(|engine| async move {
             let request =
                 serde_json::json!({ "contactId": arg(contact_id, "contactId")?, "userId": arg(user_id, "userId")? });
-            engine.check_warm_lead(&WarmLeadRequest::from_json(&request)?).await
+            engine.check_warm_lead(&WarmLeadRequest::from_json(&request)?, &|answer| tell(&on_late, answer)).await
         })
     }
 
@@ -288,15 +304,17 @@ impl WasmEngine {
     }
 
     /// `sync.activities.replicateActivity({activityId, contactId?, userId})`: `true` when the activity is (now) in
-    /// Pipedrive.
+    /// Pipedrive. `onLate` hears `false` when the real-time budget ran out (the attempt goes on).
     #[wasm_bindgen(js_name = replicateActivity, unchecked_return_type = "TaskOf<boolean>")]
     pub fn replicate_activity(
         &self,
         #[wasm_bindgen(unchecked_param_type = "ReplicateActivityRequest")] request: JsValue,
+        #[wasm_bindgen(js_name = "onLate", unchecked_param_type = "((answer: boolean) => void) | undefined")]
+        on_late: Option<js_sys::Function>,
     ) -> Task {
         self.task(|engine| async move {
             let request = ReplicateActivityRequest::from_json(&arg(request, "request")?)?;
-            engine.replicate_activity(&request).await
+            engine.replicate_activity(&request, &|answer| tell(&on_late, &answer)).await
         })
     }
 

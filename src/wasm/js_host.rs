@@ -21,6 +21,7 @@ pub struct JsHost {
     token_for: Function,
     now: Function,
     sleep: Function,
+    deadline: Function,
     random: Function,
     zone_offset: Function,
     log: Function,
@@ -55,6 +56,7 @@ impl JsHost {
             token_for: method("tokenFor")?,
             now: method("now")?,
             sleep: method("sleep")?,
+            deadline: method("deadline")?,
             random: method("random")?,
             zone_offset: method("zoneOffset")?,
             log: method("log")?,
@@ -127,6 +129,16 @@ impl Host for JsHost {
     async fn sleep(&self, ms: u64) {
         if let Ok(promise) = self.sleep.call1(&self.this, &JsValue::from_f64(ms as f64)) {
             let _ = JsFuture::from(Promise::resolve(&promise)).await;
+        }
+    }
+
+    async fn deadline(&self, ms: u64) {
+        match self.deadline.call1(&self.this, &JsValue::from_f64(ms as f64)) {
+            Ok(promise) => {
+                let _ = JsFuture::from(Promise::resolve(&promise)).await;
+            }
+            // A deadline that fired at once would fail every request it guards: wait like `sleep` instead.
+            Err(_) => self.sleep(ms).await,
         }
     }
 

@@ -245,7 +245,7 @@ describe('hosts', () => {
 describe('panics', () => {
   function handle(store = memoryStore(), http = createFetchHttp()) {
     const registry = new JsErrorRegistry();
-    const host = bindHost({ http, store, now: Date.now, sleep: (ms) => new Promise((r) => setTimeout(r, ms)), random: Math.random, logger: () => undefined, secrets: [] }, registry);
+    const host = bindHost({ http, store, now: Date.now, sleep: (ms) => new Promise((r) => setTimeout(r, ms)), random: Math.random, logger: () => undefined, deadline: () => new Promise<void>(() => undefined), secrets: [] }, registry);
     return new EngineHandle({ pipedrive: { apiToken: TOKEN, baseUrl: 'https://pd.test', perUserTokens: false } }, host, registry);
   }
 

@@ -104,6 +104,17 @@ describe('updateWarmness', () => {
     assert.deepEqual(store.jobs[0].payload, { contactId: 'c1', userId: 'u2' });
   });
 
+  test('a hook without a user keeps the known user; queueJob: false stores the score only', async () => {
+    const c = contact('c9');
+    const { jobId } = await store.updateWarmness('c9', 4, { userId: 'u1' });
+    assert.deepEqual(await store.updateWarmness('c9', 5, { threshold: 4 }), { updated: true, jobId });
+    assert.deepEqual(store.jobs[0].payload, { contactId: 'c9', userId: 'u1' }, 'null never replaces a known user');
+    contact('c10');
+    assert.deepEqual(await store.updateWarmness('c10', 9, { userId: 'u1', queueJob: false }), { updated: true, jobId: null });
+    assert.equal(store.jobs.length, 1);
+    assert.equal(c.warmnessScore, 5);
+  });
+
   test('linked contact: no job; custom threshold; missing contact; bad score or threshold rejected', async () => {
     const linked = contact('c1', { pipedrivePersonId: 5 });
     assert.deepEqual(await store.updateWarmness('c1', 9), { updated: true, jobId: null });
@@ -220,7 +231,30 @@ describe('claimJob', () => {
     assert.equal(await store.claimJob(id, { workerId: 'other', leaseMs: MINUTE, now: at(MINUTE) }), null);
     const recovered = await store.claimJob(id, { workerId: 'other', leaseMs: MINUTE, now: at(MINUTE + 1) });
     assert.deepEqual([recovered?.leaseOwner, recovered?.attempts, recovered?.recovered], ['other', 2, true]);
-    assert.equal(await store.completeJob(id, 'api', at(MINUTE + 2)), false);
+    assert.equal(await store.completeJob(id, { workerId: 'api', token: 1 }, at(MINUTE + 2)), false);
+  });
+
+  test('fenced leases: a new token per claim; stale claims refused for renewal, in-doubt mark, links and verdicts', async () => {
+    const c = contact('c20');
+    const { id } = await enqueue('r20');
+    const first = await store.claimJob(id, { workerId: 'w', leaseMs: MINUTE, now: at(0) });
+    const second = await store.claimJob(id, { workerId: 'w', leaseMs: MINUTE, now: at(MINUTE + 1) });
+    assert.deepEqual([first?.leaseToken, second?.leaseToken], [1, 2]);
+    const stale = { workerId: 'w', token: 1 };
+    const current = { workerId: 'w', token: 2 };
+    assert.equal(await store.renewLease(id, stale, { leaseMs: MINUTE, now: at(MINUTE + 2) }), false);
+    assert.equal(await store.markJobInDoubt(id, stale, { since: at(1), now: at(1) }), false);
+    assert.equal(await store.linkContact('c20', { pipedrivePersonId: 5, pipedriveOrgId: null, syncedAt: at(1), fence: { jobId: id, ...stale } }), false);
+    assert.equal(c.pipedrivePersonId, null);
+    assert.equal(await store.completeJob(id, stale, at(1)), false);
+    assert.equal(await store.renewLease(id, current, { leaseMs: MINUTE, now: at(2 * MINUTE) }), true);
+    assert.equal(store.jobs[0].leaseUntil, at(3 * MINUTE));
+    assert.equal(await store.markJobInDoubt(id, current, { since: at(5), now: at(5) }), true);
+    assert.equal(await store.markJobInDoubt(id, current, { since: at(9), now: at(9) }), true);
+    assert.equal(store.jobs[0].inDoubtSince, at(5));
+    assert.equal(await store.linkContact('c20', { pipedrivePersonId: 5, pipedriveOrgId: null, syncedAt: at(1), fence: { jobId: id, ...current } }), true);
+    assert.equal(c.pipedrivePersonId, 5);
+    assert.equal(await store.completeJob(id, current, at(1)), true);
   });
 
   test('blocked by an older open job of its record; done and missing jobs → null', async () => {
@@ -228,7 +262,7 @@ describe('claimJob', () => {
     const newer = await enqueue('r1', 'b');
     assert.equal(await store.claimJob(newer.id, { workerId: 'w', leaseMs: MINUTE, now: at(0) }), null);
     assert.equal((await store.claimJob(older.id, { workerId: 'w', leaseMs: MINUTE, now: at(0) }))?.id, older.id);
-    assert.equal(await store.completeJob(older.id, 'w', at(1)), true);
+    assert.equal(await store.completeJob(older.id, { workerId: 'w', token: 1 }, at(1)), true);
     assert.equal(await store.claimJob(older.id, { workerId: 'w', leaseMs: MINUTE, now: at(2) }), null, 'DONE');
     assert.equal((await store.claimJob(newer.id, { workerId: 'w', leaseMs: MINUTE, now: at(2) }))?.id, newer.id);
     assert.equal(await store.claimJob(999, { workerId: 'w', leaseMs: MINUTE, now: at(2) }), null);

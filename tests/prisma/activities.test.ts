@@ -203,6 +203,20 @@ describeEachDatabase('Prisma store activities', (db: () => TestDatabase, name) =
   });
 
   describe('markActivityReplicated', () => {
+    test('with a fence: applied only while that claim holds its job, else false and unchanged', async () => {
+      const id = await seedActivity(db().prisma, { contactId: personContact, userId, updateSyncStatus: 'PENDING' });
+      const jobId = await store.activityLogged(id, { userId });
+      assert.ok(jobId !== null);
+      const claimed = await store.claimJob(jobId, { workerId: 'w', leaseMs: MINUTE, now: at(0) });
+      assert.ok(claimed);
+      const fence = { jobId, workerId: 'w', token: claimed.leaseToken };
+      const link = { pipedriveActivityId: 5151, syncedAt: at(SECOND) };
+      assert.equal(await store.markActivityReplicated(id, { ...link, fence: { ...fence, token: fence.token + 1 } }), false);
+      assert.equal((await activityRow(db().prisma, id)).pipedriveActivityId, null);
+      assert.equal(await store.markActivityReplicated(id, { ...link, fence }), true);
+      assert.equal((await activityRow(db().prisma, id)).pipedriveActivityId, 5151);
+    });
+
     test('stores the Pipedrive id, replicated, lastPipedriveUpdate and SYNCED; the list then leaves it out', async () => {
       const id = await seedActivity(db().prisma, { contactId: personContact, userId, updateSyncStatus: 'PENDING', pipedriveSyncAttempts: 1 });
       assert.equal(await store.markActivityReplicated(id, { pipedriveActivityId: 4242, syncedAt: at(HOUR) }), true);

@@ -24,6 +24,7 @@ import {
   seedOrganization,
   spyClient,
   warmLeadJobs,
+  leaseOf,
 } from './contacts_helpers';
 
 /** A new outbox job for `record` (`person:<record>`), due at T0 unless told. */
@@ -81,6 +82,21 @@ describeEachDatabase('Prisma store contacts, snapshots, conflicts, claimJob', (d
   });
 
   describe('linkContact, linkOrganization, setContactSyncStatus', () => {
+    test('linkContact with a fence: applied only while that claim holds its job, else false and unchanged', async () => {
+      const id = await seedContact(db().prisma, { name: 'Fenced' });
+      const { id: jobId } = await store.enqueueJob(job('fence-link'));
+      const claimed = await store.claimJob(jobId, { workerId: 'w', leaseMs: MINUTE, now: at(0) });
+      assert.ok(claimed);
+      const fence = { jobId, workerId: 'w', token: claimed.leaseToken };
+      const link = { pipedrivePersonId: 9, pipedriveOrgId: null, syncedAt: at(SECOND) };
+      assert.equal(await store.linkContact(id, { ...link, fence: { ...fence, token: fence.token - 1 } }), false, 'a stale claim');
+      assert.equal(await store.linkContact(id, { ...link, fence: { ...fence, workerId: 'other' } }), false, 'another worker');
+      assert.equal((await db().prisma.contact.findUniqueOrThrow({ where: { id } })).pipedrivePersonId, null);
+      assert.equal(await store.linkContact(id, { ...link, fence }), true);
+      assert.equal((await db().prisma.contact.findUniqueOrThrow({ where: { id } })).pipedrivePersonId, 9);
+      await assert.rejects(store.linkContact(id, { ...link, fence: { ...fence, jobId: 0 } }), namesField('fence.jobId'));
+    });
+
     test('linkContact stores the person and organization ids, lastPipedriveUpdate and SYNCED', async () => {
       const id = await seedContact(db().prisma, { updateSyncStatus: 'PENDING' });
       assert.equal(await store.linkContact(id, { pipedrivePersonId: 901, pipedriveOrgId: 44, syncedAt: at(MINUTE) }), true);
@@ -313,7 +329,7 @@ describeEachDatabase('Prisma store contacts, snapshots, conflicts, claimJob', (d
       assert.equal(row.state, 'RUNNING');
       assert.equal(row.leaseOwner, 'api');
       assert.equal(row.attempts, 1);
-      assert.equal(await store.completeJob(id, 'api', at(SECOND)), true, 'the lease is a normal one');
+      assert.equal(await store.completeJob(id, await leaseOf(db().prisma, id, 'api'), at(SECOND)), true, 'the lease is a normal one');
     });
 
     test('a job another worker holds: null, unchanged; after its lease expires: recovered', async () => {
@@ -330,7 +346,7 @@ describeEachDatabase('Prisma store contacts, snapshots, conflicts, claimJob', (d
       assert.equal(recovered.attempts, 2);
       assert.equal(recovered.leaseOwner, 'api');
       assert.equal(recovered.leaseUntil, at(2 * MINUTE + 1));
-      assert.equal(await store.completeJob(id, 'drain', at(2 * MINUTE)), false, 'the old worker lost it');
+      assert.equal(await store.completeJob(id, await leaseOf(db().prisma, id, 'drain'), at(2 * MINUTE)), false, 'the old worker lost it');
       row = await db().prisma.syncJob.findUniqueOrThrow({ where: { id } });
       assert.equal(row.leaseOwner, 'api');
     });
@@ -344,7 +360,7 @@ describeEachDatabase('Prisma store contacts, snapshots, conflicts, claimJob', (d
       assert.equal((await claim(otherType.id, at(0)))?.id, otherType.id, 'another record type is another record');
       assert.equal((await claim(older.id, at(0)))?.id, older.id);
       assert.equal(await claim(newer.id, at(0)), null, 'an older RUNNING job blocks it');
-      assert.equal(await store.completeJob(older.id, 'api', at(SECOND)), true);
+      assert.equal(await store.completeJob(older.id, await leaseOf(db().prisma, older.id, 'api'), at(SECOND)), true);
       assert.equal((await claim(newer.id, at(SECOND)))?.id, newer.id);
       assert.equal((await db().prisma.syncJob.findUniqueOrThrow({ where: { id: newer.id } })).attempts, 1);
     });
@@ -353,8 +369,8 @@ describeEachDatabase('Prisma store contacts, snapshots, conflicts, claimJob', (d
       const done = await store.enqueueJob(job('d1'));
       const dead = await store.enqueueJob(job('d2'));
       await store.claimJobs({ workerId: 'w', limit: 2, leaseMs: MINUTE, now: at(0) });
-      await store.completeJob(done.id, 'w', at(SECOND));
-      await store.failJob(dead.id, 'w', { error: 'VALIDATION: no', retryAt: null, now: at(SECOND) });
+      await store.completeJob(done.id, await leaseOf(db().prisma, done.id, 'w'), at(SECOND));
+      await store.failJob(dead.id, await leaseOf(db().prisma, dead.id, 'w'), { error: 'VALIDATION: no', retryAt: null, now: at(SECOND) });
       const claim = (id: number) => store.claimJob(id, { workerId: 'api', leaseMs: MINUTE, now: at(DAY) });
       assert.equal(await claim(done.id), null);
       assert.equal(await claim(dead.id), null);
@@ -393,7 +409,7 @@ describeEachDatabase('Prisma store contacts, snapshots, conflicts, claimJob', (d
           drainer.claimJobs({ workerId: 'drain', limit: 5, leaseMs: MINUTE, now: at(0) }),
         ]);
         assert.equal((single ? 1 : 0) + batch.filter((j) => j.id === id).length, 1, `round ${round}`);
-        await store.completeJob(id, single ? 'api' : 'drain', at(SECOND));
+        await store.completeJob(id, await leaseOf(db().prisma, id, single ? 'api' : 'drain'), at(SECOND));
       }
     });
 

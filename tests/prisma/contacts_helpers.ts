@@ -6,6 +6,7 @@
 
 import assert from 'node:assert/strict';
 import type { PrismaClientLike } from '../../js/prisma';
+import type { JobLease } from '../../js/store/types';
 import type { TestPrismaClient } from './databases';
 
 /** The tests' clock: every time is an offset from this instant. */
@@ -80,4 +81,13 @@ export function spyClient(): { client: PrismaClientLike; calls: string[] } {
     $transaction: () => (calls.push('$transaction'), Promise.resolve(undefined)),
   } as unknown as PrismaClientLike;
   return { client, calls };
+}
+
+/**
+ * The claim `workerId` names when it writes about job `id`: the job's current `leaseToken`, read from the table
+ * (0 for a missing job). A worker that is not the job's lease owner is still refused: the fence checks both.
+ */
+export async function leaseOf(prisma: TestPrismaClient, id: number, workerId: string): Promise<JobLease> {
+  const rows = await prisma.$queryRaw<{ lease_token: number | bigint }[]>`SELECT "lease_token" FROM "pipedrive_sync_jobs" WHERE "id" = ${id}`;
+  return { workerId, token: rows.length > 0 ? Number(rows[0].lease_token) : 0 };
 }

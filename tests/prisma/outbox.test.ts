@@ -11,6 +11,7 @@ import { before, beforeEach, describe, test } from 'node:test';
 import { createPrismaStore, PrismaStoreError, type PrismaClientLike } from '../../js/prisma';
 import { detectDialect } from '../../js/prisma/sql';
 import type { NewSyncJob, SyncStore } from '../../js/store/types';
+import { leaseOf } from './contacts_helpers';
 import { createTestDatabase, describeEachDatabase, type PostgresClientModule, type TestDatabase } from './databases';
 
 // Compile-time: the generated PostgreSQL client satisfies the structural type, `$transaction` and `$executeRaw` included.
@@ -181,10 +182,10 @@ describeEachDatabase('Prisma store outbox', (db: () => TestDatabase, name) => {
       assert.deepEqual(JSON.parse((await row(first.id)).payload), { v: 1 }, 'the running job keeps the payload it was claimed with');
       assert.deepEqual(JSON.parse((await row(whileRunning.id)).payload), { v: 2 });
 
-      assert.equal(await store.completeJob(first.id, 'w1', at(SECOND)), true);
+      assert.equal(await store.completeJob(first.id, await leaseOf(db().prisma, first.id, 'w1'), at(SECOND)), true);
       const [second] = await store.claimJobs({ workerId: 'w1', limit: 1, leaseMs: MINUTE, now: at(2 * SECOND) });
       assert.equal(second.id, whileRunning.id);
-      assert.equal(await store.failJob(second.id, 'w1', { error: 'VALIDATION: bad', retryAt: null, now: at(3 * SECOND) }), true);
+      assert.equal(await store.failJob(second.id, await leaseOf(db().prisma, second.id, 'w1'), { error: 'VALIDATION: bad', retryAt: null, now: at(3 * SECOND) }), true);
       // first is DONE, second is DEAD: a new change makes a new job.
       const third = await store.enqueueJob(job('m2', { payload: { v: 3 } }));
       assert.equal(third.merged, false);
@@ -328,7 +329,7 @@ describeEachDatabase('Prisma store outbox', (db: () => TestDatabase, name) => {
       assert.deepEqual((await claim(at(2 * HOUR))).map((j) => j.id), [older.id]);
       // The older one RUNNING still blocks the newer one.
       assert.deepEqual(await claim(at(2 * HOUR)), []);
-      assert.equal(await store.completeJob(older.id, 'w', at(2 * HOUR)), true);
+      assert.equal(await store.completeJob(older.id, await leaseOf(db().prisma, older.id, 'w'), at(2 * HOUR)), true);
       assert.deepEqual((await claim(at(2 * HOUR))).map((j) => j.id), [newer.id]);
     });
 
@@ -336,11 +337,11 @@ describeEachDatabase('Prisma store outbox', (db: () => TestDatabase, name) => {
       const first = await store.enqueueJob(job('r3', { dedupeKey: 'a:r3' }));
       await store.claimJobs({ workerId: 'w', limit: 1, leaseMs: MINUTE, now: at(0) });
       const second = await store.enqueueJob(job('r3', { dedupeKey: 'b:r3' }));
-      assert.equal(await store.failJob(first.id, 'w', { error: 'UNAVAILABLE: down', retryAt: at(HOUR), now: at(SECOND) }), true);
+      assert.equal(await store.failJob(first.id, await leaseOf(db().prisma, first.id, 'w'), { error: 'UNAVAILABLE: down', retryAt: at(HOUR), now: at(SECOND) }), true);
       assert.deepEqual(await store.claimJobs({ workerId: 'w', limit: 10, leaseMs: MINUTE, now: at(MINUTE) }), []);
       const [retried] = await store.claimJobs({ workerId: 'w', limit: 10, leaseMs: MINUTE, now: at(HOUR) });
       assert.equal(retried.id, first.id);
-      assert.equal(await store.failJob(first.id, 'w', { error: 'UNAVAILABLE: still down', retryAt: null, now: at(HOUR + SECOND) }), true);
+      assert.equal(await store.failJob(first.id, await leaseOf(db().prisma, first.id, 'w'), { error: 'UNAVAILABLE: still down', retryAt: null, now: at(HOUR + SECOND) }), true);
       assert.deepEqual((await store.claimJobs({ workerId: 'w', limit: 10, leaseMs: MINUTE, now: at(HOUR + 2 * SECOND) })).map((j) => j.id), [second.id]);
     });
 
@@ -359,22 +360,65 @@ describeEachDatabase('Prisma store outbox', (db: () => TestDatabase, name) => {
       assert.equal(second.leaseUntil, at(60 * SECOND + 1));
 
       // The first worker lost its lease: nothing it reports changes the job.
-      assert.equal(await store.completeJob(id, 'w1', at(40 * SECOND)), false);
-      assert.equal(await store.failJob(id, 'w1', { error: 'UNAVAILABLE: x', retryAt: at(HOUR), now: at(40 * SECOND) }), false);
-      assert.equal(await store.failJob(id, 'w1', { error: 'UNAVAILABLE: x', retryAt: null, now: at(40 * SECOND) }), false);
+      assert.equal(await store.completeJob(id, await leaseOf(db().prisma, id, 'w1'), at(40 * SECOND)), false);
+      assert.equal(await store.failJob(id, await leaseOf(db().prisma, id, 'w1'), { error: 'UNAVAILABLE: x', retryAt: at(HOUR), now: at(40 * SECOND) }), false);
+      assert.equal(await store.failJob(id, await leaseOf(db().prisma, id, 'w1'), { error: 'UNAVAILABLE: x', retryAt: null, now: at(40 * SECOND) }), false);
       let stored = await row(id);
       assert.equal(stored.state, 'RUNNING');
       assert.equal(stored.leaseOwner, 'w2');
       assert.equal(stored.lastError, null);
 
-      assert.equal(await store.completeJob(id, 'w2', at(45 * SECOND)), true);
+      assert.equal(await store.completeJob(id, await leaseOf(db().prisma, id, 'w2'), at(45 * SECOND)), true);
       stored = await row(id);
       assert.equal(stored.state, 'DONE');
       assert.equal(stored.doneAt?.toISOString(), at(45 * SECOND));
       assert.equal(stored.leaseOwner, null);
       assert.equal(stored.leaseUntil, null);
-      assert.equal(await store.completeJob(id, 'w2', at(46 * SECOND)), false, 'completing twice');
+      assert.equal(await store.completeJob(id, await leaseOf(db().prisma, id, 'w2'), at(46 * SECOND)), false, 'completing twice');
       assert.deepEqual(await claimAs('w3', at(DAY)), [], 'a DONE job is never claimed');
+    });
+
+    test('fenced leases: each claim a new token; a stale claim of the same worker id is refused everywhere', async () => {
+      const { id } = await store.enqueueJob(job('fenced'));
+      const [first] = await store.claimJobs({ workerId: 'w', limit: 1, leaseMs: SECOND, now: at(0) });
+      assert.equal(first.leaseToken, 1);
+      assert.equal(first.inDoubtSince, null);
+      const stale = { workerId: 'w', token: first.leaseToken };
+      // The lease runs out; a worker with the same id (two processes named alike) claims it again.
+      const [second] = await store.claimJobs({ workerId: 'w', limit: 1, leaseMs: MINUTE, now: at(2 * SECOND) });
+      assert.equal(second.leaseToken, 2);
+      assert.equal(await store.renewLease(id, stale, { leaseMs: MINUTE, now: at(3 * SECOND) }), false);
+      assert.equal(await store.markJobInDoubt(id, stale, { since: at(3 * SECOND), now: at(3 * SECOND) }), false);
+      assert.equal(await store.completeJob(id, stale, at(3 * SECOND)), false);
+      assert.equal(await store.failJob(id, stale, { error: 'x', retryAt: null, now: at(3 * SECOND) }), false);
+      let stored = await row(id);
+      assert.equal(stored.state, 'RUNNING');
+      assert.equal(stored.inDoubtSince, null);
+      assert.equal(stored.leaseUntil?.toISOString(), at(MINUTE + 2 * SECOND), 'the stale renewal changed nothing');
+
+      const current = { workerId: 'w', token: second.leaseToken };
+      assert.equal(await store.renewLease(id, current, { leaseMs: MINUTE, now: at(50 * SECOND) }), true);
+      assert.equal((await row(id)).leaseUntil?.toISOString(), at(110 * SECOND));
+      assert.deepEqual(await store.claimJobs({ workerId: 'x', limit: 1, leaseMs: MINUTE, now: at(100 * SECOND) }), [], 'renewed: not reclaimable');
+      assert.equal(await store.markJobInDoubt(id, current, { since: at(51 * SECOND), now: at(51 * SECOND) }), true);
+      assert.equal(await store.markJobInDoubt(id, current, { since: at(60 * SECOND), now: at(60 * SECOND) }), true);
+      stored = await row(id);
+      assert.equal(stored.inDoubtSince?.toISOString(), at(51 * SECOND), 'the first mark is kept');
+      assert.equal(await store.failJob(id, current, { error: 'UNAVAILABLE: timeout', retryAt: at(HOUR), now: at(61 * SECOND) }), true);
+      const [third] = await store.claimJobs({ workerId: 'y', limit: 1, leaseMs: MINUTE, now: at(HOUR) });
+      assert.equal(third.leaseToken, 3);
+      assert.equal(third.inDoubtSince, at(51 * SECOND), 'the next attempt knows a create may exist');
+      assert.equal(await store.completeJob(id, current, at(HOUR)), false, 'the old claim is fenced out');
+      assert.equal(await store.completeJob(id, { workerId: 'y', token: 3 }, at(HOUR)), true);
+      await assert.rejects(store.renewLease(id, { workerId: 'y', token: 3 }, { leaseMs: 0, now: at(0) }), namesField('leaseMs'));
+      await assert.rejects(store.markJobInDoubt(id, { workerId: 'y', token: 3 }, { since: 'soon', now: at(0) }), namesField('since'));
+    });
+
+    test('a merge into a pending job never replaces a known value with null', async () => {
+      const first = await store.enqueueJob(job('merge-null', { payload: { contactId: 'c', userId: 'u1' } }));
+      const merged = await store.enqueueJob(job('merge-null', { payload: { contactId: 'c', userId: null, extra: null } }));
+      assert.equal(merged.id, first.id);
+      assert.deepEqual(JSON.parse((await row(first.id)).payload), { contactId: 'c', userId: 'u1', extra: null });
     });
 
     test('a job is claimed fresh (recovered: false) after a failure, whatever happened before', async () => {
@@ -382,7 +426,7 @@ describeEachDatabase('Prisma store outbox', (db: () => TestDatabase, name) => {
       await store.claimJobs({ workerId: 'w1', limit: 1, leaseMs: SECOND, now: at(0) });
       const [recovered] = await store.claimJobs({ workerId: 'w2', limit: 1, leaseMs: SECOND, now: at(2 * SECOND) });
       assert.equal(recovered.recovered, true);
-      assert.equal(await store.failJob(id, 'w2', { error: 'UNAVAILABLE: 503', retryAt: at(3 * SECOND), now: at(2 * SECOND) }), true);
+      assert.equal(await store.failJob(id, await leaseOf(db().prisma, id, 'w2'), { error: 'UNAVAILABLE: 503', retryAt: at(3 * SECOND), now: at(2 * SECOND) }), true);
       const [again] = await store.claimJobs({ workerId: 'w1', limit: 1, leaseMs: SECOND, now: at(3 * SECOND) });
       assert.equal(again.recovered, false);
       assert.equal(again.attempts, 3);
@@ -468,7 +512,7 @@ describeEachDatabase('Prisma store outbox', (db: () => TestDatabase, name) => {
             for (const j of jobs) {
               running.delete(j.recordId);
               doneOrder.set(j.recordId, [...(doneOrder.get(j.recordId) ?? []), j.id]);
-              assert.equal(await worker.completeJob(j.id, `d${w}`, at(0)), true);
+              assert.equal(await worker.completeJob(j.id, { workerId: `d${w}`, token: j.leaseToken }, at(0)), true);
             }
           }
         }),
@@ -485,7 +529,7 @@ describeEachDatabase('Prisma store outbox', (db: () => TestDatabase, name) => {
     test('fail: PENDING at the retry time with the error, then DEAD with the last error', async () => {
       const { id } = await store.enqueueJob(job('f1'));
       await store.claimJobs({ workerId: 'w', limit: 1, leaseMs: MINUTE, now: at(0) });
-      assert.equal(await store.failJob(id, 'w', { error: 'UNAVAILABLE: Pipedrive answered 503', retryAt: at(10 * SECOND), now: at(SECOND) }), true);
+      assert.equal(await store.failJob(id, await leaseOf(db().prisma, id, 'w'), { error: 'UNAVAILABLE: Pipedrive answered 503', retryAt: at(10 * SECOND), now: at(SECOND) }), true);
       let stored = await row(id);
       assert.equal(stored.state, 'PENDING');
       assert.equal(stored.nextAttemptAt.toISOString(), at(10 * SECOND));
@@ -494,13 +538,13 @@ describeEachDatabase('Prisma store outbox', (db: () => TestDatabase, name) => {
       assert.equal(stored.leaseUntil, null);
       assert.equal(stored.attempts, 1);
       assert.equal(stored.updatedAt.toISOString(), at(SECOND));
-      assert.equal(await store.failJob(id, 'w', { error: 'again', retryAt: at(HOUR), now: at(2 * SECOND) }), false, 'not RUNNING any more');
+      assert.equal(await store.failJob(id, await leaseOf(db().prisma, id, 'w'), { error: 'again', retryAt: at(HOUR), now: at(2 * SECOND) }), false, 'not RUNNING any more');
 
       assert.deepEqual(await store.claimJobs({ workerId: 'w', limit: 1, leaseMs: MINUTE, now: at(10 * SECOND - 1) }), []);
       const [again] = await store.claimJobs({ workerId: 'w', limit: 1, leaseMs: MINUTE, now: at(10 * SECOND) });
       assert.equal(again.attempts, 2);
       assert.equal(again.lastError, 'UNAVAILABLE: Pipedrive answered 503', 'the last error stays until the next result');
-      assert.equal(await store.failJob(id, 'w', { error: 'RATE_LIMITED: daily budget spent', retryAt: null, now: at(11 * SECOND) }), true);
+      assert.equal(await store.failJob(id, await leaseOf(db().prisma, id, 'w'), { error: 'RATE_LIMITED: daily budget spent', retryAt: null, now: at(11 * SECOND) }), true);
       stored = await row(id);
       assert.equal(stored.state, 'DEAD');
       assert.equal(stored.lastError, 'RATE_LIMITED: daily budget spent');
@@ -511,18 +555,20 @@ describeEachDatabase('Prisma store outbox', (db: () => TestDatabase, name) => {
 
     test('complete and fail resolve false for unknown, pending and other workers’ jobs; reject bad arguments', async () => {
       const { id } = await store.enqueueJob(job('f2'));
-      assert.equal(await store.completeJob(id, 'w', at(0)), false, 'PENDING, never claimed');
-      assert.equal(await store.failJob(id, 'w', { error: 'x', retryAt: null, now: at(0) }), false);
-      assert.equal(await store.completeJob(999_999, 'w', at(0)), false);
+      assert.equal(await store.completeJob(id, await leaseOf(db().prisma, id, 'w'), at(0)), false, 'PENDING, never claimed');
+      assert.equal(await store.failJob(id, await leaseOf(db().prisma, id, 'w'), { error: 'x', retryAt: null, now: at(0) }), false);
+      assert.equal(await store.completeJob(999_999, await leaseOf(db().prisma, 999_999, 'w'), at(0)), false);
       await store.claimJobs({ workerId: 'owner', limit: 1, leaseMs: MINUTE, now: at(0) });
-      assert.equal(await store.completeJob(id, 'intruder', at(0)), false);
-      assert.equal(await store.failJob(id, 'intruder', { error: 'x', retryAt: null, now: at(0) }), false);
+      assert.equal(await store.completeJob(id, await leaseOf(db().prisma, id, 'intruder'), at(0)), false);
+      assert.equal(await store.failJob(id, await leaseOf(db().prisma, id, 'intruder'), { error: 'x', retryAt: null, now: at(0) }), false);
       assert.equal((await row(id)).state, 'RUNNING');
-      await assert.rejects(store.completeJob(1.5, 'w', at(0)), namesField('jobId'));
-      await assert.rejects(store.completeJob(id, '', at(0)), namesField('workerId'));
-      await assert.rejects(store.completeJob(id, 'owner', 'yesterday'), namesField('now'));
-      await assert.rejects(store.failJob(id, 'owner', { error: 'x', retryAt: 'soon', now: at(0) }), namesField('retryAt'));
-      await assert.rejects(store.failJob(id, 'owner', { error: 5, retryAt: null, now: at(0) } as never), namesField('error'));
+      await assert.rejects(store.completeJob(1.5, { workerId: 'w', token: 1 }, at(0)), namesField('jobId'));
+      await assert.rejects(store.completeJob(id, { workerId: '', token: 1 }, at(0)), namesField('workerId'));
+      await assert.rejects(store.completeJob(id, { workerId: 'owner', token: -1 }, at(0)), namesField('lease.token'));
+      await assert.rejects(store.completeJob(id, 'owner' as never, at(0)), namesField('lease'));
+      await assert.rejects(store.completeJob(id, await leaseOf(db().prisma, id, 'owner'), 'yesterday'), namesField('now'));
+      await assert.rejects(store.failJob(id, await leaseOf(db().prisma, id, 'owner'), { error: 'x', retryAt: 'soon', now: at(0) }), namesField('retryAt'));
+      await assert.rejects(store.failJob(id, await leaseOf(db().prisma, id, 'owner'), { error: 5, retryAt: null, now: at(0) } as never), namesField('error'));
       await assert.rejects(store.retryDeadJobs(at(0), -1), namesField('jobId'));
       await assert.rejects(store.queueStats('2030-01-01'), namesField('now'));
       assert.equal((await row(id)).state, 'RUNNING');
@@ -531,7 +577,7 @@ describeEachDatabase('Prisma store outbox', (db: () => TestDatabase, name) => {
     test('completing an expired lease nobody reclaimed still counts', async () => {
       const { id } = await store.enqueueJob(job('late'));
       await store.claimJobs({ workerId: 'slow', limit: 1, leaseMs: SECOND, now: at(0) });
-      assert.equal(await store.completeJob(id, 'slow', at(MINUTE)), true);
+      assert.equal(await store.completeJob(id, await leaseOf(db().prisma, id, 'slow'), at(MINUTE)), true);
       assert.equal((await row(id)).state, 'DONE');
     });
 
@@ -542,7 +588,7 @@ describeEachDatabase('Prisma store outbox', (db: () => TestDatabase, name) => {
         dead.push(id);
       }
       await store.claimJobs({ workerId: 'w', limit: 3, leaseMs: MINUTE, now: at(0) });
-      for (const id of dead) assert.equal(await store.failJob(id, 'w', { error: `NOT_FOUND: ${id}`, retryAt: null, now: at(SECOND) }), true);
+      for (const id of dead) assert.equal(await store.failJob(id, await leaseOf(db().prisma, id, 'w'), { error: `NOT_FOUND: ${id}`, retryAt: null, now: at(SECOND) }), true);
       const pending = await store.enqueueJob(job('d4'));
 
       assert.equal(await store.retryDeadJobs(at(DAY), dead[1]), 1);
@@ -580,9 +626,9 @@ describeEachDatabase('Prisma store outbox', (db: () => TestDatabase, name) => {
       const dead2 = await store.enqueueJob(job('s-dead2', { priority: 100 }));
       const claimed = await store.claimJobs({ workerId: 'w', limit: 4, leaseMs: HOUR, now: at(0) });
       assert.deepEqual(claimed.map((j) => j.id), [running.id, done.id, dead1.id, dead2.id]);
-      await store.completeJob(done.id, 'w', at(SECOND));
-      await store.failJob(dead2.id, 'w', { error: 'AUTH: token refused', retryAt: null, now: at(2 * SECOND) });
-      await store.failJob(dead1.id, 'w', { error: 'VALIDATION: email is not an address', retryAt: null, now: at(3 * SECOND) });
+      await store.completeJob(done.id, await leaseOf(db().prisma, done.id, 'w'), at(SECOND));
+      await store.failJob(dead2.id, await leaseOf(db().prisma, dead2.id, 'w'), { error: 'AUTH: token refused', retryAt: null, now: at(2 * SECOND) });
+      await store.failJob(dead1.id, await leaseOf(db().prisma, dead1.id, 'w'), { error: 'VALIDATION: email is not an address', retryAt: null, now: at(3 * SECOND) });
 
       const stats = await store.queueStats(at(DAY));
       assert.deepEqual(stats.counts, { PENDING: 3, RUNNING: 1, DONE: 1, DEAD: 2 });
@@ -600,7 +646,7 @@ describeEachDatabase('Prisma store outbox', (db: () => TestDatabase, name) => {
       const ids: number[] = [];
       for (let i = 0; i < 23; i++) ids.push((await store.enqueueJob(job(`many-dead-${i}`))).id);
       await store.claimJobs({ workerId: 'w', limit: 23, leaseMs: HOUR, now: at(0) });
-      for (const [i, id] of ids.entries()) await store.failJob(id, 'w', { error: `E${i}`, retryAt: null, now: at(i * SECOND) });
+      for (const [i, id] of ids.entries()) await store.failJob(id, await leaseOf(db().prisma, id, 'w'), { error: `E${i}`, retryAt: null, now: at(i * SECOND) });
       const stats = await store.queueStats(at(HOUR));
       assert.equal(stats.counts.DEAD, 23);
       assert.deepEqual(stats.dead.map((d) => d.id), ids.slice(3).reverse());
@@ -637,9 +683,9 @@ describeEachDatabase('Prisma store outbox', (db: () => TestDatabase, name) => {
         assert.ok(!seen.has(j.recordId), `one claim returned two jobs of ${j.recordId}`);
         seen.add(j.recordId);
         if (random() < 0.2) {
-          assert.equal(await store.failJob(j.id, 'prop', { error: 'UNAVAILABLE: flaky', retryAt: at(nowMs + Math.floor(random() * 3 * SECOND)), now: at(nowMs) }), true);
+          assert.equal(await store.failJob(j.id, { workerId: 'prop', token: j.leaseToken }, { error: 'UNAVAILABLE: flaky', retryAt: at(nowMs + Math.floor(random() * 3 * SECOND)), now: at(nowMs) }), true);
         } else {
-          assert.equal(await store.completeJob(j.id, 'prop', at(nowMs)), true);
+          assert.equal(await store.completeJob(j.id, { workerId: 'prop', token: j.leaseToken }, at(nowMs)), true);
           finished.set(j.recordId, [...(finished.get(j.recordId) ?? []), j.id]);
         }
       }
@@ -672,8 +718,10 @@ describeEachDatabase('Prisma store outbox', (db: () => TestDatabase, name) => {
     await doomed.close();
     await assert.rejects(doomedStore.enqueueJob(job('gone')), isStoreError('enqueueJob'));
     await assert.rejects(doomedStore.claimJobs({ workerId: 'w', limit: 1, leaseMs: MINUTE, now: at(0) }), isStoreError('claimJobs'));
-    await assert.rejects(doomedStore.completeJob(id, 'w', at(0)), isStoreError('completeJob'));
-    await assert.rejects(doomedStore.failJob(id, 'w', { error: 'x', retryAt: null, now: at(0) }), isStoreError('failJob'));
+    await assert.rejects(doomedStore.completeJob(id, { workerId: 'w', token: 1 }, at(0)), isStoreError('completeJob'));
+    await assert.rejects(doomedStore.failJob(id, { workerId: 'w', token: 1 }, { error: 'x', retryAt: null, now: at(0) }), isStoreError('failJob'));
+    await assert.rejects(doomedStore.renewLease(id, { workerId: 'w', token: 1 }, { leaseMs: MINUTE, now: at(0) }), isStoreError('renewLease'));
+    await assert.rejects(doomedStore.markJobInDoubt(id, { workerId: 'w', token: 1 }, { since: at(0), now: at(0) }), isStoreError('markJobInDoubt'));
     await assert.rejects(doomedStore.retryDeadJobs(at(0)), isStoreError('retryDeadJobs'));
     await assert.rejects(doomedStore.queueStats(at(0)), isStoreError('queueStats'));
   });

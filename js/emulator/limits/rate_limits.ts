@@ -128,8 +128,6 @@ export class RateLimiter {
     prune(st.burst, cutoff);
     prune(st.search, cutoff);
 
-    const window = search ? st.search : st.burst;
-    const limit = search ? this.searchLimit : this.burstLimit;
     let reason: 'burst' | 'search' | 'daily' | null = null;
     let resetAt = 0;
     if (st.burst.length >= this.burstLimit) {
@@ -156,14 +154,17 @@ export class RateLimiter {
         }
       }
       const reset = reason === 'daily' ? Math.ceil((resetAt - now) / 1000) : Math.max(1, Math.ceil((resetAt - now) / 1000));
+      const limit = reason === 'search' ? this.searchLimit : this.burstLimit;
       return { kind: 'limited', reason, headers: this.headers(limit, 0, reset) };
     }
 
     st.burst.push(now);
     if (search) st.search.push(now);
     this.dailyRemaining = Math.max(0, this.dailyRemaining - cost);
-    const reset = Math.max(1, Math.ceil((window[0] + WINDOW_MS - now) / 1000));
-    return { kind: 'allow', headers: this.headers(limit, limit - window.length, reset) };
+    // Pipedrive documents `x-ratelimit-*` as the burst window's, on every response, search included; the search
+    // limit is its own (10 per 2 s) and has no header.
+    const reset = Math.max(1, Math.ceil((st.burst[0] + WINDOW_MS - now) / 1000));
+    return { kind: 'allow', headers: this.headers(this.burstLimit, this.burstLimit - st.burst.length, reset) };
   }
 
   /** Sets the company's remaining daily tokens (e.g. to test exhaustion without spending 30,000 tokens). */

@@ -2,7 +2,7 @@
 //! instant in UTC, converted together, so an activity at 23:30 in UTC+2 lands on the right day. An all-day
 //! activity is a calendar date in the CRM's time zone and sends no time.
 
-use chrono::{DateTime, Duration, SecondsFormat, Utc};
+use chrono::{DateTime, Duration, Utc};
 
 use crate::error::SyncError;
 
@@ -30,11 +30,6 @@ pub fn due_fields(instant: DateTime<Utc>, all_day: bool, zone_offset_minutes: i3
         return Due { date: local.format("%Y-%m-%d").to_string(), time: None };
     }
     Due { date: instant.format("%Y-%m-%d").to_string(), time: Some(instant.format("%H:%M:%S").to_string()) }
-}
-
-/// An instant as RFC 3339 to the second (what v2 filters such as `updated_since` accept).
-pub fn rfc3339_seconds(instant: DateTime<Utc>) -> String {
-    instant.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
 #[cfg(test)]
@@ -74,6 +69,5 @@ mod tests {
     #[test]
     fn instants_need_a_zone() {
         assert_eq!(parse_instant("dueDate", "2025-12-25 10:00").unwrap_err().details()["field"], "dueDate");
-        assert_eq!(rfc3339_seconds(parse_instant("x", "2025-12-25T10:00:00.123Z").unwrap()), "2025-12-25T10:00:00Z");
     }
 }

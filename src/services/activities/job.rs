@@ -4,27 +4,28 @@
 
 use serde_json::{json, Map, Value};
 
-use super::due::{due_fields, parse_instant, rfc3339_seconds, Due};
+use super::due::{due_fields, parse_instant, Due};
 use crate::api_token::ApiToken;
 use crate::engine::Engine;
 use crate::error::SyncError;
 use crate::host::{Host, LogLevel};
 use crate::iso_time::iso_millis;
 use crate::json_args::required_string;
+use crate::outbox::attempt::JobAttempt;
 use crate::outbox::{JobFuture, JobKind};
 use crate::pipedrive::activity_types::{choose_type, mapped_type};
 use crate::pipedrive::client::CallOptions;
 use crate::pipedrive::entities::Entity;
 use crate::pipedrive::limits::Priority;
 use crate::pipedrive::records::holds;
-use crate::store::{self, ClaimedJob, LocalActivity};
+use crate::store::{self, LocalActivity};
 
 /// The outbox kind of activity replication jobs.
 pub const KIND: &str = "replicate_activity";
 
 /// The `replicate_activity` kind for the outbox.
 pub(crate) fn job_kind<H: Host>() -> JobKind<H> {
-    fn run<'a, H: Host>(engine: &'a Engine<H>, job: &'a ClaimedJob, priority: Priority) -> JobFuture<'a> {
+    fn run<'a, H: Host>(engine: &'a Engine<H>, job: &'a JobAttempt<'a, H>, priority: Priority) -> JobFuture<'a> {
         Box::pin(engine.run_replicate_activity(job, priority))
     }
     JobKind { name: KIND, run: run::<H>, on_dead: None }
@@ -32,7 +33,11 @@ pub(crate) fn job_kind<H: Host>() -> JobKind<H> {
 
 impl<H: Host> Engine<H> {
     /// Carries out a `replicate_activity` job.
-    pub(crate) async fn run_replicate_activity(&self, job: &ClaimedJob, priority: Priority) -> Result<(), SyncError> {
+    pub(crate) async fn run_replicate_activity(
+        &self,
+        job: &JobAttempt<'_, H>,
+        priority: Priority,
+    ) -> Result<(), SyncError> {
         let activity_id = required_string("payload.activityId", job.payload.get("activityId").unwrap_or(&Value::Null))?;
         let activity = store::find_activity(&self.host, activity_id)
             .await?
@@ -46,7 +51,7 @@ impl<H: Host> Engine<H> {
         };
         let attempt_at = self.host.now_ms();
         let user_id = job.payload.get("userId").and_then(Value::as_str).unwrap_or(&activity.user_id).to_string();
-        let result = self.create_activity(&activity, person_id, &user_id, attempt_at, priority).await;
+        let result = self.create_activity(&activity, person_id, &user_id, priority, job).await;
         // One attempt, counted once with its outcome (spec §4.2: pipedriveSyncAttempts, lastPipedriveSyncAttempt).
         let status = if result.is_ok() { "SYNCED" } else { "FAILED" };
         store::record_activity_attempt(&self.host, activity_id, &iso_millis(attempt_at), status).await?;
@@ -58,8 +63,8 @@ impl<H: Host> Engine<H> {
         activity: &LocalActivity,
         person_id: i64,
         user_id: &str,
-        attempt_at: i64,
         priority: Priority,
+        job: &JobAttempt<'_, H>,
     ) -> Result<(), SyncError> {
         let token = self.token_for(Some(user_id)).await?;
         let options = CallOptions { priority, retry_unknown_outcome: true };
@@ -85,11 +90,15 @@ impl<H: Host> Engine<H> {
             None => None,
         };
         let body = activity_body(activity, &activity_type, due.as_ref(), person_id, owner_id);
-        let since = rfc3339_seconds(chrono::DateTime::from_timestamp_millis(attempt_at - 1000).unwrap_or_default());
-        let lookup = || self.find_replicated(&token, person_id, &body, &since, options);
-        let (pipedrive_id, _) = self.create_exactly_once(&token, Entity::Activity, &body, options, lookup).await?;
-        store::mark_activity_replicated(&self.host, &activity.id, pipedrive_id, &iso_millis(self.host.now_ms()))
-            .await?;
+        let lookup = |since: i64| self.find_replicated(&token, person_id, &body, since, options);
+        let (pipedrive_id, _) = self.create_exactly_once(&token, Entity::Activity, &body, options, job, lookup).await?;
+        let now = iso_millis(self.host.now_ms());
+        if !store::mark_activity_replicated(&self.host, &activity.id, pipedrive_id, &now, &job.fence()).await? {
+            return Err(SyncError::not_found(format!(
+                "activity {} was not linked to Pipedrive activity {pipedrive_id}: it no longer exists, or another worker holds the job now",
+                activity.id
+            )));
+        }
         self.host.log(
             LogLevel::Info,
             "activity.replicated",
@@ -98,46 +107,24 @@ impl<H: Host> Engine<H> {
         Ok(())
     }
 
-    /// The activity, if an earlier attempt created it: among the person's activities added since the attempt
-    /// began, one that holds what was sent (subject, type, due date and time, done, owner).
+    /// The activity, if an earlier attempt created it: among the person's activities added since `since` (ms),
+    /// one that holds what was sent (subject, type, due date and time, done, owner).
     async fn find_replicated(
         &self,
         token: &ApiToken,
         person_id: i64,
         body: &Value,
-        since: &str,
+        since: i64,
         options: CallOptions,
     ) -> Result<Option<i64>, SyncError> {
-        let person = person_id.to_string();
-        let request = self.requests.get(
-            token,
-            Entity::Activity.collection_path(),
-            &[("person_id", &person), ("updated_since", since), ("limit", "100")],
-        );
-        let found = self.call(token, request, options).await?;
-        let since = parse_instant("since", since)?;
         let wanted: Map<String, Value> = ["subject", "type", "due_date", "due_time", "done", "owner_id"]
             .iter()
             .filter_map(|key| body.get(*key).map(|value| (key.to_string(), value.clone())))
             .collect();
         let wanted = Value::Object(wanted);
-        let added_since = |candidate: &Value| {
-            candidate
-                .get("add_time")
-                .and_then(Value::as_str)
-                .and_then(|text| parse_instant("add_time", text).ok())
-                .is_some_and(|added| added >= since)
-        };
-        Ok(found
-            .as_array()
-            .into_iter()
-            .flatten()
-            .find(|candidate| {
-                candidate.get("is_deleted") != Some(&Value::Bool(true))
-                    && added_since(candidate)
-                    && holds(candidate, &wanted)
-            })
-            .and_then(|candidate| candidate.get("id").and_then(Value::as_i64)))
+        let person = person_id.to_string();
+        let sent = |candidate: &Value| holds(candidate, &wanted);
+        self.find_recent(token, Entity::Activity, since, &[("person_id", &person)], &sent, options).await
     }
 }
 

@@ -68,7 +68,14 @@ impl<H: Host> Engine<H> {
     /// `sync.activities.replicateActivity({activityId, contactId?, userId})`: `true` when the activity is (now) in
     /// Pipedrive; `false` when its contact has no Pipedrive person, the user has no token, or Pipedrive could not
     /// be reached in time (the queue then finishes it).
-    pub async fn replicate_activity(&self, request: &ReplicateActivityRequest) -> Result<bool, SyncError> {
+    ///
+    /// When Pipedrive is slower than the real-time budget, `on_late(false)` is called at the end of the budget
+    /// and the attempt goes on; the future resolves once it has settled.
+    pub async fn replicate_activity(
+        &self,
+        request: &ReplicateActivityRequest,
+        on_late: &dyn Fn(bool),
+    ) -> Result<bool, SyncError> {
         let (activity_id, user_id) = (request.activity_id.as_str(), request.user_id.as_str());
         let activity = store::find_activity(&self.host, activity_id)
             .await?
@@ -99,7 +106,7 @@ impl<H: Host> Engine<H> {
         let Some(job_id) = store::activity_logged(&self.host, activity_id, Some(user_id)).await? else {
             return Ok(false);
         };
-        let outcome = self.run_job_within(&job_kinds(), job_id, REALTIME_BUDGET_MS).await?;
+        let outcome = self.run_job_within(&job_kinds(), job_id, REALTIME_BUDGET_MS, &|_| on_late(false)).await?;
         if let Some(reason) = &outcome {
             self.host.log(LogLevel::Warn, "activity.deferred", json!({ "activityId": activity_id, "reason": reason }));
         }

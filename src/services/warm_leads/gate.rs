@@ -1,6 +1,6 @@
 //! Whether a warm-lead check runs, as a pure decision (data in, decision out): from the contact, the score the
-//! caller gave (if any), the threshold and whether the user has a token, what to record locally and whether to
-//! attempt the creation now or say why not.
+//! caller gave (if any), the threshold and whether the user has a token (yes, no, or the lookup failed), what to
+//! record locally and whether to attempt the creation now or say why not.
 
 use crate::store::LocalContact;
 
@@ -9,11 +9,32 @@ use crate::store::LocalContact;
 pub struct Gate {
     /// The score that counts: the one given, else the stored one.
     pub score: i64,
-    /// Call the store's `updateWarmness` hook (a score was given, or a job is needed), with this threshold for
-    /// its job: the configured one, or `i64::MAX` when there is no token to run a job with.
-    pub record_with_threshold: Option<i64>,
+    /// What to write through the store's `updateWarmness` hook, if anything.
+    pub record: Record,
     /// Run the queued job now, or skip with the reason.
     pub verdict: GateVerdict,
+}
+
+/// What the check writes locally (local first: a given score is always stored).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Record {
+    /// Nothing (no score given, and no job needed).
+    Nothing,
+    /// The score only: no job, because there is definitely no token to run it with.
+    ScoreOnly,
+    /// The score, and the `warm_lead` job when it reaches the threshold (the hook decides with the same rule).
+    ScoreAndJob,
+}
+
+/// Whether the acting user has a Pipedrive token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenState {
+    /// A token is configured for the user.
+    Present,
+    /// Definitely none (no company token, and `apiTokenFor` answered none).
+    Missing,
+    /// The lookup failed (e.g. the CRM's database was down): the queue will ask again.
+    Unknown(String),
 }
 
 /// Run the job, or skip it.
@@ -21,7 +42,7 @@ pub struct Gate {
 pub enum GateVerdict {
     /// The contact is warm, unlinked and the user has a token: attempt the creation now.
     Run,
-    /// Nothing is sent: `is_warm` tells whether the score reaches the threshold, `reason` says why.
+    /// Nothing is sent now: `is_warm` tells whether the score reaches the threshold, `reason` says why.
     Skip {
         /// The score reaches the threshold.
         is_warm: bool,
@@ -31,23 +52,32 @@ pub enum GateVerdict {
 }
 
 /// Decides a warm-lead check for `contact` by `user_id`.
-pub fn gate(contact: &LocalContact, given: Option<i64>, threshold: i64, has_token: bool, user_id: &str) -> Gate {
+pub fn gate(contact: &LocalContact, given: Option<i64>, threshold: i64, token: &TokenState, user_id: &str) -> Gate {
     let score = given.unwrap_or(contact.warmness_score);
-    let needs_job = has_token && score >= threshold && contact.pipedrive_person_id.is_none();
-    // Local first: the given score is always recorded; the store's hook queues the job with it (the job's shape
-    // lives there only), and a threshold no score reaches when there is no token to run the job with.
-    let record_with_threshold = (given.is_some() || needs_job).then_some(if has_token { threshold } else { i64::MAX });
+    let needs_job = score >= threshold && contact.pipedrive_person_id.is_none();
+    let missing = *token == TokenState::Missing;
+    let record = match (given.is_some(), missing) {
+        (true, true) => Record::ScoreOnly,
+        (true, false) => Record::ScoreAndJob,
+        (false, false) if needs_job => Record::ScoreAndJob,
+        (false, _) => Record::Nothing,
+    };
     let skip = |is_warm: bool, reason: String| GateVerdict::Skip { is_warm, reason };
     let verdict = if score < threshold {
         skip(false, format!("warmness {score} is below the warm-lead threshold {threshold}"))
     } else if let Some(person_id) = contact.pipedrive_person_id {
         skip(true, format!("the contact is already linked to Pipedrive person {person_id}"))
-    } else if !has_token {
-        skip(true, format!("user {user_id} has no Pipedrive API token; nothing was sent"))
     } else {
-        GateVerdict::Run
+        match token {
+            TokenState::Present => GateVerdict::Run,
+            TokenState::Missing => skip(true, format!("user {user_id} has no Pipedrive API token; nothing was sent")),
+            TokenState::Unknown(error) => skip(
+                true,
+                format!("the Pipedrive token of user {user_id} could not be looked up ({error}); the job is queued and the queue will retry it"),
+            ),
+        }
     };
-    Gate { score, record_with_threshold, verdict }
+    Gate { score, record, verdict }
 }
 
 #[cfg(test)]
@@ -76,15 +106,31 @@ mod tests {
     #[test]
     fn decisions_by_score_link_and_token() {
         let cases = [
-            ("given score reaches the threshold", contact(1, None), Some(4), true, 4, Some(4), GateVerdict::Run),
-            ("stored score reaches it, none given", contact(5, None), None, true, 5, Some(4), GateVerdict::Run),
+            (
+                "given score reaches the threshold",
+                contact(1, None),
+                Some(4),
+                true,
+                4,
+                Record::ScoreAndJob,
+                GateVerdict::Run,
+            ),
+            (
+                "stored score reaches it, none given",
+                contact(5, None),
+                None,
+                true,
+                5,
+                Record::ScoreAndJob,
+                GateVerdict::Run,
+            ),
             (
                 "given score below: recorded, skipped",
                 contact(9, None),
                 Some(3),
                 true,
                 3,
-                Some(4),
+                Record::ScoreAndJob,
                 skip(false, "warmness 3 is below the warm-lead threshold 4"),
             ),
             (
@@ -93,7 +139,7 @@ mod tests {
                 None,
                 true,
                 2,
-                None,
+                Record::Nothing,
                 skip(false, "warmness 2 is below the warm-lead threshold 4"),
             ),
             (
@@ -102,7 +148,7 @@ mod tests {
                 Some(5),
                 true,
                 5,
-                Some(4),
+                Record::ScoreAndJob,
                 skip(true, "the contact is already linked to Pipedrive person 77"),
             ),
             (
@@ -111,7 +157,7 @@ mod tests {
                 None,
                 true,
                 6,
-                None,
+                Record::Nothing,
                 skip(true, "the contact is already linked to Pipedrive person 77"),
             ),
             (
@@ -120,7 +166,7 @@ mod tests {
                 Some(4),
                 false,
                 4,
-                Some(i64::MAX),
+                Record::ScoreOnly,
                 skip(true, "user u1 has no Pipedrive API token; nothing was sent"),
             ),
             (
@@ -129,13 +175,25 @@ mod tests {
                 None,
                 false,
                 8,
-                None,
+                Record::Nothing,
                 skip(true, "user u1 has no Pipedrive API token; nothing was sent"),
             ),
         ];
         for (name, contact, given, has_token, score, record, verdict) in cases {
-            let decided = gate(&contact, given, 4, has_token, "u1");
-            assert_eq!(decided, Gate { score, record_with_threshold: record, verdict }, "{name}");
+            let token = if has_token { TokenState::Present } else { TokenState::Missing };
+            let decided = gate(&contact, given, 4, &token, "u1");
+            assert_eq!(decided, Gate { score, record, verdict }, "{name}");
         }
+    }
+
+    #[test]
+    fn a_failed_token_lookup_queues_the_job_without_running_it() {
+        let unknown = TokenState::Unknown("STORE: apiTokenFor failed: connection refused".into());
+        let decided = gate(&contact(1, None), Some(5), 4, &unknown, "u1");
+        assert_eq!(decided.record, Record::ScoreAndJob, "the drain retries the job");
+        let GateVerdict::Skip { is_warm: true, reason } = decided.verdict else { panic!("{decided:?}") };
+        assert!(reason.contains("could not be looked up") && reason.contains("connection refused"), "{reason}");
+        let below = gate(&contact(1, None), Some(2), 4, &unknown, "u1");
+        assert_eq!(below.record, Record::ScoreAndJob, "the score is stored; the hook queues nothing below 4");
     }
 }

@@ -4,11 +4,13 @@
 
 use serde_json::{json, Value};
 
+use super::person::person_body;
 use crate::engine::Engine;
 use crate::error::SyncError;
 use crate::host::{Host, LogLevel};
 use crate::iso_time::iso_millis;
 use crate::json_args::required_string;
+use crate::outbox::attempt::JobAttempt;
 use crate::outbox::{JobFuture, JobKind};
 use crate::pipedrive::limits::Priority;
 use crate::store::{self, ClaimedJob};
@@ -18,7 +20,7 @@ pub const KIND: &str = "warm_lead";
 
 /// The `warm_lead` kind for the outbox.
 pub(crate) fn job_kind<H: Host>() -> JobKind<H> {
-    fn run<'a, H: Host>(engine: &'a Engine<H>, job: &'a ClaimedJob, priority: Priority) -> JobFuture<'a> {
+    fn run<'a, H: Host>(engine: &'a Engine<H>, job: &'a JobAttempt<'a, H>, priority: Priority) -> JobFuture<'a> {
         Box::pin(engine.run_warm_lead(job, priority))
     }
     fn on_dead<'a, H: Host>(engine: &'a Engine<H>, job: &'a ClaimedJob, error: &'a SyncError) -> JobFuture<'a> {
@@ -31,7 +33,7 @@ pub(crate) fn job_kind<H: Host>() -> JobKind<H> {
 
 impl<H: Host> Engine<H> {
     /// Carries out a `warm_lead` job: organization, owner, label, person, links, snapshot.
-    pub(crate) async fn run_warm_lead(&self, job: &ClaimedJob, priority: Priority) -> Result<(), SyncError> {
+    pub(crate) async fn run_warm_lead(&self, job: &JobAttempt<'_, H>, priority: Priority) -> Result<(), SyncError> {
         let contact_id = required_string("payload.contactId", job.payload.get("contactId").unwrap_or(&Value::Null))?;
         let contact = store::find_contact(&self.host, contact_id)
             .await?
@@ -48,13 +50,19 @@ impl<H: Host> Engine<H> {
         let label_id = self.person_label_id(&token, &self.config.options.warm_lead_label.clone()).await?;
         let org_id = match &contact.organization {
             Some(organization) => {
-                Some(self.ensure_organization(&token, &contact.id, organization, owner_id, options).await?)
+                Some(self.ensure_organization(&token, &contact.id, organization, owner_id, options, job).await?)
             }
             None => None,
         };
-        let person_id = self.ensure_person(&token, &contact, org_id, owner_id, label_id, options).await?;
+        let body = person_body(&contact, org_id, owner_id, label_id);
+        let person_id = self.ensure_person(&token, &contact, &body, label_id, options, job).await?;
         let now = iso_millis(self.host.now_ms());
-        store::link_contact(&self.host, &contact.id, person_id, org_id, &now).await?;
+        if !store::link_contact(&self.host, &contact.id, person_id, org_id, &now, &job.fence()).await? {
+            return Err(SyncError::not_found(format!(
+                "contact {} was not linked to person {person_id}: it no longer exists, or another worker holds the job now",
+                contact.id
+            )));
+        }
         if self.config.options.backfill_activities {
             self.backfill_activities(&contact.id, user_id).await?;
         }
@@ -99,7 +107,8 @@ mod tests {
         let job: ClaimedJob = serde_json::from_value(json!({"id": 1, "kind": KIND, "recordType": "contact",
             "recordId": "c1", "payload": {"contactId": "c1", "userId": null}, "attempts": 1}))
         .unwrap();
-        block_on(engine.run_warm_lead(&job, Priority::Background)).unwrap();
+        let attempt = JobAttempt::new(engine.host(), job, "w1", 60_000);
+        block_on(engine.run_warm_lead(&attempt, Priority::Background)).unwrap();
         let requests = engine.host().requests.borrow();
         let created: Value = serde_json::from_str(requests[2].body.as_deref().unwrap()).unwrap();
         assert_eq!(created["owner_id"], 11, "owned by the contact's owner's Pipedrive user");

@@ -19,10 +19,10 @@ use serde_json::{json, Value};
 use crate::engine::Engine;
 use crate::error::SyncError;
 use crate::host::{Host, LogLevel};
-use crate::json_args::{member, required_string};
+use crate::json_args::{member, required_string, WARMNESS_MAX, WARMNESS_MIN};
 use crate::services::job_kinds::job_kinds;
 use crate::store;
-use gate::{gate, GateVerdict};
+use gate::{gate, GateVerdict, Record, TokenState};
 
 /// How long the immediate attempt may take before the queue takes over (spec: contact creation within 5 s).
 pub const REALTIME_BUDGET_MS: u64 = 5_000;
@@ -82,10 +82,13 @@ impl WarmLeadRequest {
             score => Some(
                 score
                     .as_f64()
-                    .filter(|n| n.fract() == 0.0 && (0.0..=1_000_000.0).contains(n))
+                    .filter(|n| n.fract() == 0.0 && (WARMNESS_MIN as f64..=WARMNESS_MAX as f64).contains(n))
                     .map(|n| n as i64)
                     .ok_or_else(|| {
-                        SyncError::validation("warmnessScore", "must be a whole number from 0 to 1000000")
+                        SyncError::validation(
+                            "warmnessScore",
+                            format!("must be a whole number from {WARMNESS_MIN} to {WARMNESS_MAX}"),
+                        )
                     })?,
             ),
         };
@@ -97,14 +100,35 @@ impl<H: Host> Engine<H> {
     /// `sync.warmLeads.checkAndCreateWarmLead({contactId, userId, warmnessScore?})`: `true` when this call put
     /// the contact in Pipedrive as a warm lead; `false` when it is below the threshold, already linked, the user
     /// has no token, or Pipedrive could not be reached in time (then the queue finishes the work).
-    pub async fn check_and_create_warm_lead(&self, request: &WarmLeadRequest) -> Result<bool, SyncError> {
-        Ok(self.warm_lead_now(request).await?.created)
+    ///
+    /// When Pipedrive is slower than the real-time budget, `on_late(false)` is called at the end of the budget
+    /// and the attempt goes on; the future resolves once it has settled.
+    pub async fn check_and_create_warm_lead(
+        &self,
+        request: &WarmLeadRequest,
+        on_late: &dyn Fn(bool),
+    ) -> Result<bool, SyncError> {
+        Ok(self.warm_lead_now(request, &|_| on_late(false)).await?.created)
     }
 
     /// `sync.warmLeads.checkWarmLead(contactId, userId)`: the check and the creation, answered as spec §8.1
-    /// (`request` carries no score).
-    pub async fn check_warm_lead(&self, request: &WarmLeadRequest) -> Result<CheckWarmLeadResponse, SyncError> {
-        let attempt = self.warm_lead_now(request).await?;
+    /// (`request` carries no score). When Pipedrive is slower than the real-time budget, `on_late` hears the
+    /// answer at the end of the budget (not linked yet, and why) and the attempt goes on.
+    pub async fn check_warm_lead(
+        &self,
+        request: &WarmLeadRequest,
+        on_late: &dyn Fn(&CheckWarmLeadResponse),
+    ) -> Result<CheckWarmLeadResponse, SyncError> {
+        let late = |reason: &str| {
+            on_late(&CheckWarmLeadResponse {
+                success: true,
+                is_warm_lead: true,
+                pipedrive_person_id: None,
+                pipedrive_org_id: None,
+                reason: Some(reason.to_string()),
+            })
+        };
+        let attempt = self.warm_lead_now(request, &late).await?;
         let contact = store::find_contact(&self.host, &request.contact_id).await?;
         Ok(CheckWarmLeadResponse {
             success: true,
@@ -115,33 +139,44 @@ impl<H: Host> Engine<H> {
         })
     }
 
-    async fn warm_lead_now(&self, request: &WarmLeadRequest) -> Result<Attempt, SyncError> {
+    async fn warm_lead_now(&self, request: &WarmLeadRequest, on_late: &dyn Fn(&str)) -> Result<Attempt, SyncError> {
         let (contact_id, user_id) = (request.contact_id.as_str(), request.user_id.as_str());
         let contact = store::find_contact(&self.host, contact_id)
             .await?
             .ok_or_else(|| SyncError::not_found(format!("there is no contact with id {contact_id}")))?;
         let threshold = self.config.options.warm_lead_threshold;
-        let has_token = self.token_for(Some(user_id)).await.is_ok();
-        let decided = gate(&contact, request.warmness_score, threshold, has_token, user_id);
-        let job_id = match decided.record_with_threshold {
-            Some(job_threshold) => {
-                store::update_warmness(&self.host, contact_id, decided.score, job_threshold, user_id).await?.job_id
+        let token = match self.token_for(Some(user_id)).await {
+            Ok(_) => TokenState::Present,
+            Err(SyncError::Auth { .. }) => TokenState::Missing,
+            Err(error) => TokenState::Unknown(error.to_string()),
+        };
+        let decided = gate(&contact, request.warmness_score, threshold, &token, user_id);
+        let queue_job = match decided.record {
+            Record::Nothing => None,
+            Record::ScoreOnly => Some(false),
+            Record::ScoreAndJob => Some(true),
+        };
+        let job_id = match queue_job {
+            Some(queue_job) => {
+                store::update_warmness(&self.host, contact_id, decided.score, threshold, user_id, queue_job)
+                    .await?
+                    .job_id
             }
             None => None,
         };
         if let GateVerdict::Skip { is_warm, reason } = decided.verdict {
-            if is_warm && !has_token && contact.pipedrive_person_id.is_none() {
+            if is_warm && token != TokenState::Present && contact.pipedrive_person_id.is_none() {
                 self.host.log(
                     LogLevel::Warn,
                     "warm_lead.no_token",
-                    json!({ "contactId": contact_id, "userId": user_id }),
+                    json!({ "contactId": contact_id, "userId": user_id, "reason": reason }),
                 );
             }
             return Ok(Attempt::skipped(is_warm, reason));
         }
         let job_id = job_id
             .ok_or_else(|| SyncError::internal("the store recorded no warm_lead job for a warm, unlinked contact"))?;
-        self.run_job_within(&job_kinds(), job_id, REALTIME_BUDGET_MS).await.map(|reason| match reason {
+        Ok(match self.run_job_within(&job_kinds(), job_id, REALTIME_BUDGET_MS, on_late).await? {
             None => Attempt { created: true, is_warm: true, reason: None },
             Some(reason) => Attempt::skipped(true, reason),
         })
@@ -185,10 +220,10 @@ mod tests {
         host.answer_store("findContact", contact(1, None));
         host.answer_store("updateWarmness", json!({"updated": true, "jobId": null}));
         let engine = test_engine(host);
-        assert!(!block_on(engine.check_and_create_warm_lead(&request(Some(3)))).unwrap());
+        assert!(!block_on(engine.check_and_create_warm_lead(&request(Some(3)), &|_| {})).unwrap());
         assert_eq!(
             engine.host().store_calls_of("updateWarmness"),
-            vec![json!(["c1", 3, {"threshold": 4, "userId": "u1"}])]
+            vec![json!(["c1", 3, {"threshold": 4, "userId": "u1", "queueJob": true}])]
         );
         assert!(engine.host().requests.borrow().is_empty());
     }
@@ -199,7 +234,7 @@ mod tests {
         host.answer_store("findContact", contact(6, Some(77)));
         host.answer_store("findContact", contact(6, Some(77)));
         let engine = test_engine(host);
-        let answer = block_on(engine.check_warm_lead(&request(None))).unwrap();
+        let answer = block_on(engine.check_warm_lead(&request(None), &|_| {})).unwrap();
         assert!(answer.is_warm_lead);
         assert_eq!(answer.pipedrive_person_id.as_deref(), Some("77"));
         assert_eq!(answer.reason.as_deref(), Some("the contact is already linked to Pipedrive person 77"));
@@ -212,6 +247,9 @@ mod tests {
         let host = TestHost::default();
         host.answer_store("findContact", Value::Null);
         let engine = test_engine(host);
-        assert_eq!(block_on(engine.check_and_create_warm_lead(&request(Some(5)))).unwrap_err().code(), "NOT_FOUND");
+        assert_eq!(
+            block_on(engine.check_and_create_warm_lead(&request(Some(5)), &|_| {})).unwrap_err().code(),
+            "NOT_FOUND"
+        );
     }
 }

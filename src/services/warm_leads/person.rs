@@ -11,7 +11,8 @@ use crate::iso_time::iso_millis;
 use crate::pipedrive::client::CallOptions;
 use crate::pipedrive::entities::Entity;
 use crate::pipedrive::fields::union_label_ids;
-use crate::pipedrive::search::{with_email, with_name, SearchHit};
+use crate::pipedrive::records::CreateFence;
+use crate::pipedrive::search::{record_has_email, record_named, with_email, with_name, SearchHit};
 use crate::store::{self, LocalContact};
 
 /// The v2 body that creates the contact's person (API-FACTS §2.3: emails and phones as objects).
@@ -36,15 +37,16 @@ pub fn person_body(contact: &LocalContact, org_id: Option<i64>, owner_id: Option
 }
 
 impl<H: Host> Engine<H> {
-    /// The Pipedrive id of the contact's person: an existing exact match (labelled), or a new person.
+    /// The Pipedrive id of the contact's person: an existing exact match (labelled with `label_id`), or a new
+    /// person created from `body` ([`person_body`]).
     pub(super) async fn ensure_person(
         &self,
         token: &ApiToken,
         contact: &LocalContact,
-        org_id: Option<i64>,
-        owner_id: Option<i64>,
+        body: &Value,
         label_id: i64,
         options: CallOptions,
+        fence: &dyn CreateFence,
     ) -> Result<i64, SyncError> {
         let matches = self.matching_persons(token, contact, options).await?;
         match matches.as_slice() {
@@ -58,13 +60,23 @@ impl<H: Host> Engine<H> {
                 Ok(existing.id)
             }
             [] => {
-                let body = person_body(contact, org_id, owner_id, label_id);
-                let lookup =
-                    || async { Ok(self.matching_persons(token, contact, options).await?.first().map(|hit| hit.id)) };
-                let (id, created) = self.create_exactly_once(token, Entity::Person, &body, options, lookup).await?;
+                // Recently added persons first (the search index may not see a create yet), then the search.
+                let lookup = |since: i64| async move {
+                    let is_contact = |record: &Value| match contact.email.as_deref().map(str::trim) {
+                        Some(email) if !email.is_empty() => record_has_email(record, email),
+                        _ => record_named(record, &contact.name),
+                    };
+                    if let Some(id) = self.find_recent(token, Entity::Person, since, &[], &is_contact, options).await? {
+                        return Ok(Some(id));
+                    }
+                    Ok(self.matching_persons(token, contact, options).await?.first().map(|hit| hit.id))
+                };
+                let (id, created) =
+                    self.create_exactly_once(token, Entity::Person, body, options, fence, lookup).await?;
                 let now = iso_millis(self.host.now_ms());
                 let update_time = created.get("update_time").and_then(Value::as_str);
-                store::save_snapshot(&self.host, "person", Some(&contact.id), id, body, update_time, &now).await?;
+                store::save_snapshot(&self.host, "person", Some(&contact.id), id, body.clone(), update_time, &now)
+                    .await?;
                 self.host.log(
                     LogLevel::Info,
                     "warm_lead.person_created",
