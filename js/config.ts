@@ -6,7 +6,7 @@
 
 import { ConfigError } from './errors';
 import type { HostFunctions } from './host/bind_host';
-import { unrefTimer, zoneOffsetMinutes } from './host/bind_host';
+import { zoneOffsetMinutes } from './host/bind_host';
 import { createFetchHttp } from './host/fetch_http';
 import { REQUIRED_STORE_METHODS } from './store/types';
 import type { PipedriveSyncConfig } from './types';
@@ -57,8 +57,8 @@ export function splitConfig(config: PipedriveSyncConfig): SplitConfig {
     apiTokenFor,
     now: optionalFunction(record, 'now', Date.now),
     sleep: optionalFunction(record, 'sleep', (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))),
-    // An injected clock (tests, simulations) drives deadlines too; the default one never keeps the process alive.
-    deadline: optionalFunction(record, 'sleep', unrefTimer),
+    // An injected clock (tests, simulations) drives deadlines too; else they are real, cancellable timers.
+    deadline: optionalFunction<HostFunctions['deadline']>(record, 'sleep', undefined),
     random: optionalFunction(record, 'random', Math.random),
     logger: optionalFunction(record, 'logger', () => undefined),
     secrets: typeof pipedrive.apiToken === 'string' ? [pipedrive.apiToken.trim()] : [],

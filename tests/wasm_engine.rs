@@ -40,7 +40,7 @@ export function makeHost(script) {
     now() { return 1_700_000_000_000; },
     sleep(ms) { return new Promise((resolve) => setTimeout(resolve, ms)); },
     // Deadlines never fire here: every scripted answer comes in time.
-    deadline() { return new Promise(() => {}); },
+    deadline() { return { promise: new Promise(() => {}), cancel() { host.cancelled = (host.cancelled || 0) + 1; } }; },
     random() { return 0.5; },
     zoneOffset(zone) { return zone === 'UTC' ? 0 : null; },
     log(level, event, fields) { logs.push({ level, event, fields }); },

@@ -16,10 +16,10 @@ export interface HostFunctions {
   now: () => number;
   sleep: (ms: number) => Promise<void>;
   /**
-   * A timer the engine races against work that should be over by then (a request, a real-time budget, a lease
-   * renewal): unlike `sleep`, the default does not keep the process alive on its own.
+   * The clock of deadlines when the caller injected its own (`sleep`, e.g. a simulated clock); by default a real
+   * timer that the engine cancels as soon as the deadline is no longer needed.
    */
-  deadline: (ms: number) => Promise<void>;
+  deadline?: (ms: number) => Promise<void>;
   random: () => number;
   logger: Logger;
   /** Secrets to scrub from anything logged, as a last line of defence. */
@@ -36,7 +36,11 @@ export interface EngineHost {
   tokenFor(userId: string): Promise<Reply<string | null, { message: string; jsErrorId?: number }>>;
   now(): number;
   sleep(ms: number): Promise<void>;
-  deadline(ms: number): Promise<void>;
+  /**
+   * A timer the engine races against work that should be over by then (a request, a real-time budget, a lease
+   * renewal); the engine calls `cancel` when it drops the deadline, so no timer outlives its use.
+   */
+  deadline(ms: number): { promise: Promise<void>; cancel(): void };
   random(): number;
   /** Minutes east of UTC of the IANA zone at the instant, or null for an unknown zone. */
   zoneOffset(zone: string, instantMs: number): number | null;
@@ -99,7 +103,12 @@ export function bindHost(functions: HostFunctions, registry: JsErrorRegistry): E
       return settleAfter(functions.sleep, ms);
     },
     deadline(ms) {
-      return settleAfter(functions.deadline, ms);
+      if (functions.deadline) return { promise: settleAfter(functions.deadline, ms), cancel: () => undefined };
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const promise = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, ms);
+      });
+      return { promise, cancel: () => clearTimeout(timer) };
     },
     random() {
       try {
@@ -164,13 +173,5 @@ function settleAfter(timer: (ms: number) => Promise<void>, ms: number): Promise<
     } catch {
       setTimeout(resolve, ms);
     }
-  });
-}
-
-/** A timer that does not hold the process open by itself (`unref`), for deadlines raced against other work. */
-export function unrefTimer(ms: number): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms) as unknown as { unref?: () => void };
-    timer.unref?.();
   });
 }

@@ -130,8 +130,8 @@ pub trait Host {
     async fn sleep(&self, ms: u64);
 
     /// Resolves after `ms` milliseconds, for a deadline raced against other work (a request, a real-time budget,
-    /// a lease renewal). Unlike [`Host::sleep`] it must not keep the process alive by itself: the engine drops
-    /// deadlines that were not needed, and a host cannot cancel a JS timer.
+    /// a lease renewal). The engine drops a deadline as soon as the work finished first, and the host then clears
+    /// its timer, so that no timer outlives its use (nor keeps a process alive).
     async fn deadline(&self, ms: u64);
 
     /// A uniformly distributed number in `[0, 1)`.

@@ -41,6 +41,15 @@ pub fn classify(operation: Operation, response: &HttpResponse) -> Result<Envelop
             }),
             None => Err(not_json(operation, response)),
         },
+        // Redirects are never followed (the token would travel to whatever host a 3xx names): an error that names
+        // the status and where it pointed, never retried.
+        300..=399 => Err(SyncError::Rejected {
+            status,
+            message: format!(
+                "Pipedrive answered {operation} with a redirect ({status}{}); redirects are not followed, so that the API token is never sent to another host: check pipedrive.baseUrl",
+                response.header("location").and_then(redirect_host).map(|host| format!(" to {host}")).unwrap_or_default()
+            ),
+        }),
         401 => Err(SyncError::Auth {
             message: format!(
                 "Pipedrive refused the API token on {operation} (401 {pipedrive_error}); check the token under Personal preferences → API"
@@ -83,6 +92,14 @@ pub fn classify(operation: Operation, response: &HttpResponse) -> Result<Envelop
         }),
         _ => Err(SyncError::Rejected { status, message: format!("{pipedrive_error} ({operation})") }),
     }
+}
+
+/// The scheme and host of a redirect's `Location` (its path and query may carry anything, so they are left out).
+fn redirect_host(location: &str) -> Option<String> {
+    let (scheme, rest) = location.split_once("://")?;
+    let host = rest.split(['/', '?', '#']).next().filter(|host| !host.is_empty())?;
+    let host = host.rsplit('@').next().unwrap_or(host);
+    Some(format!("{scheme}://{host}"))
 }
 
 /// The error for a request that got no response.
@@ -223,6 +240,18 @@ mod tests {
         let both = response(429, "{}", &[("x-ratelimit-reset", "1"), ("retry-after", "3")]);
         assert_eq!(retry_after_ms(&both), Some(3000));
         assert_eq!(retry_after_ms(&response(429, "{}", &[("retry-after", "soon")])), None);
+    }
+
+    #[test]
+    fn a_redirect_is_an_error_naming_the_status_and_host_never_followed() {
+        let mut headers = std::collections::BTreeMap::new();
+        headers.insert("location".to_string(), "https://user:pw@evil.example/steal?x=1".to_string());
+        let response = HttpResponse { status: 302, headers, body: String::new() };
+        let error = classify("GET /api/v2/persons/1", &response).unwrap_err();
+        assert_eq!(error.code(), "VALIDATION", "a rejection: never retried");
+        let message = error.to_string();
+        assert!(message.contains("(302 to https://evil.example)"), "{message}");
+        assert!(!message.contains("steal") && !message.contains("pw"), "{message}");
     }
 
     #[test]

@@ -93,6 +93,17 @@ fn describe(what: &str, verb: &str, thrown: &JsValue) -> String {
     format!("{what} {verb} instead of answering {{ok, value}}: {message}")
 }
 
+/// Calls a JS `cancel` function when dropped (unless disarmed): a deadline the engine no longer needs.
+struct CancelOnDrop(Option<Function>);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        if let Some(cancel) = self.0.take() {
+            let _ = cancel.call0(&JsValue::UNDEFINED);
+        }
+    }
+}
+
 impl Host for JsHost {
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
         let request = to_js(&request).map_err(|error| TransportError::Network { message: error.to_string() })?;
@@ -133,13 +144,21 @@ impl Host for JsHost {
     }
 
     async fn deadline(&self, ms: u64) {
-        match self.deadline.call1(&self.this, &JsValue::from_f64(ms as f64)) {
-            Ok(promise) => {
-                let _ = JsFuture::from(Promise::resolve(&promise)).await;
-            }
+        let Ok(handle) = self.deadline.call1(&self.this, &JsValue::from_f64(ms as f64)) else {
             // A deadline that fired at once would fail every request it guards: wait like `sleep` instead.
-            Err(_) => self.sleep(ms).await,
-        }
+            return self.sleep(ms).await;
+        };
+        // `{promise, cancel}`; a host answering a bare promise gets no cancellation.
+        let promise = Reflect::get(&handle, &JsValue::from_str("promise"))
+            .ok()
+            .filter(|promise| !promise.is_undefined())
+            .unwrap_or_else(|| handle.clone());
+        let cancel =
+            Reflect::get(&handle, &JsValue::from_str("cancel")).ok().and_then(|f| f.dyn_into::<Function>().ok());
+        // Dropped before it fires (the work it guarded finished first): the JS timer is cleared at once.
+        let mut guard = CancelOnDrop(cancel);
+        let _ = JsFuture::from(Promise::resolve(&promise)).await;
+        guard.0 = None;
     }
 
     fn random(&self) -> f64 {

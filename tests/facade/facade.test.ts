@@ -235,6 +235,72 @@ describe('hosts', () => {
     });
   });
 
+  test('a redirect is never followed: the token stays with Pipedrive, and the error names the status', async () => {
+    const elsewhere = await startLocalServer((_, response) => sendJson(response, 200, USERS_BODY));
+    const redirecting = await startLocalServer((_, response) => {
+      response.writeHead(301, { location: `${elsewhere.url}/v1/users` });
+      response.end();
+    });
+    try {
+      const sync = await createPipedriveSync(config(redirecting.url));
+      await assert.rejects(sync.users.findUserByEmail('ann@acme.test'), (error: unknown) => {
+        assert.match(String(error), /redirect \(301 to http:\/\/127\.0\.0\.1:\d+\)/);
+        assertNoToken(error);
+        return true;
+      });
+      assert.equal(redirecting.requests.length, 1, 'not retried');
+      assert.equal(elsewhere.requests.length, 0, 'the other host never saw the token');
+    } finally {
+      await Promise.all([elsewhere.close(), redirecting.close()]);
+    }
+  });
+
+  test('a token from apiTokenFor is scrubbed like the company token', async () => {
+    const userToken = 'user-token-5e9b1d7a';
+    const logs: string[] = [];
+    const store = memoryStore([{ id: 'u1', email: 'ann@acme.test', name: null, pipedriveUserId: null }]);
+    const sync = await createPipedriveSync({
+      pipedrive: { apiTokenFor: async () => userToken, baseUrl: 'https://pd.test' },
+      store,
+      http: async () => {
+        throw new Error(`proxy refused ${userToken}`);
+      },
+      logger: (level, event, fields) => logs.push(`${level} ${event} ${JSON.stringify(fields)}`),
+    });
+    const answer = await sync.users.setupUser('ann@acme.test').catch((error: unknown) => error);
+    assert.ok(!JSON.stringify(answer).includes(userToken) && !String(answer).includes(userToken), String(answer));
+    assert.match(`${String(answer)} ${JSON.stringify(answer)}`, /<redacted>/, 'the failure was reported, scrubbed');
+    assert.ok(logs.length > 0 && logs.every((line) => !line.includes(userToken)), logs.join('\n'));
+  });
+
+  test('a custom http host that never answers is cut off by the engine at timeoutMs plus a grace second', async () => {
+    const sync = await createPipedriveSync(config('https://pd.test', {
+      http: () => new Promise(() => undefined),
+      options: { requestTimeoutMs: 1000, maxRetries: 0 },
+    }));
+    const started = Date.now();
+    await assert.rejects(sync.users.findUserByEmail('ann@acme.test'), (error: unknown) => {
+      assert.ok(error instanceof UnavailableError, String(error));
+      assert.match(String(error), /did not answer GET \/v1\/users within 1000 ms/);
+      return true;
+    });
+    const elapsed = Date.now() - started;
+    assert.ok(elapsed >= 1900 && elapsed < 10_000, `freed after the grace second, not hung (${elapsed} ms)`);
+  });
+
+  test('NaN or Infinity as a warmness score is refused with VALIDATION naming the field, nothing stored', async () => {
+    const store = memoryStore();
+    const sync = await createPipedriveSync({ pipedrive: { apiToken: TOKEN, baseUrl: 'https://pd.test' }, store });
+    for (const warmnessScore of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+      await assert.rejects(sync.warmLeads.checkAndCreateWarmLead({ contactId: 'c1', userId: 'u1', warmnessScore }), (error: unknown) => {
+        assert.ok(error instanceof ValidationError, String(error));
+        assert.equal((error as ValidationError).details.field, 'warmnessScore');
+        return true;
+      });
+    }
+    assert.equal(store.jobs.length, 0);
+  });
+
   test('the fetch host classifies failures instead of rejecting', async () => {
     const http = createFetchHttp();
     const answer = await http({ method: 'GET', url: 'http://127.0.0.1:1/v1/users', headers: {}, timeoutMs: 1000 });
@@ -245,7 +311,7 @@ describe('hosts', () => {
 describe('panics', () => {
   function handle(store = memoryStore(), http = createFetchHttp()) {
     const registry = new JsErrorRegistry();
-    const host = bindHost({ http, store, now: Date.now, sleep: (ms) => new Promise((r) => setTimeout(r, ms)), random: Math.random, logger: () => undefined, deadline: () => new Promise<void>(() => undefined), secrets: [] }, registry);
+    const host = bindHost({ http, store, now: Date.now, sleep: (ms) => new Promise((r) => setTimeout(r, ms)), random: Math.random, logger: () => undefined, secrets: [] }, registry);
     return new EngineHandle({ pipedrive: { apiToken: TOKEN, baseUrl: 'https://pd.test', perUserTokens: false } }, host, registry);
   }
 

@@ -21,5 +21,5 @@ test('the Engine class of pkg/pipedrive_sync.d.ts has no any in its signatures',
   assert.ok(signatures.filter((line) => line.includes('(')).length >= 15, 'every engine method is declared');
   assert.deepEqual(signatures.filter((line) => /\bany\b/.test(line)), []);
   assert.match(dts, /export type TaskOf<T>/);
-  assert.match(body, /checkAndCreateWarmLead\(request: WarmLeadRequest\): TaskOf<boolean>;/);
+  assert.match(body, /checkAndCreateWarmLead\(request: WarmLeadRequest, onLate: \(\(answer: boolean\) => void\) \| undefined\): TaskOf<boolean>;/);
 });
