@@ -15,6 +15,9 @@ use crate::json_args::{WARMNESS_MAX, WARMNESS_MIN};
 /// How long a claimed job stays leased by default: longer than any attempt with its retries can take (the
 /// configuration refuses options under which one could take longer).
 pub const DEFAULT_LEASE_MS: u64 = 5 * 60 * 1000;
+
+/// How long past a request's own timeout the engine waits for the host before treating it as timed out.
+pub const HOST_GRACE_MS: u64 = 1_000;
 /// A single wait inside one call is at most `maxDelayMs` or this, whichever is longer: Pipedrive's normal 429
 /// resets (2 s windows) are waited out, a wait of an hour or a day is not.
 pub const MIN_WAIT_CAP_MS: u64 = 60_000;
@@ -94,6 +97,13 @@ impl SyncOptions {
     pub fn longest_attempt_ms(&self) -> u64 {
         let retries = u64::from(self.max_retries);
         (retries + 1) * self.request_timeout_ms + retries * self.max_delay_ms.max(MIN_WAIT_CAP_MS)
+    }
+
+    /// The shortest lease a drain may take: twice the longest a request can be in flight. A running job renews its
+    /// lease, but a dead worker cannot, and a shorter lease could end while its last request is still on its way to
+    /// Pipedrive, letting another worker send the same create.
+    pub fn min_lease_ms(&self) -> u64 {
+        2 * (self.request_timeout_ms + HOST_GRACE_MS)
     }
 }
 

@@ -33,7 +33,8 @@ pub struct DrainOptions {
 
 impl DrainOptions {
     /// Reads `{limit?, workerId, leaseMs?, concurrency?}` (the facade fills `workerId`); errors name the field.
-    pub fn from_json(value: &Value, default_concurrency: u32) -> Result<Self, SyncError> {
+    /// `leaseMs` must be at least `min_lease_ms` ([`crate::config::SyncOptions::min_lease_ms`]).
+    pub fn from_json(value: &Value, default_concurrency: u32, min_lease_ms: u64) -> Result<Self, SyncError> {
         let object = value.as_object().ok_or_else(|| SyncError::validation("options", "must be an object"))?;
         if let Some(unknown) =
             object.keys().find(|key| !["limit", "workerId", "leaseMs", "concurrency"].contains(&key.as_str()))
@@ -57,7 +58,7 @@ impl DrainOptions {
         Ok(DrainOptions {
             limit: number("limit", 1, u64::from(u32::MAX))?,
             worker_id,
-            lease_ms: number("leaseMs", 100, 86_400_000)?.unwrap_or(DEFAULT_LEASE_MS),
+            lease_ms: number("leaseMs", min_lease_ms, 86_400_000)?.unwrap_or(DEFAULT_LEASE_MS),
             concurrency: number("concurrency", 1, 64)?.map_or(default_concurrency, |n| n as u32),
         })
     }

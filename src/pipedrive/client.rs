@@ -4,7 +4,7 @@
 use serde_json::{json, Value};
 
 use crate::api_token::ApiToken;
-use crate::config::MIN_WAIT_CAP_MS;
+use crate::config::{HOST_GRACE_MS, MIN_WAIT_CAP_MS};
 use crate::engine::Engine;
 use crate::error::{RateScope, SyncError};
 use crate::host::{Host, HttpRequest, LogLevel, TransportError};
@@ -43,9 +43,6 @@ struct Exchange {
     result: Result<Envelope, SyncError>,
     headers: Option<RateHeaders>,
 }
-
-/// How long past a request's own timeout the engine waits for the host before treating it as timed out.
-pub const HOST_GRACE_MS: u64 = 1_000;
 
 /// The longest a JS timer can wait: `setTimeout` fires at once for anything above 2^31 - 1 ms.
 pub const TIMER_MAX_MS: u64 = (1 << 31) - 1;

@@ -205,8 +205,11 @@ impl WasmEngine {
         on_progress: Option<js_sys::Function>,
     ) -> Task {
         self.task(|engine| async move {
-            let options =
-                DrainOptions::from_json(&arg(options, "options")?, engine.config().options.batch_concurrency)?;
+            let options = DrainOptions::from_json(
+                &arg(options, "options")?,
+                engine.config().options.batch_concurrency,
+                engine.config().options.min_lease_ms(),
+            )?;
             let progress = |report: &DrainReport| {
                 if let (Some(callback), Ok(value)) = (&on_progress, to_js(report)) {
                     let _ = callback.call1(&JsValue::UNDEFINED, &value);

@@ -38,9 +38,9 @@ async function main(): Promise<void> {
             const report = await runChaos(seed, db.prisma, emulator);
             console.log(`ok   ${name} seed ${seed} (${report.elapsedMs} ms, ${report.requests} requests): ${report.schedule.join('; ') || 'no faults'}`);
           } catch (error) {
-            const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
-            failures.push(`${name} seed ${seed}: ${message}`);
-            console.log(`FAIL ${name} seed ${seed}: ${message}\n     repeat: node --import tsx tests/bench/chaos.ts --from ${seed} --seeds 1`);
+            const message = error instanceof Error ? error.message : String(error);
+            failures.push(`${name} seed ${seed}: ${message.split('\n')[0]}`);
+            console.log(`FAIL ${name} seed ${seed}: ${message}\n     repeat (CHAOS_LOGS=1 adds the logs): node --import tsx tests/bench/chaos.ts --from ${seed} --seeds 1`);
           }
         }
       } finally {

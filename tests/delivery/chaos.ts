@@ -37,8 +37,8 @@ export interface ChaosReport {
 
 /** The id of the person label "Warm lead" the emulator's account starts with. */
 const WARM_LABEL_ID = 3;
-/** A short lease, so that a killed engine's jobs come back within the run. */
-const LEASE_MS = 1_500;
+/** The shortest lease the engines' request timeout (1.5 s) allows: twice the longest a request is in flight. */
+const LEASE_MS = 5_000;
 /** The lease of a real-time call's job (the engine's default lease). */
 const DEFAULT_LEASE_MS = 5 * 60_000;
 const STORE_METHODS_TO_BREAK = ['markActivityReplicated', 'linkContact', 'completeJob', 'failJob', 'markJobInDoubt', 'findContact', 'findActivity'] as const;
@@ -89,6 +89,7 @@ export async function runChaos(seed: number, prisma: TestPrismaClient, emulator:
 
   // The fault schedule.
   const paths = ['/api/v2/persons', '/api/v2/organizations', '/api/v2/activities'];
+  let slowestMs = 0;
   for (let i = random.int(2, 5); i > 0; i--) {
     const path = random.pick(paths);
     const kind = random.int(0, 4);
@@ -107,6 +108,7 @@ export async function runChaos(seed: number, prisma: TestPrismaClient, emulator:
       schedule.push(`429 on ${path} ×${count}`);
     } else if (kind === 3) {
       const ms = random.pick([1_800, 3_500, 5_500]);
+      slowestMs = Math.max(slowestMs, ms);
       emulator.faults.latency({ method: 'POST', path, ms, count: 1 });
       schedule.push(`slow POST ${path} ${ms} ms (request timeout 1500 ms / real-time limits 3 s, 5 s)`);
     } else {
@@ -171,8 +173,11 @@ export async function runChaos(seed: number, prisma: TestPrismaClient, emulator:
   if (killAfterMs !== null) {
     await pause(killAfterMs);
     killed.value = true;
-    // The killed engine's calls never answer: only the second worker is awaited.
+    // The killed engine's calls never answer: only the second worker is awaited. A request the killed engine had in
+    // flight may still be applied by Pipedrive a while later; a real lease (5 minutes, far longer than any request)
+    // outlasts it, so the takeover below waits for it too, as the lease would.
     await secondDrain;
+    await pause(slowestMs + 2 * 1_500 + 1_000);
   } else {
     await Promise.all([...work, secondDrain]);
   }
@@ -197,7 +202,31 @@ export async function runChaos(seed: number, prisma: TestPrismaClient, emulator:
     if (report.processed === 0) await pause(300);
   }
 
-  // The checks.
+  try {
+    await check(prisma, emulator, { contacts, activities, orgNames, logs, answers, checks });
+  } catch (error) {
+    if (error instanceof Error) {
+      error.message += `\n  schedule: ${schedule.join('; ')}`;
+      if (process.env.CHAOS_LOGS) error.message += `\n  logs:\n    ${logs.join('\n    ')}`;
+    }
+    throw error;
+  }
+  return { seed, schedule, checks, requests: emulator.journal.length, elapsedMs: Date.now() - started };
+}
+
+/** What the checks look at. */
+interface Outcome {
+  contacts: Array<{ id: string; email: string | null }>;
+  activities: Array<{ id: string; subject: string }>;
+  orgNames: string[];
+  logs: string[];
+  answers: string[];
+  checks: string[];
+}
+
+/** The promises of the package, checked after a run; each passing check adds a line to `checks`. */
+async function check(prisma: TestPrismaClient, emulator: PipedriveEmulator, outcome: Outcome): Promise<void> {
+  const { contacts, activities, orgNames, logs, answers, checks } = outcome;
   const jobs = await prisma.syncJob.findMany();
   const notDone = jobs.filter((job) => job.state !== 'DONE');
   assert.deepEqual(notDone.map((job) => `${job.kind} ${job.state} ${job.lastError}`), [], 'every job done after the faults healed');
@@ -251,8 +280,6 @@ export async function runChaos(seed: number, prisma: TestPrismaClient, emulator:
   assert.ok(!answers.some((line) => line.includes(token)), 'the token is in no answer or error');
   assert.ok(!rows.includes(token), 'the token is in no outbox row');
   checks.push(`the token is in none of ${logs.length} log lines, ${answers.length} answers and errors, ${jobs.length} outbox rows`);
-
-  return { seed, schedule, checks, requests: emulator.journal.length, elapsedMs: Date.now() - started };
 }
 
 /** Empties the CRM's and the package's tables (children first). */

@@ -149,22 +149,30 @@ describeEachDatabase('exactly once under timing faults', (db) => {
     assert.equal((await jobs())[0].state, 'DONE');
   });
 
-  test('#4 a create in flight longer than the lease: the lease is renewed, a second worker takes nothing', async () => {
-    const first = await makeSync();
-    const second = await makeSync();
+  test('#4 an attempt longer than its lease (429 waits, then the create): renewed, a second worker takes nothing', async () => {
+    const options = { requestTimeoutMs: 1_000 };
+    const first = await makeSync(options);
+    const second = await makeSync(options);
     const a = await activity((await linkedContact()).id);
     await createPrismaStore(prisma).activityLogged(a.id, { userId: user.id });
-    emulator.faults.latency({ method: 'POST', path: '/api/v2/activities', ms: 2_500, count: 1 });
-    const draining = first.queue.drain({ leaseMs: 600 });
-    await until('the create to be in flight', async () => (await jobs())[0]?.state === 'RUNNING');
-    for (let i = 0; i < 5; i++) {
+    // The lease is the shortest allowed (2 × (1 s + 1 s)); the attempt waits 2 × 3 s for Pipedrive's Retry-After.
+    emulator.faults.failNext({ method: 'POST', path: '/api/v2/activities', status: 429, count: 2, headers: { 'retry-after': '3' } });
+    const draining = first.queue.drain({ leaseMs: 4_000 });
+    await until('the job to be claimed', async () => (await jobs())[0]?.state === 'RUNNING');
+    for (let i = 0; i < 12; i++) {
       await new Promise((resolve) => setTimeout(resolve, 500));
-      const report = await second.queue.drain({ leaseMs: 600 });
+      const report = await second.queue.drain({ leaseMs: 4_000 });
       assert.equal(report.processed, 0, 'the running job is never claimed by the second worker');
     }
     const report = await draining;
     assert.equal(report.succeeded, 1);
     assert.equal(applied('/api/v2/activities'), 1);
+    assert.ok(Number((await jobs())[0].leaseToken) === 1, 'claimed once');
+  });
+
+  test('a drain lease shorter than twice the longest request is refused, naming the field', async () => {
+    const sync = await makeSync({ requestTimeoutMs: 1_000 });
+    await assert.rejects(sync.queue.drain({ leaseMs: 3_999 }), /leaseMs must be a whole number from 4000/);
   });
 
   test('#5 the 5 s warm-lead cut-off keeps the job and the organization lock until the attempt settles', async () => {
@@ -211,6 +219,7 @@ describeEachDatabase('exactly once under timing faults', (db) => {
       pipedrive: { apiTokenFor: () => tokenLookup(), baseUrl: emulator.url },
       store: createPrismaStore(prisma),
       options: { baseDelayMs: 5, maxDelayMs: 50 },
+      logger: (level, event, fields) => logs.push([level, event, fields]),
     });
     assert.equal(await sync.warmLeads.checkAndCreateWarmLead({ contactId: c.id, userId: user.id, warmnessScore: 5 }), false);
     assert.equal((await prisma.contact.findUniqueOrThrow({ where: { id: c.id } })).warmnessScore, 5, 'the score is stored');

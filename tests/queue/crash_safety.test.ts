@@ -18,7 +18,7 @@ import {
 } from './helpers';
 
 const JOBS = 150;
-const LEASE_MS = 1_500;
+const LEASE_MS = 3_000;
 
 describeEachDatabase('a drainer killed mid-run', (db) => {
   let emulator: PipedriveEmulator;
