@@ -52,7 +52,9 @@ impl Entity {
     pub fn patch_fields(self) -> &'static [&'static str] {
         match self {
             Entity::Person => &["name", "owner_id", "org_id", "emails", "phones", "visible_to", "label_ids"],
-            Entity::Organization => &["name", "owner_id", "visible_to", "label_ids", "address"],
+            Entity::Organization => {
+                &["name", "owner_id", "visible_to", "label_ids", "address", "industry", "custom_fields"]
+            }
             Entity::Activity => &[
                 "subject",
                 "type",

@@ -1,6 +1,7 @@
 //! The services of `sync.<service>`, one module each, written as `impl Engine` blocks over the layers below:
 //! [`users`], [`labels`], [`warm_leads`], [`activities`], [`record_updates`], [`queue`], [`rate_limit`]; the
-//! job kinds they own are listed in `job_kinds` for the outbox.
+//! job kinds they own are listed in `job_kinds` for the outbox. [`updates`] holds the pure decisions of record
+//! updates (validation, mapping, three-way conflict detection, merge strategies).
 
 pub mod activities;
 pub mod email;
@@ -9,5 +10,6 @@ pub mod labels;
 pub mod queue;
 pub mod rate_limit;
 pub mod record_updates;
+pub mod updates;
 pub mod users;
 pub mod warm_leads;
