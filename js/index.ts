@@ -8,6 +8,7 @@
 import { ValidationError } from './errors';
 import { splitConfig } from './config';
 import { EngineHandle } from './engine/engine_handle';
+import { createUpdateServices, type ConflictsService, type UpdatesService, type ValidationService } from './updates';
 import { bindHost } from './host/bind_host';
 import { JsErrorRegistry } from './host/error_registry';
 import { hostname } from 'node:os';
@@ -21,6 +22,7 @@ export type { HttpRequest, HttpResponse, HttpSend, Logger, LogLevel, TransportFa
 export type { ClaimRequest, JobFailure, LocalUser, NewSyncJob, QueueStats, SyncJob, SyncJobState, SyncStore } from './store/types';
 export { createFetchHttp } from './host/fetch_http';
 export { createMemoryStore, type MemoryStore } from './store/memory';
+export type * from './updates';
 
 /** The users service (spec §4.5.1, §8.4). */
 export interface UsersService {
@@ -77,6 +79,12 @@ export interface QueueService {
 /** The object `createPipedriveSync` returns: the services, grouped under the spec's names. */
 export interface PipedriveSync {
   users: UsersService;
+  /** Record updates (spec Feature 3). */
+  updates: UpdatesService;
+  /** Update checks, conflict detection and merge (spec §3.5). */
+  validation: ValidationService;
+  /** Conflict resolution (spec §5.4). */
+  conflicts: ConflictsService;
   warmLeads: WarmLeadsService;
   activities: ActivitiesService;
   labels: LabelsService;
@@ -108,6 +116,7 @@ export async function createPipedriveSync(config: PipedriveSyncConfig): Promise<
   // An attempt that went on after its caller's answer reports a failure only to the log (scrubbed there).
   const backgroundFailed = (error: Error) => host.log('error', 'engine.background_failed', { error: error.message });
   return {
+    ...createUpdateServices(engine),
     users: {
       findUserByEmail: (email) => engine.run((wasm) => wasm.findUserByEmail(email)),
       storeUserPipedriveId: async (userId, pipedriveUserId) => {

@@ -79,6 +79,10 @@ pub struct SyncOptions {
     pub activity_type_map: BTreeMap<String, String>,
     /// Default merge strategy for conflicts.
     pub conflict_strategy: ConflictStrategy,
+    /// Who wins a last-write-wins tie (the same second): `true` for Pipedrive, `false` (default) for the CRM.
+    pub tie_to_pipedrive: bool,
+    /// Fields pinned whatever the strategy: v2 or update field name → one of [`FIELD_RULE_NAMES`].
+    pub field_rules: BTreeMap<String, String>,
     /// Per-user throttle for user-initiated work.
     pub user_throttle: UserThrottle,
     /// How many items of a batch run at once.
@@ -119,6 +123,8 @@ impl Default for SyncOptions {
             cache_ttl_ms: 10 * 60 * 1000,
             activity_type_map: BTreeMap::new(),
             conflict_strategy: ConflictStrategy::LastWriteWins,
+            tie_to_pipedrive: false,
+            field_rules: BTreeMap::new(),
             user_throttle: UserThrottle { requests: 10, per_ms: 60_000 },
             batch_concurrency: 5,
             plan: Plan::Lite,
@@ -202,7 +208,10 @@ impl EngineConfig {
     }
 }
 
-const OPTION_NAMES: [&str; 14] = [
+/// The rules `options.fieldRules` may pin a field with.
+pub const FIELD_RULE_NAMES: [&str; 4] = ["local-owns", "remote-owns", "manual", "ignore"];
+
+const OPTION_NAMES: [&str; 16] = [
     "warmLeadThreshold",
     "warmLeadLabel",
     "maxRetries",
@@ -212,6 +221,8 @@ const OPTION_NAMES: [&str; 14] = [
     "cacheTtlMs",
     "activityTypeMap",
     "conflictStrategy",
+    "conflictTie",
+    "fieldRules",
     "userThrottle",
     "batchConcurrency",
     "plan",
@@ -243,6 +254,14 @@ fn parse_options(map: &Map<String, Value>) -> Result<SyncOptions, SyncError> {
                     _ => return Err(SyncError::config(field, "must be 'last-write-wins', 'manual' or 'auto-merge'")),
                 }
             }
+            "conflictTie" => {
+                options.tie_to_pipedrive = match value.as_str() {
+                    Some("local") => false,
+                    Some("pipedrive") => true,
+                    _ => return Err(SyncError::config(field, "must be 'local' or 'pipedrive'")),
+                }
+            }
+            "fieldRules" => options.field_rules = field_rules(value, &field)?,
             "userThrottle" => options.user_throttle = user_throttle(value, &field)?,
             "timeZone" => options.time_zone = non_empty_string(value, &field)?,
             "backfillActivities" => {
@@ -280,6 +299,21 @@ fn parse_options(map: &Map<String, Value>) -> Result<SyncOptions, SyncError> {
         ));
     }
     Ok(options)
+}
+
+/// `{field: rule}` with rules among [`FIELD_RULE_NAMES`]; the error names `options.fieldRules.<field>`.
+fn field_rules(value: &Value, field: &str) -> Result<BTreeMap<String, String>, SyncError> {
+    let object = value.as_object().ok_or_else(|| SyncError::config(field, "must be an object of field → rule"))?;
+    object
+        .iter()
+        .map(|(name, rule)| match rule.as_str().filter(|rule| FIELD_RULE_NAMES.contains(rule)) {
+            Some(rule) => Ok((name.clone(), rule.to_string())),
+            None => Err(SyncError::config(
+                format!("{field}.{name}"),
+                "must be 'local-owns', 'remote-owns', 'manual' or 'ignore'",
+            )),
+        })
+        .collect()
 }
 
 fn unreachable_option(name: &str) -> Result<(), SyncError> {

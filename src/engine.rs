@@ -39,6 +39,8 @@ pub struct Counters {
     pub requests: Cell<u64>,
     /// Of those, answered with 429.
     pub rate_limited: Cell<u64>,
+    /// Requests sent again after a transient failure or a 429 (an update's `retryCount`).
+    pub retries: Cell<u64>,
 }
 
 impl<H: Host> Engine<H> {

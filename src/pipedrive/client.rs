@@ -104,6 +104,7 @@ impl<H: Host> Engine<H> {
                     }));
                     self.host.sleep(delay_ms).await;
                     retries += 1;
+                    self.counters.retries.set(self.counters.retries.get() + 1);
                 }
                 RetryDecision::WaitForBudget(wait_ms) => {
                     self.limits.budget_exhausted(wait_ms, now);

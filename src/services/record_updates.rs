@@ -1,8 +1,12 @@
-//! `update_record`: PATCH one Pipedrive record with fields already in API v2 wire format.
+//! `update_record`: one Pipedrive record brought in step with a change.
 //!
-//! Payload: `{"entity": "person", "id": 123, "fields": {...}, "userId"?: "..."}`. A PATCH is idempotent, so an
-//! interrupted attempt could simply be repeated; a recovered job still reads the record first and completes
-//! without writing when Pipedrive already holds the values, so each change reaches Pipedrive once.
+//! Payload, either form:
+//! - `{"entity": "person", "id": 123, "data": {...Update*Data}, "changedAt"?: ISO, "userId"?: "..."}`, queued by the
+//!   store hooks for a local edit: it goes through the whole update flow (`services::updates::flow`), three-way
+//!   against the snapshot, so a change made in Pipedrive meanwhile is never silently overwritten;
+//! - `{"entity": "person", "id": 123, "fields": {...v2 wire fields}, "userId"?: "..."}`: a plain PATCH. A PATCH is
+//!   idempotent, so an interrupted attempt could simply be repeated; a recovered job still reads the record first
+//!   and completes without writing when Pipedrive already holds the values, so each change reaches Pipedrive once.
 
 use serde_json::{Map, Value};
 
@@ -16,6 +20,9 @@ use crate::pipedrive::client::CallOptions;
 use crate::pipedrive::entities::Entity;
 use crate::pipedrive::limits::Priority;
 use crate::pipedrive::records::holds;
+use crate::services::updates::flow::UpdateOrigin;
+use crate::services::updates::request::UpdateRequest;
+use crate::services::updates::strategy::parse_instant;
 use crate::store::ClaimedJob;
 
 /// The job kind's name in the outbox.
@@ -32,12 +39,17 @@ pub struct UpdateRecord {
     pub fields: Map<String, Value>,
 }
 
+/// The payload's `entity`; the error names it.
+fn parse_payload_entity(payload: &Value) -> Result<Entity, SyncError> {
+    let entity_name = payload.get("entity").and_then(Value::as_str).unwrap_or_default();
+    Entity::parse(entity_name).ok_or_else(|| {
+        SyncError::validation("payload.entity", "must be 'person', 'organization', 'activity' or 'deal'")
+    })
+}
+
 /// Checks a payload; the error names the offending field.
 pub fn parse_payload(payload: &Value) -> Result<UpdateRecord, SyncError> {
-    let entity_name = payload.get("entity").and_then(Value::as_str).unwrap_or_default();
-    let entity = Entity::parse(entity_name).ok_or_else(|| {
-        SyncError::validation("payload.entity", "must be 'person', 'organization', 'activity' or 'deal'")
-    })?;
+    let entity = parse_payload_entity(payload)?;
     let id = pipedrive_id("payload.id", payload.get("id").unwrap_or(&Value::Null))?;
     let fields = payload
         .get("fields")
@@ -69,6 +81,13 @@ impl<H: Host> Engine<H> {
     /// Carries out an `update_record` job: reads the record first when an earlier attempt was cut off, then
     /// PATCHes the fields.
     pub(crate) async fn run_update_record(&self, job: &ClaimedJob) -> Result<(), SyncError> {
+        if let Some(data) = job.payload.get("data") {
+            let entity = parse_payload_entity(&job.payload)?;
+            let request = UpdateRequest::new(entity, job.payload.get("id").unwrap_or(&Value::Null), data.clone())?;
+            let changed_at_ms = job.payload.get("changedAt").and_then(|at| parse_instant("payload.changedAt", at).ok());
+            let origin = UpdateOrigin { priority: Priority::Background, user_id: job.acting_user(), changed_at_ms };
+            return self.update_for_job(&request, origin).await;
+        }
         let update = parse_payload(&job.payload)?;
         let token = self.token_for(job.acting_user()).await?;
         let path = update.entity.record_path(update.id);

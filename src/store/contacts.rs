@@ -2,7 +2,7 @@
 //! Pipedrive, the warmness hook, snapshots and conflicts.
 
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::json;
 
 use super::call::call;
 use super::outbox::Fence;
@@ -123,34 +123,4 @@ pub async fn update_warmness<H: Host>(
 ) -> Result<WarmnessUpdate, SyncError> {
     let options = json!({ "threshold": threshold, "userId": user_id, "queueJob": queue_job });
     call(host, "updateWarmness", json!([contact_id, score, options])).await
-}
-
-/// `saveSnapshot({recordType, localId, pipedriveId, fields, remoteUpdateTime, syncedAt})`.
-pub async fn save_snapshot<H: Host>(
-    host: &H,
-    record_type: &str,
-    local_id: Option<&str>,
-    pipedrive_id: i64,
-    fields: Value,
-    remote_update_time: Option<&str>,
-    synced_at: &str,
-) -> Result<(), SyncError> {
-    let snapshot = json!({
-        "recordType": record_type, "localId": local_id, "pipedriveId": pipedrive_id, "fields": fields,
-        "remoteUpdateTime": remote_update_time, "syncedAt": synced_at,
-    });
-    let _: Value = call(host, "saveSnapshot", json!([snapshot])).await?;
-    Ok(())
-}
-
-/// `recordConflict({recordType, localId, pipedriveId, fields, now})`: the conflict's id.
-pub async fn record_conflict<H: Host>(
-    host: &H,
-    record_type: &str,
-    local_id: Option<&str>,
-    pipedrive_id: Option<i64>,
-    fields: Value,
-    now: &str,
-) -> Result<i64, SyncError> {
-    call(host, "recordConflict", json!([{ "recordType": record_type, "localId": local_id, "pipedriveId": pipedrive_id, "fields": fields, "now": now }])).await
 }

@@ -1,13 +1,15 @@
 //! Typed calls into the CRM's store (the JS `SyncStore`): one function per store method, so a flow never
-//! handles raw JSON from the host. Grouped by what they touch: users, contacts, the outbox.
+//! handles raw JSON from the host. Grouped by what they touch: users, contacts, activities, the outbox, and the sync records (snapshots, conflicts).
 
 pub mod activities;
 mod call;
 pub mod contacts;
 pub mod outbox;
+pub mod sync_records;
 pub mod users;
 
 pub use activities::*;
 pub use contacts::*;
 pub use outbox::*;
+pub use sync_records::*;
 pub use users::*;

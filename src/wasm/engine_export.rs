@@ -79,11 +79,11 @@ export interface EngineDescriptionAnswer {
 /// The sync engine. Construct it through `createPipedriveSync` in the TypeScript facade, which builds the host.
 #[wasm_bindgen(js_name = Engine)]
 pub struct WasmEngine {
-    inner: Rc<Engine<JsHost>>,
+    pub(super) inner: Rc<Engine<JsHost>>,
 }
 
 /// A JS argument as JSON (`undefined` reads as `null`).
-fn arg(value: JsValue, name: &str) -> Result<Value, SyncError> {
+pub(super) fn arg(value: JsValue, name: &str) -> Result<Value, SyncError> {
     if value.is_undefined() {
         return Ok(Value::Null);
     }
@@ -103,13 +103,13 @@ fn text(value: JsValue, name: &str) -> Result<String, SyncError> {
 }
 
 /// A synchronous answer, serialized, or its error as a JS `Error` with `code`.
-fn answer<T: Serialize>(result: Result<T, SyncError>) -> Result<JsValue, JsValue> {
+pub(super) fn answer<T: Serialize>(result: Result<T, SyncError>) -> Result<JsValue, JsValue> {
     result.and_then(|value| to_js(&value)).map_err(|error| to_js_error(&error))
 }
 
 impl WasmEngine {
     /// Runs `call` on this engine as a task: its value serialized, its error as a JS `Error` with `code`.
-    fn task<T, F>(&self, call: impl FnOnce(Rc<Engine<JsHost>>) -> F) -> Task
+    pub(super) fn task<T, F>(&self, call: impl FnOnce(Rc<Engine<JsHost>>) -> F) -> Task
     where
         T: Serialize,
         F: Future<Output = Result<T, SyncError>> + 'static,

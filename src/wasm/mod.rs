@@ -6,6 +6,7 @@ mod engine_export;
 mod js_host;
 mod panic_hook;
 mod task;
+mod updates_export;
 
 pub use engine_export::WasmEngine;
 pub use panic_hook::set_panic_reporter;

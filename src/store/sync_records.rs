@@ -1,0 +1,72 @@
+//! Store calls about linked records, the package's own tables: the snapshot of each record (the base of
+//! three-way conflict detection), the conflicts waiting for a person, and the linked local record's sync state.
+
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::call::call;
+use crate::error::SyncError;
+use crate::host::Host;
+
+/// A snapshot as stored (`SyncSnapshot`): the values last synced, and Pipedrive's `update_time` then.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Snapshot {
+    /// Field values in v2 wire form.
+    #[serde(default)]
+    pub fields: Value,
+    /// Pipedrive's `update_time` of that version, when known.
+    #[serde(default)]
+    pub remote_update_time: Option<String>,
+}
+
+/// `findSnapshot(recordType, pipedriveId)`.
+pub async fn find_snapshot<H: Host>(
+    host: &H,
+    record_type: &str,
+    pipedrive_id: i64,
+) -> Result<Option<Snapshot>, SyncError> {
+    call(host, "findSnapshot", json!([record_type, pipedrive_id])).await
+}
+
+/// `markLinkedRecord(recordType, pipedriveId, {status, syncedAt})`: whether a local record is linked to it.
+pub async fn mark_linked_record<H: Host>(
+    host: &H,
+    record_type: &str,
+    pipedrive_id: i64,
+    status: &str,
+    synced_at: Option<&str>,
+) -> Result<bool, SyncError> {
+    call(host, "markLinkedRecord", json!([record_type, pipedrive_id, { "status": status, "syncedAt": synced_at }]))
+        .await
+}
+
+/// `saveSnapshot({recordType, localId, pipedriveId, fields, remoteUpdateTime, syncedAt})`.
+pub async fn save_snapshot<H: Host>(
+    host: &H,
+    record_type: &str,
+    local_id: Option<&str>,
+    pipedrive_id: i64,
+    fields: Value,
+    remote_update_time: Option<&str>,
+    synced_at: &str,
+) -> Result<(), SyncError> {
+    let snapshot = json!({
+        "recordType": record_type, "localId": local_id, "pipedriveId": pipedrive_id, "fields": fields,
+        "remoteUpdateTime": remote_update_time, "syncedAt": synced_at,
+    });
+    let _: Value = call(host, "saveSnapshot", json!([snapshot])).await?;
+    Ok(())
+}
+
+/// `recordConflict({recordType, localId, pipedriveId, fields, now})`: the conflict's id.
+pub async fn record_conflict<H: Host>(
+    host: &H,
+    record_type: &str,
+    local_id: Option<&str>,
+    pipedrive_id: Option<i64>,
+    fields: Value,
+    now: &str,
+) -> Result<i64, SyncError> {
+    call(host, "recordConflict", json!([{ "recordType": record_type, "localId": local_id, "pipedriveId": pipedrive_id, "fields": fields, "now": now }])).await
+}
