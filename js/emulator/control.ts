@@ -17,18 +17,25 @@
  * - `GET /clock`; `POST /clock` {advanceMs 0..2678400000 (31 days)}.
  * - `GET /search-lag`; `POST /search-lag` {ms 0..86400000}: records created or renamed less than `ms` ago
  *   (emulator clock) are not found by the search endpoints yet; GET and list see them at once.
+ * - `POST /edit` {entity: person|organization|activity|deal, id, fields, userId?}: an edit "made in the Pipedrive
+ *   UI" (see `emulator/ui_edit`); answers `{ok: true, record}`, or the status the edit was refused with (400, 403,
+ *   404) and `{ok: false, error}`.
+ * - `GET /deleted-reads`; `POST /deleted-reads` {mode: not-found|is-deleted}: what a GET of a soft-deleted record
+ *   answers (404, or 200 with `is_deleted: true` until the 30-day purge).
  */
 
 import {
-  ControlInputError, MAX_ADVANCE_MS, MAX_DAILY_REMAINING, MAX_LATENCY_MS, checkFiniteNumbers, checkSeedNumbers, faultCount, faultHeaders,
-  faultMatch, objectBody, onlyFields, requiredInt, type ControlBody,
+  ControlInputError, MAX_ADVANCE_MS, MAX_DAILY_REMAINING, MAX_ID, MAX_LATENCY_MS, checkFiniteNumbers, checkSeedNumbers, faultCount,
+  faultHeaders, faultMatch, objectBody, onlyFields, optionalInt, requiredInt, type ControlBody,
 } from './control_input';
 import type { Faults } from './faults';
 import type { Journal } from './journal';
 import type { RateLimiter } from './limits/rate_limits';
 import type { UserSeed } from './model/builders';
 import { MAX_SEARCH_LAG_MS } from './model/search_index';
-import type { EmulatorState, SeedData } from './model/state';
+import type { EntityKind } from './model/records';
+import { DELETED_READS, type DeletedReads, type EmulatorState, type SeedData } from './model/state';
+import { UI_EDIT_ENTITIES, UiEditError, type UiEdit } from './ui_edit';
 import type { EmulatorClock } from './wire/clock';
 import type { Reply } from './wire/envelope';
 
@@ -41,6 +48,8 @@ export interface ControlTarget {
   clock: EmulatorClock;
   /** Resets data, faults, journal, limits, clock offset and search lag. */
   resetAll(): void;
+  /** Applies an edit made in the UI; returns the record as served; throws `UiEditError`. */
+  editInUi(edit: UiEdit): unknown;
 }
 
 /** The prefix of every control-path route. */
@@ -57,7 +66,23 @@ export function controlError(status: number, message: string): Reply {
 }
 
 const MATCH_FIELDS = ['method', 'path', 'glob'] as const;
-const SEED_FIELDS: readonly (keyof SeedData)[] = ['users', 'persons', 'organizations', 'activities', 'deals', 'activityTypes', 'company'];
+const SEED_FIELDS: readonly (keyof SeedData)[] = [
+  'users', 'persons', 'organizations', 'activities', 'deals', 'activityTypes', 'company', 'customFields', 'industryOptions', 'pipelines',
+  'stages', 'currencies',
+];
+
+/** Reads the body of `POST /edit`. */
+function uiEditBody(body: ControlBody): UiEdit {
+  onlyFields(body, ['entity', 'id', 'fields', 'userId']);
+  if (typeof body.entity !== 'string' || !(UI_EDIT_ENTITIES as readonly string[]).includes(body.entity)) {
+    throw new ControlInputError(`'entity' must be one of ${UI_EDIT_ENTITIES.join(', ')}`);
+  }
+  const id = requiredInt(body, 'id', { min: 1, max: MAX_ID });
+  const fields = body.fields;
+  if (fields === null || typeof fields !== 'object' || Array.isArray(fields)) throw new ControlInputError(`'fields' must be a JSON object of the fields to change`);
+  checkFiniteNumbers(fields, 'fields');
+  return { entity: body.entity as EntityKind, id, fields: fields as Record<string, unknown>, userId: optionalInt(body, 'userId', { min: 1, max: MAX_ID }) };
+}
 
 function searchLag(t: ControlTarget): { ms: number } {
   return { ms: t.state.searchIndex.lagMs };
@@ -131,6 +156,24 @@ function route(t: ControlTarget, key: string, body: ControlBody): Reply {
       onlyFields(body, ['ms']);
       t.state.searchIndex.setLag(requiredInt(body, 'ms', { min: 0, max: MAX_SEARCH_LAG_MS, label: `0..${MAX_SEARCH_LAG_MS} (1 day)` }));
       return ok({ searchLag: searchLag(t) });
+    case 'POST /edit': {
+      const edit = uiEditBody(body);
+      try {
+        return ok({ record: t.editInUi(edit) });
+      } catch (e) {
+        if (e instanceof UiEditError) return controlError(e.status, e.message);
+        throw e;
+      }
+    }
+    case 'GET /deleted-reads':
+      return ok({ deletedReads: t.state.deletedReads });
+    case 'POST /deleted-reads':
+      onlyFields(body, ['mode']);
+      if (typeof body.mode !== 'string' || !(DELETED_READS as readonly string[]).includes(body.mode)) {
+        throw new ControlInputError(`'mode' must be one of ${DELETED_READS.join(', ')}`);
+      }
+      t.state.deletedReads = body.mode as DeletedReads;
+      return ok({ deletedReads: t.state.deletedReads });
     default:
       return controlError(404, `Unknown control route ${key}`);
   }

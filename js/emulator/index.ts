@@ -12,6 +12,13 @@
  * created or renamed less than `ms` ago (emulator clock) are not returned by `/api/v2/persons/search` and
  * `/api/v2/organizations/search`, while GET and list endpoints see them at once, reproducing "search cannot see a
  * record created a moment ago". Default 0; `reset()` returns to the start-up value.
+ *
+ * Record updates (UPDATES-FACTS): v2 PATCH with Pipedrive's semantics per entity (see the route modules), custom
+ * fields (seed them with `customFields`), the organization `industry` field, currencies, pipelines and stages,
+ * deals with products (`deals: [{title, products: [...]}]`), `visible_to` per plan (403 otherwise), and edits "made in
+ * the Pipedrive UI" (`emulator.editInUi({entity, id, fields})`, `POST /__emulator/edit`), journaled as `UI`. Every
+ * record change, by the API or in the UI, goes to `emulator.changes` (with `change_source` `api` or `app`): the hook
+ * point for webhooks, which the emulator does not deliver yet.
  */
 
 import { randomBytes } from 'node:crypto';
@@ -20,8 +27,10 @@ import { Faults } from './faults';
 import { Journal } from './journal';
 import { RateLimiter, parsePlan, type Plan } from './limits/rate_limits';
 import type { UserSeed } from './model/builders';
-import { EmulatorState, type SeedData } from './model/state';
+import type { ChangeFeed } from './model/changes';
+import { EmulatorState, type DeletedReads, type SeedData } from './model/state';
 import { createEmulatorServer, listen } from './server';
+import { editInUi, type UiEdit } from './ui_edit';
 import { EmulatorClock, type Clock } from './wire/clock';
 
 export type { Clock } from './wire/clock';
@@ -34,14 +43,24 @@ export type { JournalEntry } from './journal';
 export { Journal } from './journal';
 export type { Plan, LimitsSnapshot } from './limits/rate_limits';
 export { RateLimiter, PLANS, SEARCH_LIMIT, BASE_DAILY_TOKENS } from './limits/rate_limits';
-export type { SeedData, StateSnapshot } from './model/state';
-export { EmulatorState } from './model/state';
+export type { SeedData, StateSnapshot, DeletedReads } from './model/state';
+export type { CurrencySeed } from './model/currencies';
+export type { PipelineSeed, StageSeed } from './model/pipelines';
+export { EmulatorState, DELETED_READS } from './model/state';
+export type { CustomFieldSeed, CustomFieldType } from './model/custom_fields';
+export { CUSTOM_FIELD_TYPES } from './model/custom_fields';
+export type { RecordChange, ChangeListener, ChangeSource } from './model/changes';
+export { ChangeFeed } from './model/changes';
+export type { UiEdit } from './ui_edit';
+export { UiEditError } from './ui_edit';
+export { VISIBLE_TO_BY_PLAN } from './model/plan_visibility';
+export type { DealSeed, DealProductSeed } from './model/builders';
 export type { UserSeed } from './model/builders';
 export type { OrganizationSeed } from './model/builders';
 export type { ActivitySeed } from './model/builders';
 export type * from './model/records';
 export { TOKEN_COSTS, tokenCost } from './limits/token_costs';
-export { DEFAULT_PERSON_LABELS, DEFAULT_ORGANIZATION_LABELS, DEFAULT_DEAL_LABELS } from './model/default_data';
+export { DEFAULT_PERSON_LABELS, DEFAULT_ORGANIZATION_LABELS, DEFAULT_DEAL_LABELS, DEFAULT_INDUSTRIES } from './model/default_data';
 
 /** Options of `startPipedriveEmulator`. */
 export interface PipedriveEmulatorOptions {
@@ -89,6 +108,11 @@ export interface PipedriveEmulatorOptions {
    * Receives the one-time warning given when `host` is not a loopback address (default: `process.emitWarning`).
    */
   onWarning?: (message: string) => void;
+  /**
+   * What a GET of a soft-deleted record answers (default `not-found`: 404; `is-deleted`: 200 with `is_deleted: true`
+   * until 30 days after the delete). Which one Pipedrive does is unverified, so clients should be tested with both.
+   */
+  deletedReads?: DeletedReads;
 }
 
 /** The warning given when an emulator is bound to a non-loopback address. */
@@ -125,7 +149,16 @@ export interface PipedriveEmulator {
    * the search endpoints yet. `{ms: 0}` turns it off. Returns the lag in force.
    */
   searchLag(opts: { ms: number }): { ms: number };
-  /** Resets data, faults, journal, limits, clock offset and search lag. */
+  /**
+   * Applies an edit "made in the Pipedrive UI": `fields` in the entity's v2 PATCH shape, applied as a user would
+   * (PATCH rules, but a user may clear fields and edit archived deals), moving `update_time`; journaled as
+   * `{method: 'UI', source: 'app'}` and announced on `changes` with `change_source: 'app'`. Returns the record as
+   * the API now serves it; throws `UiEditError` (with the `status` the API would answer) when refused.
+   */
+  editInUi(edit: UiEdit): unknown;
+  /** Every record create, change and delete (API and UI): subscribe here, e.g. to deliver webhooks. */
+  changes: ChangeFeed;
+  /** Resets data, faults, journal, limits, clock offset, search lag and deleted reads (listeners of `changes` stay). */
   reset(): void;
   /** Stops the server and drops open connections. */
   close(): Promise<void>;
@@ -138,7 +171,9 @@ export async function startPipedriveEmulator(options: PipedriveEmulatorOptions =
   if (!Number.isInteger(seats) || seats < 1) throw new Error(`seats must be a positive integer, got ${seats}`);
   const apiToken = options.apiToken ?? randomBytes(20).toString('hex');
   const clock = new EmulatorClock(options.now ?? Date.now);
-  const state = new EmulatorState({ apiToken, now: clock.now, seed: options.seed, users: options.users, searchLagMs: options.searchLagMs });
+  const state = new EmulatorState({
+    apiToken, now: clock.now, seed: options.seed, users: options.users, searchLagMs: options.searchLagMs, plan, deletedReads: options.deletedReads,
+  });
   const faults = new Faults();
   const journal = new Journal(options.journalLimit);
   const limits = new RateLimiter(
@@ -155,8 +190,9 @@ export async function startPipedriveEmulator(options: PipedriveEmulatorOptions =
     journal.clear();
     limits.reset();
   };
+  const uiEdit = (edit: UiEdit): unknown => editInUi({ state, journal, clock }, edit);
   const host = options.host ?? '127.0.0.1';
-  const server = createEmulatorServer({ state, faults, journal, limits, clock, resetAll }, { boundHost: host, extraHosts: options.controlHosts });
+  const server = createEmulatorServer({ state, faults, journal, limits, clock, resetAll, editInUi: uiEdit }, { boundHost: host, extraHosts: options.controlHosts });
   const port = await listen(server, options.port ?? 0, host);
   const urlHost = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '[::1]' : host.includes(':') ? `[${host}]` : host;
   const url = `http://${urlHost}:${port}`;
@@ -179,6 +215,8 @@ export async function startPipedriveEmulator(options: PipedriveEmulatorOptions =
       state.searchIndex.setLag(ms);
       return { ms: state.searchIndex.lagMs };
     },
+    editInUi: uiEdit,
+    changes: state.changes,
     reset: resetAll,
     close: () =>
       new Promise<void>((resolve, reject) => {

@@ -1,15 +1,16 @@
 /**
  * @module emulator/journal
  * The request journal: every API request (not control-path calls) with method, path, query, body, status and
- * time, for assertions. The API token never reaches it: `api_token` query values are redacted and headers are not
+ * time, for assertions, plus every edit made "in the Pipedrive UI" (`editInUi`), marked `method: 'UI'` and
+ * `source: 'app'`. The API token never reaches it: `api_token` query values are redacted and headers are not
  * stored.
  */
 
 /** One journaled request. */
 export interface JournalEntry {
-  /** Upper-case HTTP method. */
+  /** Upper-case HTTP method; `UI` for an edit made in the UI through `editInUi`. */
   method: string;
-  /** Path without the query string. */
+  /** Path without the query string (for a UI edit, the record's v2 path, e.g. `/api/v2/persons/7`). */
   path: string;
   /** Query parameters (`api_token` redacted). */
   query: Record<string, string>;
@@ -23,6 +24,8 @@ export interface JournalEntry {
   userId: number | null;
   /** True when a `dropAfterApply` fault destroyed the connection after the change was applied. */
   dropped?: boolean;
+  /** `app` for an edit made in the UI (`editInUi`); absent on API requests. */
+  source?: 'app';
 }
 
 /** The replacement for redacted secrets. */

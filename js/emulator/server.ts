@@ -3,7 +3,8 @@
  * The HTTP front: one `node:http` server per emulator. Each request goes body (at most 1 MB, else 413 and the
  * connection closed) → path check (a malformed percent-escape is a 400 envelope, never a 500) → control path
  * (guarded by `emulator/control_access`) → auth → latency → injected failure → rate limits → route
- * (→ drop after apply) → journal, so faults and limits behave like the gateway in front of the real API.
+ * (→ drop after apply) → journal, so faults and limits behave like the gateway in front of the real API. Errors of
+ * v2 routes are sent in the v2 envelope `{success: false, error, code}`.
  */
 
 import { randomBytes } from 'node:crypto';
@@ -18,11 +19,13 @@ import { tokenCost } from './limits/token_costs';
 import type { EmulatorState } from './model/state';
 import { ACTIVITIES } from './routes/activities';
 import { registerActivityTypeRoutes } from './routes/activity_types';
+import { registerCurrencyRoutes } from './routes/currencies';
 import { DEALS } from './routes/deals';
 import { registerEntityRoutes } from './routes/entities';
 import { registerFieldRoutes } from './routes/fields';
 import { ORGANIZATIONS } from './routes/organizations';
 import { PERSONS } from './routes/persons';
+import { registerPipelineRoutes } from './routes/pipelines';
 import { Router } from './routes/router';
 import { registerSearchRoutes } from './routes/search';
 import { registerUserRoutes } from './routes/users';
@@ -42,6 +45,8 @@ export function buildRouter(): Router {
   registerUserRoutes(router);
   registerFieldRoutes(router);
   registerActivityTypeRoutes(router);
+  registerCurrencyRoutes(router);
+  registerPipelineRoutes(router);
   return router;
 }
 
@@ -116,6 +121,16 @@ function bodyTooLarge(): Reply {
 
 /** Closes the connection after an oversized body, so nothing left unread is taken for the next request. */
 const CLOSE = { connection: 'close' };
+
+/**
+ * A v2 endpoint's error as v2 shapes it: `{success: false, error, code}`, without v1's `error_info`, `data` and
+ * `additional_data` (n8n-io/n8n#31684, client-nodejs#651; UPDATES-FACTS §1.1). Gateway answers (401, 429, the block
+ * page, injected faults, unknown routes) keep their own shape.
+ */
+function v2Error(reply: Reply): Reply {
+  const { error_info: _info, data: _data, additional_data: _extra, ...rest } = (reply.body ?? {}) as Record<string, unknown>;
+  return { ...reply, body: rest };
+}
 
 function send(res: ServerResponse, reply: Reply, extraHeaders?: Record<string, string>): void {
   const headers: Record<string, string> = { ...extraHeaders, ...reply.headers };
@@ -215,9 +230,11 @@ export function createEmulatorServer(parts: ServerParts, access: ControlAccessOp
         throw validationFailed(`API v2 accepts only JSON bodies: send Content-Type: application/json`);
       }
       if (bodyError) throw validationFailed(bodyError);
-      result = r.handle({ method, path, params: match.params, query, body, user, state: parts.state, now: time });
+      result = r.handle({ method, path, params: match.params, query, body, user, state: parts.state, now: time, changeSource: 'api' });
     } catch (e) {
-      result = e instanceof ApiError ? e.reply : failure(500, `Internal emulator error: ${e instanceof Error ? e.message : String(e)}`);
+      result = e instanceof ApiError
+        ? (path.startsWith('/api/v2/') ? v2Error(e.reply) : e.reply)
+        : failure(500, `Internal emulator error: ${e instanceof Error ? e.message : String(e)}`);
     }
     if (drop) {
       journal(0, true);

@@ -161,7 +161,8 @@ describe('daily token budget', () => {
       ['POST /api/v2/activities', 'v2', 'post', '/activities'], ['GET /v1/users', 'v1', 'get', '/users'],
       ['GET /v1/users/find', 'v1', 'get', '/users/find'], ['GET /v1/users/me', 'v1', 'get', '/users/me'],
       ['GET /v1/personFields', 'v1', 'get', '/personFields'], ['PUT /v1/personFields/{id}', 'v1', 'put', '/personFields/{id}'],
-      ['GET /v1/activityTypes', 'v1', 'get', '/activityTypes'],
+      ['GET /v1/activityTypes', 'v1', 'get', '/activityTypes'], ['GET /v1/currencies', 'v1', 'get', '/currencies'],
+      ['GET /api/v2/stages', 'v2', 'get', '/stages'], ['GET /api/v2/pipelines', 'v2', 'get', '/pipelines'],
     ];
     for (const [key, version, method, template] of served) {
       assert.equal(TOKEN_COSTS[key], operation(version, method, template)['x-token-cost'], key);

@@ -147,7 +147,9 @@ function walk(node: unknown, fn: (s: Json) => void): void {
  * - v2 organizations may carry `website`, `linkedin`, `industry`, `annual_revenue`, `employee_count` (2026 fields);
  * - v1 times are `YYYY-MM-DD HH:MM:SS`, not RFC 3339 `date-time` as the v1 file says for fields and activity types;
  * - v1 paginated lists put `{start, limit, more_items_in_collection, next_start}` under `additional_data.pagination`;
- * - v2 deals carry `archive_time` and `creator_user_id` (recorded GET /api/v2/deals/{id}, API-FACTS S-OBS);
+ * - v2 deals carry `archive_time` and `creator_user_id` (recorded GET /api/v2/deals/{id}, API-FACTS S-OBS), and
+ *   `products_count` when asked for with `include_fields` (a documented value of the parameter, absent from the
+ *   response schema);
  * - v2 error envelopes carry a machine `code` and the gateway's 401 an `errorCode` (facts §7, n8n-io/n8n#31684).
  */
 function applyErrata(version: ApiVersion, template: string, schema: Json): void {
@@ -173,7 +175,7 @@ function applyErrata(version: ApiVersion, template: string, schema: Json): void 
     });
   }
   if (version === 'v2' && template.startsWith('/deals')) {
-    addProps(dataOf(schema), { archive_time: nullable('string'), creator_user_id: nullable('integer') });
+    addProps(dataOf(schema), { archive_time: nullable('string'), creator_user_id: nullable('integer'), products_count: nullable('integer') });
   }
   if (version === 'v1' && /Fields$/.test(template)) {
     const props = schema.properties as Json;

@@ -26,9 +26,18 @@ let t: TestEmulator;
 before(async () => {
   t = await startTestEmulator({ plan: 'ultimate', burstLimit: 10_000, searchLimit: 10_000 });
   t.emu.state.seed({
+    customFields: [
+      { entity: 'person', name: 'Budget', field_type: 'monetary', key: 'b'.repeat(40) },
+      { entity: 'deal', name: 'Source', field_type: 'enum', key: 'c'.repeat(40), options: ['Web', 'Event'] },
+    ],
+    pipelines: [{ id: 2, name: 'Partners' }],
+    stages: [{ id: 6, name: 'Intro', pipeline_id: 2 }],
     organizations: [{ id: 10, name: 'Acme Ltd', address: { value: '1 Main St, London', country: 'GB' }, label_ids: [7] }],
     persons: [{ id: 20, name: 'Jane Smith', org_id: 10, emails: [{ value: 'jane@acme.test', primary: true, label: 'work' }], label_ids: [3] }],
-    deals: [{ id: 30, title: 'Acme renewal', person_id: 20, org_id: 10, value: 1200 }],
+    deals: [
+      { id: 30, title: 'Acme renewal', person_id: 20, org_id: 10, value: 1200 },
+      { id: 31, title: 'Seats', products: [{ name: 'Seat', item_price: 99.99, quantity: 2 }] },
+    ],
     activities: [{ id: 40, subject: 'Intro call', type: 'call', participants: [{ person_id: 20, primary: true }], due_date: '2026-03-11', due_time: '10:00:00' }],
   });
 });
@@ -48,6 +57,9 @@ const cases: Case[] = [
   v2('GET', '/persons/{id}', '/persons/999', 404),
   v2('PATCH', '/persons/{id}', '/persons/20', 200, { phones: [{ value: '+1 555 0100', label: 'mobile', primary: true }] }),
   v2('PATCH', '/persons/{id}', '/persons/20', 400, { emails: 'jane@acme.test' }),
+  v2('PATCH', '/persons/{id}', '/persons/20', 200, { custom_fields: { ['b'.repeat(40)]: { value: 500, currency: 'EUR' } } }, 'custom field'),
+  v2('PATCH', '/persons/{id}', '/persons/20', 400, { add_time: '2026-01-01T00:00:00Z' }, 'read-only field'),
+  v2('PATCH', '/persons/{id}', '/persons/20', 403, { visible_to: 2 }, 'visible_to not on the plan'),
   v2('GET', '/persons/search', '/persons/search?term=jane@acme.test&fields=email&exact_match=true', 200),
   v2('GET', '/persons/search', '/persons/search?term=j', 400),
   // Organizations
@@ -59,6 +71,8 @@ const cases: Case[] = [
   v2('GET', '/organizations/{id}', '/organizations/12345', 404),
   v2('PATCH', '/organizations/{id}', '/organizations/10', 200, { address: { value: '2 High St', country: 'GB', locality: 'London' }, website: 'https://acme.test' }),
   v2('PATCH', '/organizations/{id}', '/organizations/10', 400, { address: { country: 'GB' } }),
+  v2('PATCH', '/organizations/{id}', '/organizations/10', 200, { industry: 12, employee_count: 40 }, 'industry option'),
+  v2('PATCH', '/organizations/{id}', '/organizations/10', 400, { industry: 4 }, 'industry not an option'),
   v2('GET', '/organizations/search', '/organizations/search?term=acme', 200),
   v2('GET', '/organizations/search', '/organizations/search?term=acme&exact_match=1', 400),
   // Activities
@@ -79,6 +93,13 @@ const cases: Case[] = [
   v2('GET', '/deals/{id}', '/deals/3000', 404),
   v2('PATCH', '/deals/{id}', '/deals/30', 200, { status: 'won' }),
   v2('PATCH', '/deals/{id}', '/deals/30', 400, { value: '1200' }),
+  v2('PATCH', '/deals/{id}', '/deals/30', 400, { status: 'open', lost_reason: 'Price' }, 'lost_reason on an open deal'),
+  v2('PATCH', '/deals/{id}', '/deals/30', 200, { stage_id: 6, custom_fields: { ['c'.repeat(40)]: 29 } }, 'stage of another pipeline, custom field (option 29: the first id after the default options)'),
+  v2('PATCH', '/deals/{id}', '/deals/31', 400, { value: 10 }, 'value of a deal with products'),
+  v2('GET', '/deals/{id}', '/deals/31?include_fields=products_count', 200),
+  v2('GET', '/stages', '/stages?pipeline_id=1', 200),
+  v2('GET', '/stages', '/stages?pipeline_id=x', 400),
+  v2('GET', '/pipelines', '/pipelines', 200),
   // v1
   v1('GET', '/users', '/users', 200),
   v1('GET', '/users/find', '/users/find?term=ada.admin@example.com&search_by_email=1', 200),
@@ -98,6 +119,8 @@ const cases: Case[] = [
   v1('PUT', '/organizationFields/{id}', '/organizationFields/4003', 200, { options: [{ id: 5, label: 'Customer' }, { id: 7, label: 'Warm lead' }] }),
   v1('GET', '/dealFields', '/dealFields', 200),
   v1('GET', '/activityTypes', '/activityTypes', 200),
+  v1('GET', '/currencies', '/currencies', 200),
+  v1('GET', '/currencies', '/currencies?term=eur', 200),
   // Auth and limits share the error envelope on every route.
   { ...v2('GET', '/persons', '/persons', 401), token: null, name: 'no token' },
   { ...v1('GET', '/users/me', '/users/me', 401), token: 'not-a-real-token', name: 'wrong token' },
@@ -132,7 +155,7 @@ describe('responses conform to the official OpenAPI schemas', () => {
       'v2 GET /deals', 'v2 POST /deals', 'v2 GET /deals/{id}', 'v2 PATCH /deals/{id}', 'v2 DELETE /deals/{id}',
       'v1 GET /users', 'v1 GET /users/find', 'v1 GET /users/me', 'v1 GET /users/{id}', 'v1 GET /personFields', 'v1 GET /personFields/{id}',
       'v1 PUT /personFields/{id}', 'v1 GET /organizationFields', 'v1 GET /organizationFields/{id}', 'v1 PUT /organizationFields/{id}',
-      'v1 GET /dealFields', 'v1 GET /activityTypes',
+      'v1 GET /dealFields', 'v1 GET /activityTypes', 'v1 GET /currencies', 'v2 GET /stages', 'v2 GET /pipelines',
     ];
     for (const r of served) assert.ok(covered.has(r), `no schema case for ${r}`);
   });

@@ -5,7 +5,7 @@
  */
 
 import { rfc3339, v1Time } from '../wire/clock';
-import type { ActivityRecord, Address, DealRecord, OrganizationRecord, PersonRecord, UserRecord } from './records';
+import type { ActivityRecord, Address, DealProduct, DealRecord, OrganizationRecord, PersonRecord, UserRecord } from './records';
 
 /** The address as given, with every omitted subfield set to null. */
 export function addressFrom(raw: unknown): Address | null {
@@ -111,6 +111,30 @@ export function buildActivity(input: ActivitySeed, id: number, now: number, owne
     priority: input.priority ?? null,
     note: input.note ?? null,
   };
+}
+
+/** A product to attach to a seeded deal: `name` and `item_price` at least (`quantity` 1, `discount` 0 by default). */
+export type DealProductSeed = Partial<DealProduct> & { name: string; item_price: number };
+
+/** A deal to seed: `title` at least; `products` attaches products, and the deal's `value` is then their sum. */
+export type DealSeed = Partial<DealRecord> & { title: string; products?: DealProductSeed[] };
+
+/** A full deal product line from a seed; throws on a negative or non-finite price, quantity or discount. */
+export function dealProductFrom(seed: DealProductSeed): DealProduct {
+  const line: DealProduct = {
+    product_id: seed.product_id ?? null, name: seed.name, item_price: seed.item_price, quantity: seed.quantity ?? 1, discount: seed.discount ?? 0,
+  };
+  for (const k of ['item_price', 'quantity', 'discount'] as const) {
+    if (typeof line[k] !== 'number' || !Number.isFinite(line[k]) || line[k] < 0) throw new Error(`deal product '${seed.name}': '${k}' must be a finite number of at least 0`);
+  }
+  return line;
+}
+
+/** The value of a deal with products: the sum of `item_price × quantity − discount`, rounded to `decimals`. */
+export function productsValue(products: readonly DealProduct[], decimals: number): number {
+  const sum = products.reduce((acc, p) => acc + p.item_price * p.quantity - p.discount, 0);
+  const f = 10 ** decimals;
+  return Math.round(sum * f) / f;
 }
 
 /** Builds a stored deal from a seed or a validated body. */

@@ -1,12 +1,13 @@
 /**
  * @module emulator/model/default_data
  * What every emulated company starts with: four users (admin, regular, inactive, deleted), the v1 field lists of
- * persons, organizations and deals with their default label options, and the six default activity types.
+ * persons, organizations and deals with their default label options (and the organization `industry` field with
+ * its options), the six default activity types, and one pipeline with Pipedrive's five default stages.
  */
 
-import { v1Time } from '../wire/clock';
+import { rfc3339, v1Time } from '../wire/clock';
 import type { UserSeed } from './builders';
-import type { ActivityTypeRecord, FieldOption, FieldRecord, LabelledKind } from './records';
+import type { ActivityTypeRecord, FieldOption, FieldRecord, LabelledKind, PipelineRecord, StageRecord } from './records';
 
 /**
  * The default users: an active admin (owner of the emulator's API token), an active regular user, an inactive
@@ -47,6 +48,17 @@ export const DEFAULT_DEAL_LABELS: readonly FieldOption[] = [
   { id: 11, label: 'Cold', color: 'blue' },
 ];
 
+/**
+ * The options of the built-in organization `industry` field (2026, UPDATES-FACTS §1.8): an org's `industry` holds
+ * one of these ids. The real option list and its ids are [UNVERIFIED] (ids are per account, like label ids), so
+ * clients must map names to ids through `/v1/organizationFields`, as they do for labels. Ids follow the labels'.
+ */
+export const DEFAULT_INDUSTRIES: readonly FieldOption[] = [
+  'Agriculture', 'Construction', 'Consulting', 'Education', 'Financial services', 'Food', 'Healthcare',
+  'Hospitality', 'Import/Export', 'Manufacturing', 'Media', 'Real estate', 'Retail', 'Software',
+  'Telecommunications', 'Transport', 'Other',
+].map((label, i) => ({ id: 12 + i, label }));
+
 type FieldDef = [key: string, name: string, type: string];
 
 const PERSON_FIELDS: FieldDef[] = [
@@ -60,6 +72,8 @@ const ORGANIZATION_FIELDS: FieldDef[] = [
   ['name', 'Name', 'varchar'], ['label', 'Label', 'enum'], ['label_ids', 'Labels', 'set'],
   ['owner_id', 'Owner', 'user'], ['address', 'Address', 'address'], ['visible_to', 'Visible to', 'visible_to'],
   ['add_time', 'Organization created', 'date'], ['update_time', 'Update time', 'date'],
+  // Last, so the ids of the fields above stay what they were before it existed.
+  ['industry', 'Industry', 'enum'],
 ];
 
 const DEAL_FIELDS: FieldDef[] = [
@@ -75,7 +89,8 @@ export function labelFieldKey(kind: LabelledKind): string {
 
 /**
  * Builds the default field lists. Person and org `label` and `label_ids` share one option array, since writes to
- * one sync the other in Pipedrive (API-FACTS §4).
+ * one sync the other in Pipedrive (API-FACTS §4). The organization `industry` field is a built-in enum whose options
+ * cannot be edited through the fields API (`edit_flag: false`).
  */
 export function defaultFields(now: number): FieldLists {
   const time = v1Time(now - 365 * 86_400_000);
@@ -94,6 +109,7 @@ export function defaultFields(now: number): FieldLists {
         field.options = shared;
         field.options_deleted = [];
       }
+      if (key === 'industry') field.options = DEFAULT_INDUSTRIES.map((o) => ({ ...o }));
       return field;
     });
   };
@@ -115,4 +131,22 @@ export function defaultActivityTypes(now: number): ActivityTypeRecord[] {
     id: i + 1, name, icon_key: key, color: null, order_nr: i + 1, key_string: key, active_flag: true,
     is_custom_flag: false, add_time: time, update_time: time,
   }));
+}
+
+/** Pipedrive's default stages of a new account's pipeline, in order. */
+const DEFAULT_STAGES = ['Qualified', 'Contact Made', 'Demo Scheduled', 'Proposal Made', 'Negotiations Started'];
+
+/** The default pipeline (id 1, selected) and its five stages (ids 1..5), as a new account has them. */
+export function defaultPipelines(now: number): { pipelines: PipelineRecord[]; stages: StageRecord[] } {
+  const time = rfc3339(now - 365 * 86_400_000);
+  return {
+    pipelines: [{
+      id: 1, name: 'Pipeline', order_nr: 1, is_selected: true, is_deleted: false, is_deal_probability_enabled: false,
+      add_time: time, update_time: time,
+    }],
+    stages: DEFAULT_STAGES.map((name, i) => ({
+      id: i + 1, order_nr: i + 1, name, is_deleted: false, deal_probability: 100, pipeline_id: 1,
+      is_deal_rot_enabled: false, days_to_rotten: null, add_time: time, update_time: time,
+    })),
+  };
 }

@@ -227,6 +227,57 @@ export interface CompanyInfo {
   company_industry: string;
 }
 
+/** A v1 currency of the company (`GET /v1/currencies`); custom ones have non-ISO codes. */
+export interface CurrencyRecord {
+  id: number;
+  code: string;
+  name: string;
+  decimal_points: number;
+  symbol: string;
+  active_flag: boolean;
+  is_custom_flag: boolean;
+}
+
+/** A v2 pipeline (`GET /api/v2/pipelines`). */
+export interface PipelineRecord {
+  id: number;
+  name: string;
+  order_nr: number;
+  is_selected: boolean;
+  is_deleted: boolean;
+  is_deal_probability_enabled: boolean;
+  add_time: string;
+  update_time: string;
+}
+
+/** A v2 stage (`GET /api/v2/stages`): every stage belongs to one pipeline. */
+export interface StageRecord {
+  id: number;
+  order_nr: number;
+  name: string;
+  is_deleted: boolean;
+  deal_probability: number;
+  pipeline_id: number;
+  is_deal_rot_enabled: boolean;
+  days_to_rotten: number | null;
+  add_time: string;
+  update_time: string;
+}
+
+/** A product attached to a deal: the deal's `value` is the sum of these (`item_price × quantity − discount`). */
+export interface DealProduct {
+  /** The catalogue product's id, when it has one. */
+  product_id: number | null;
+  /** The product's name. */
+  name: string;
+  /** Price of one item. */
+  item_price: number;
+  /** How many. */
+  quantity: number;
+  /** An amount taken off the line (default 0). */
+  discount: number;
+}
+
 /** The four v2 entity kinds the emulator serves. */
 export type EntityKind = 'person' | 'organization' | 'activity' | 'deal';
 

@@ -1,20 +1,39 @@
 /**
  * @module emulator/model/state
  * The emulator's data: users and their tokens, the four v2 entity collections (soft-deleted records included),
- * field definitions with label options, activity types and company info; plus seeding, reset and the search index
- * (how far search trails the data).
+ * field definitions with label options (and seeded custom fields), activity types, pipelines and stages,
+ * currencies, products attached to deals and company info; plus seeding, reset, the plan's `visible_to` values,
+ * how GET answers for deleted records, the search index (how far search trails the data) and the change feed.
  */
 
+import type { Plan } from '../limits/rate_limits';
 import { validationFailed } from '../wire/envelope';
 import {
-  buildActivity, buildDeal, buildOrganization, buildPerson, buildUser, type ActivitySeed, type OrganizationSeed, type UserSeed,
+  buildActivity, buildDeal, buildOrganization, buildPerson, buildUser, dealProductFrom, productsValue, type ActivitySeed,
+  type DealSeed, type OrganizationSeed, type UserSeed,
 } from './builders';
-import { defaultActivityTypes, defaultFields, defaultUsers, labelFieldKey, type FieldLists } from './default_data';
+import { ChangeFeed } from './changes';
+import { buildCustomField, isCustomFieldKey, type CustomFieldSeed } from './custom_fields';
+import { defaultCurrencies, withCurrency, type CurrencySeed } from './currencies';
+import { defaultActivityTypes, defaultFields, defaultPipelines, defaultUsers, labelFieldKey, type FieldLists } from './default_data';
+import { defaultPipelineOf, firstStageOf, withPipeline, withStage, type PipelineSeed, type StageSeed } from './pipelines';
+import { VISIBLE_TO_BY_PLAN } from './plan_visibility';
 import { SearchIndex } from './search_index';
 import type {
-  ActivityRecord, ActivityTypeRecord, CompanyInfo, DealRecord, EntityKind, FieldOption, FieldRecord, LabelledKind,
-  OrganizationRecord, PersonRecord, UserRecord,
+  ActivityRecord, ActivityTypeRecord, CompanyInfo, CurrencyRecord, DealProduct, DealRecord, EntityKind, FieldOption, FieldRecord,
+  LabelledKind, OrganizationRecord, PersonRecord, PipelineRecord, StageRecord, UserRecord,
 } from './records';
+
+/**
+ * What a single GET of a soft-deleted record answers. Whether Pipedrive gives 404 or 200 with `is_deleted: true`
+ * during the 30 days before the purge is [UNVERIFIED] (UPDATES-FACTS §3), so both can be emulated: `not-found`
+ * (the default) answers 404; `is-deleted` answers 200 with the record (`is_deleted: true`) until 30 days after the
+ * delete, then 404 (purged). PATCH and DELETE of a deleted record are 404 either way; lists leave it out.
+ */
+export type DeletedReads = 'not-found' | 'is-deleted';
+
+/** The two values of `DeletedReads`. */
+export const DELETED_READS: readonly DeletedReads[] = ['not-found', 'is-deleted'];
 
 /** Records to add (or replace, when an `id` is given) in the emulator. */
 export interface SeedData {
@@ -26,12 +45,25 @@ export interface SeedData {
   organizations?: OrganizationSeed[];
   /** Activities. */
   activities?: ActivitySeed[];
-  /** Deals; `title` is required. */
-  deals?: (Partial<DealRecord> & { title: string })[];
+  /** Deals; `title` is required; `products` attaches products (the deal's `value` is then their sum). */
+  deals?: DealSeed[];
   /** Replaces the activity types list. */
   activityTypes?: ActivityTypeRecord[];
   /** Overrides company info returned by `/v1/users/me`. */
   company?: Partial<CompanyInfo>;
+  /** Custom fields to add to the person, organization or deal field lists (applied before the records). */
+  customFields?: CustomFieldSeed[];
+  /**
+   * Replaces the options of the built-in organization `industry` field; `null` removes the field (an account
+   * without it, which may have a custom "Industry" field instead: seed one with `customFields`).
+   */
+  industryOptions?: string[] | null;
+  /** Pipelines to add or replace (applied before stages and records). */
+  pipelines?: PipelineSeed[];
+  /** Stages to add or replace. */
+  stages?: StageSeed[];
+  /** Currencies to add (or replace, by `code`), e.g. a custom non-ISO one. */
+  currencies?: CurrencySeed[];
 }
 
 /** Everything stored, as plain data: what `GET /__emulator/state` returns. */
@@ -41,8 +73,13 @@ export interface StateSnapshot {
   organizations: OrganizationRecord[];
   activities: ActivityRecord[];
   deals: DealRecord[];
+  /** Products attached to deals, by deal id. */
+  dealProducts: Record<number, DealProduct[]>;
   fields: FieldLists;
   activityTypes: ActivityTypeRecord[];
+  pipelines: PipelineRecord[];
+  stages: StageRecord[];
+  currencies: CurrencyRecord[];
   company: CompanyInfo;
 }
 
@@ -58,6 +95,10 @@ export interface StateOptions {
   users?: UserSeed[];
   /** Search index lag at start and after every reset, in ms (default 0); see `emulator/model/search_index`. */
   searchLagMs?: number;
+  /** The plan: sets the `visible_to` values accepted (default `growth`). */
+  plan?: Plan;
+  /** What a GET of a deleted record answers, at start and after every reset (default `not-found`). */
+  deletedReads?: DeletedReads;
 }
 
 /** The emulator's in-memory data, readable and writable by tests. */
@@ -74,14 +115,28 @@ export class EmulatorState {
   readonly activities = new Map<number, ActivityRecord>();
   /** Deals by id, deleted ones included. */
   readonly deals = new Map<number, DealRecord>();
-  /** Field definitions per labelled kind. */
+  /** Products attached to deals, by deal id (a deal with products has its `value` derived from them). */
+  readonly dealProducts = new Map<number, DealProduct[]>();
+  /** Field definitions per labelled kind (built-in ones, then custom ones with 40-character hash keys). */
   fields!: FieldLists;
   /** Activity types. */
   activityTypes!: ActivityTypeRecord[];
+  /** Pipelines. */
+  pipelines!: PipelineRecord[];
+  /** Stages of every pipeline. */
+  stages!: StageRecord[];
+  /** The company's currencies. */
+  currencies!: CurrencyRecord[];
   /** Company info. */
   company!: CompanyInfo;
   /** How far search trails the data: records changed less than `lagMs` ago are not found by search yet. */
   readonly searchIndex: SearchIndex;
+  /** Every record create, change and delete, by the API or in the UI: the hook point for webhooks. */
+  readonly changes = new ChangeFeed();
+  /** The plan, which sets the `visible_to` values accepted. */
+  readonly plan: Plan;
+  /** What a GET of a soft-deleted record answers (see `DeletedReads`); `reset()` restores the start-up value. */
+  deletedReads: DeletedReads = 'not-found';
 
   private readonly nextIds: Record<EntityKind | 'user', number> = { person: 1, organization: 1, activity: 1, deal: 1, user: 1 };
   private nextOptionId = 1;
@@ -89,6 +144,7 @@ export class EmulatorState {
 
   constructor(opts: StateOptions) {
     this.opts = opts;
+    this.plan = opts.plan ?? 'growth';
     this.searchIndex = new SearchIndex(opts.searchLagMs);
     this.reset();
   }
@@ -96,12 +152,15 @@ export class EmulatorState {
   /** Back to the defaults plus the start-up seed: all records, users, fields and ids as at start; search lag as at start. */
   reset(): void {
     const now = this.opts.now();
-    for (const m of [this.users, this.tokens, this.persons, this.organizations, this.activities, this.deals]) m.clear();
+    for (const m of [this.users, this.tokens, this.persons, this.organizations, this.activities, this.deals, this.dealProducts]) m.clear();
     this.searchIndex.reset();
+    this.deletedReads = this.opts.deletedReads ?? 'not-found';
     for (const k of Object.keys(this.nextIds) as (keyof typeof this.nextIds)[]) this.nextIds[k] = 1;
     this.fields = defaultFields(now);
     this.nextOptionId = 1 + Math.max(0, ...this.allOptions().map((o) => o.id));
     this.activityTypes = defaultActivityTypes(now);
+    ({ pipelines: this.pipelines, stages: this.stages } = defaultPipelines(now));
+    this.currencies = defaultCurrencies();
     this.company = {
       company_id: 7_100_001, company_name: 'Emulated Company Ltd', company_domain: 'emulated',
       company_country: 'GB', company_industry: 'Software',
@@ -115,10 +174,23 @@ export class EmulatorState {
   seed(data: SeedData): void {
     const now = this.opts.now();
     for (const u of data.users ?? []) this.addUser(u);
+    for (const c of data.currencies ?? []) this.currencies = withCurrency(this.currencies, c);
+    for (const p of data.pipelines ?? []) this.pipelines = withPipeline(this.pipelines, p, now);
+    for (const st of data.stages ?? []) this.stages = withStage(this.stages, this.pipelines, st, now);
+    if (data.industryOptions !== undefined) this.setIndustryOptions(data.industryOptions);
+    for (const f of data.customFields ?? []) this.addCustomField(f, now);
     const owner = this.defaultOwnerId();
     for (const o of data.organizations ?? []) this.store('organization', this.organizations, buildOrganization(o, this.seedId('organization', o.id), now, owner));
     for (const p of data.persons ?? []) this.store('person', this.persons, buildPerson(p, this.seedId('person', p.id), now, owner));
-    for (const d of data.deals ?? []) this.store('deal', this.deals, buildDeal(d, this.seedId('deal', d.id), now, owner));
+    for (const { products, ...d } of data.deals ?? []) {
+      const stage = d.stage_id === undefined ? undefined : this.stages.find((st) => st.id === d.stage_id);
+      const deal = buildDeal({ ...d, pipeline_id: d.pipeline_id ?? stage?.pipeline_id }, this.seedId('deal', d.id), now, owner);
+      if (products && products.length > 0) {
+        this.dealProducts.set(deal.id, products.map(dealProductFrom));
+        deal.value = this.dealValue(deal);
+      } else this.dealProducts.delete(deal.id);
+      this.store('deal', this.deals, deal);
+    }
     for (const a of data.activities ?? []) this.store('activity', this.activities, buildActivity(a, this.seedId('activity', a.id), now, owner));
     if (data.activityTypes) this.activityTypes = data.activityTypes.map((t) => ({ ...t }));
     if (data.company) this.company = { ...this.company, ...data.company };
@@ -162,6 +234,62 @@ export class EmulatorState {
       case 'activity': return this.activities;
       case 'deal': return this.deals;
     }
+  }
+
+  /** The user the emulator's own API token belongs to (the default owner and the default UI editor). */
+  adminUserId(): number {
+    return this.defaultOwnerId();
+  }
+
+  /** The `visible_to` values the plan accepts. */
+  visibleToAllowed(): readonly number[] {
+    return VISIBLE_TO_BY_PLAN[this.plan];
+  }
+
+  /** The active currency with this code, or `undefined`. */
+  activeCurrency(code: string): CurrencyRecord | undefined {
+    return this.currencies.find((c) => c.code === code && c.active_flag);
+  }
+
+  /** The live stage with this id, or `undefined`. */
+  stage(id: number): StageRecord | undefined {
+    return this.stages.find((st) => st.id === id && !st.is_deleted);
+  }
+
+  /** The live pipeline with this id, or `undefined`. */
+  pipeline(id: number): PipelineRecord | undefined {
+    return this.pipelines.find((p) => p.id === id && !p.is_deleted);
+  }
+
+  /** The first live stage (lowest `order_nr`) of a pipeline, or `undefined` when it has none. */
+  firstStage(pipelineId: number): StageRecord | undefined {
+    return firstStageOf(this.stages, pipelineId);
+  }
+
+  /** The pipeline new deals go to when none is given: the selected one, else the first by `order_nr`. */
+  defaultPipeline(): PipelineRecord | undefined {
+    return defaultPipelineOf(this.pipelines);
+  }
+
+  /** The products attached to a deal (empty when none). */
+  productsOf(dealId: number): readonly DealProduct[] {
+    return this.dealProducts.get(dealId) ?? [];
+  }
+
+  /** A deal's value as its products make it, rounded to its currency's decimal points. */
+  dealValue(deal: DealRecord): number {
+    const decimals = this.currencies.find((c) => c.code === deal.currency)?.decimal_points ?? 2;
+    return productsValue(this.productsOf(deal.id), decimals);
+  }
+
+  /** The organization `industry` field, or `undefined` when the account has none (`industryOptions: null`). */
+  industryField(): FieldRecord | undefined {
+    return this.fields.organization.find((f) => f.key === 'industry');
+  }
+
+  /** The custom fields (40-character hash keys) of a kind. */
+  customFields(kind: LabelledKind): FieldRecord[] {
+    return this.fields[kind].filter((f) => isCustomFieldKey(f.key));
   }
 
   /** Throws a 400 naming `field` unless `id` is a live record of `kind`. */
@@ -220,6 +348,29 @@ export class EmulatorState {
     return dropped.map((o) => o.id);
   }
 
+  /**
+   * Removes dropped options of `field` from every record of a kind, as Pipedrive does when an option is deleted:
+   * from `label_ids` for the label field, from `custom_fields` for a custom enum or set field (a set left empty, or an
+   * enum whose option went, is cleared).
+   */
+  removeOptionsFromRecords(kind: LabelledKind, field: FieldRecord, ids: number[]): void {
+    if (!isCustomFieldKey(field.key)) {
+      if (field.key === labelFieldKey(kind) || field.key === 'label') this.removeLabelFromRecords(kind, ids);
+      return;
+    }
+    const gone = new Set(ids);
+    const coll: Map<number, { custom_fields: Record<string, unknown> | null }> = kind === 'person' ? this.persons : kind === 'organization' ? this.organizations : this.deals;
+    for (const rec of coll.values()) {
+      const value = rec.custom_fields?.[field.key];
+      if (rec.custom_fields === null || value === undefined || value === null) continue;
+      if (Array.isArray(value)) {
+        const kept = value.filter((id) => !gone.has(id as number));
+        if (kept.length === 0) delete rec.custom_fields[field.key];
+        else rec.custom_fields[field.key] = kept;
+      } else if (gone.has(value as number)) delete rec.custom_fields[field.key];
+    }
+  }
+
   /** Removes dropped label options from every record of a kind, as Pipedrive does when an option is deleted. */
   removeLabelFromRecords(kind: LabelledKind, ids: number[]): void {
     const gone = new Set(ids);
@@ -237,10 +388,40 @@ export class EmulatorState {
       organizations: [...this.organizations.values()],
       activities: [...this.activities.values()],
       deals: [...this.deals.values()],
+      dealProducts: Object.fromEntries(this.dealProducts),
       fields: this.fields,
       activityTypes: this.activityTypes,
+      pipelines: this.pipelines,
+      stages: this.stages,
+      currencies: this.currencies,
       company: this.company,
     });
+  }
+
+  private setIndustryOptions(labels: string[] | null): void {
+    const list = this.fields.organization;
+    const at = list.findIndex((f) => f.key === 'industry');
+    if (labels === null) {
+      if (at >= 0) list.splice(at, 1);
+      return;
+    }
+    const options = labels.map((label) => ({ id: this.nextOptionId++, label }));
+    if (at >= 0) {
+      list[at].options = options;
+      return;
+    }
+    // Re-add the built-in field (it was removed by an earlier seed) with the default shape.
+    const template = defaultFields(this.opts.now()).organization.find((f) => f.key === 'industry')!;
+    list.push({ ...template, id: 1 + Math.max(...list.map((f) => f.id)), order_nr: list.length + 1, options });
+  }
+
+  private addCustomField(seed: CustomFieldSeed, now: number): void {
+    const list = this.fields[seed.entity];
+    if (!list) throw new Error(`custom field '${seed.name}': entity must be person, organization or deal, got '${String(seed.entity)}'`);
+    const id = 1 + Math.max(...list.map((f) => f.id));
+    const field = buildCustomField(seed, id, list.length + 1, now, () => this.nextOptionId++);
+    if (list.some((f) => f.key === field.key)) throw new Error(`custom field '${seed.name}': key ${field.key} is already used`);
+    list.push(field);
   }
 
   private allOptions(): FieldOption[] {

@@ -3,6 +3,12 @@
  * v2 activities: `/api/v2/activities` CRUD. People are linked only through `participants` (sending `person_id`
  * is the real "read-only, add a primary participant" 400); `person_id` in responses is the primary participant.
  * `type` must be an active activity type; `due_date` is `YYYY-MM-DD`, `due_time`/`duration` are wall-clock times.
+ * PATCH (UPDATES-FACTS §1.10): only the keys sent change; `participants` and `attendees` are replaced whole
+ * (merging is [UNVERIFIED]; replace is what clients assume), and the primary participant sets `person_id`;
+ * `location` is replaced whole; `done: true` stamps `marked_as_done_time`. Refused: `person_id` (the recorded
+ * read-only 400), `custom_fields` (activities have none), and the server's fields (`creator_user_id`,
+ * `marked_as_done_time`, `conference_meeting_*`, `add_time`, `update_time`, `id`, `is_deleted`) as not in the schema.
+ * No top-level `null` (clearing `due_time`, `deal_id`, ... that way is [UNVERIFIED]); an edit in the UI may clear.
  */
 
 import { addressFrom, buildActivity } from '../model/builders';
@@ -10,7 +16,8 @@ import type { ActivityRecord, Attendee, Participant } from '../model/records';
 import { normaliseTime, rfc3339 } from '../wire/clock';
 import { badRequest, validationFailed } from '../wire/envelope';
 import { ADDRESS_SPEC } from './contact_fields';
-import type { EntityDef } from './entities';
+import type { EntityDef, Link } from './entity_def';
+import { apiPatchSpec, patchSpecFor, uiPatchSpec, type PatchRules } from './patch_rules';
 import type { RequestContext } from './router';
 import { validateBody, type BodySpec } from './validation';
 
@@ -52,6 +59,10 @@ const ACTIVITY_BODY: BodySpec = {
   note: { kind: 'string', nullable: true },
 };
 
+const PATCH_RULES: PatchRules = { readOnly: [], nullable: [] };
+const ACTIVITY_PATCH = apiPatchSpec(ACTIVITY_BODY, PATCH_RULES);
+const ACTIVITY_UI_EDIT = uiPatchSpec(ACTIVITY_BODY, PATCH_RULES);
+
 function normaliseParticipants(raw: unknown): Participant[] {
   const list = raw as { person_id: number; primary?: boolean }[];
   const primaries = list.filter((p) => p.primary === true).length;
@@ -65,8 +76,8 @@ function normaliseParticipants(raw: unknown): Participant[] {
   return list.map((p, i) => ({ person_id: p.person_id, primary: primaries === 0 ? i === 0 : p.primary === true }));
 }
 
-function validate(ctx: RequestContext, raw: unknown): Record<string, unknown> {
-  const body = validateBody(raw, ACTIVITY_BODY);
+function validate(ctx: RequestContext, raw: unknown, spec: BodySpec): Record<string, unknown> {
+  const body = validateBody(raw, spec);
   if (body.person_id !== undefined) throw badRequest(PERSON_ID_READ_ONLY);
   if (typeof body.type === 'string' && !ctx.state.activityTypes.some((t) => t.active_flag && t.key_string === body.type)) {
     const known = ctx.state.activityTypes.filter((t) => t.active_flag).map((t) => t.key_string).join(', ');
@@ -129,6 +140,11 @@ export const ACTIVITIES: EntityDef<ActivityRecord> = {
     (q.person_id === undefined || rec.person_id === q.person_id) &&
     (q.org_id === undefined || rec.org_id === q.org_id) &&
     (q.done === undefined || rec.done === q.done),
+  links: (rec) => [
+    ...rec.participants.map((p): Link => ['person', p.person_id]),
+    ...(rec.org_id === null ? [] : [['organization', rec.org_id] as Link]),
+    ...(rec.deal_id === null ? [] : [['deal', rec.deal_id] as Link]),
+  ],
 
   present(rec, include) {
     if (include.includes('attendees')) return rec;
@@ -137,7 +153,7 @@ export const ACTIVITIES: EntityDef<ActivityRecord> = {
   },
 
   create(ctx, raw, id) {
-    const body = validate(ctx, raw);
+    const body = validate(ctx, raw, ACTIVITY_BODY);
     const rec = buildActivity({ owner_id: ctx.user.id, creator_user_id: ctx.user.id }, id, ctx.now, ctx.user.id);
     if (body.subject === undefined) {
       // v2 names an untitled activity after its type, like the web app does.
@@ -149,6 +165,6 @@ export const ACTIVITIES: EntityDef<ActivityRecord> = {
   },
 
   update(ctx, rec, raw) {
-    apply(rec, validate(ctx, raw), ctx.now);
+    apply(rec, validate(ctx, raw, patchSpecFor(ctx, ACTIVITY_PATCH, ACTIVITY_UI_EDIT)), ctx.now);
   },
 };

@@ -1,6 +1,7 @@
 /**
  * @module emulator/routes/contact_fields
- * Body rules shared by the v2 entities: emails/phones lists, addresses, label ids, visibility and custom fields.
+ * Body rules shared by the v2 entities: emails/phones lists, addresses, label ids, visibility and the custom fields
+ * object.
  */
 
 import type { ContactPoint } from '../model/records';
@@ -35,13 +36,19 @@ export const ADDRESS_SPEC: FieldSpec = {
   ),
 };
 
-/** `visible_to` is an integer visibility group: 1, 3, 5 or 7. */
-export const VISIBLE_TO_SPEC: FieldSpec = { kind: 'integer', enum: [1, 3, 5, 7] };
+/**
+ * `visible_to` is an integer visibility group; which values are allowed depends on the plan, and a value it does not
+ * allow is a 403, not a 400 (see `checkVisibleTo` in `emulator/routes/patch_rules`).
+ */
+export const VISIBLE_TO_SPEC: FieldSpec = { kind: 'integer' };
 
-/** `label_ids`: up to 100 integer option ids. */
+/**
+ * `label_ids`: up to 100 integer option ids, replacing the whole list. Whether `[]` clears the labels or fails like
+ * an empty `set` custom field is [UNVERIFIED]; `[]` clears (the list is replaced by the one sent), `null` is refused.
+ */
 export const LABEL_IDS_SPEC: FieldSpec = { kind: 'array', items: { kind: 'integer' }, maxItems: 100 };
 
-/** `custom_fields`: an object keyed by custom field hash. */
+/** `custom_fields`: an object keyed by custom field hash (values checked by `emulator/routes/custom_field_values`). */
 export const CUSTOM_FIELDS_SPEC: FieldSpec = { kind: 'free-object', nullable: true };
 
 /**
@@ -53,16 +60,6 @@ export function normaliseContactPoints(raw: unknown, field: string): ContactPoin
   const primaries = list.filter((c) => c.primary === true).length;
   if (primaries > 1) throw validationFailed(`'${field}' may have at most one primary item, got ${primaries}`);
   return list.map((c, i) => ({ value: c.value, primary: primaries === 0 ? i === 0 : c.primary === true, label: c.label ?? 'work' }));
-}
-
-/**
- * Checks custom field keys. The emulated company defines no custom fields, so any key is unknown, which v2 rejects.
- */
-export function checkCustomFields(raw: unknown, field = 'custom_fields'): Record<string, unknown> {
-  if (raw === null || raw === undefined) return {};
-  const keys = Object.keys(raw as object);
-  if (keys.length > 0) throw validationFailed(`'${field}.${keys[0]}' is not a custom field of this company`);
-  return {};
 }
 
 /** The contact-sync-only person fields: v2 rejects them unless the company has Contact Sync enabled. */

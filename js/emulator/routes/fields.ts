@@ -1,9 +1,9 @@
 /**
  * @module emulator/routes/fields
  * v1 field definitions (`/v1/personFields`, `/v1/organizationFields`, `/v1/dealFields`) with the label option
- * lists (defaults in `model/default_data.ts`), and `PUT /v1/{kind}Fields/{id}` with Pipedrive's full-list
- * semantics: options left out are dropped (and removed from the records carrying them), options without `id` are
- * added with fresh ids.
+ * lists (defaults in `model/default_data.ts`), the organization `industry` field and seeded custom fields, and
+ * `PUT /v1/{kind}Fields/{id}` with Pipedrive's full-list semantics: options left out are dropped (and removed from
+ * the records carrying them, in `label_ids` or `custom_fields`), options without `id` are added with fresh ids.
  */
 
 import type { FieldRecord, LabelledKind } from '../model/records';
@@ -55,7 +55,7 @@ export function registerFieldRoutes(router: Router): void {
       if (body.options !== undefined) {
         if (!field.options) throw validationFailed(`'options' can only be set on enum and set fields; '${field.key}' is ${field.field_type}`);
         const dropped = ctx.state.replaceFieldOptions(kind, field, body.options as { id?: number; label: string; color?: string }[]);
-        if (dropped.length > 0) ctx.state.removeLabelFromRecords(kind, dropped);
+        if (dropped.length > 0) ctx.state.removeOptionsFromRecords(kind, field, dropped);
       }
       if (body.name !== undefined) field.name = body.name as string;
       if (body.add_visible_flag !== undefined) field.add_visible_flag = body.add_visible_flag as boolean;

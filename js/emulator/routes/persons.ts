@@ -1,17 +1,25 @@
 /**
  * @module emulator/routes/persons
  * v2 persons: `/api/v2/persons` CRUD with `emails`/`phones` as objects, `label_ids` checked against the person
- * label field, `org_id`/`owner_id` checked against live records, and `name` or `first_name` + `last_name` required.
+ * label field, `org_id`/`owner_id` checked against live records, `visible_to` against the plan, custom fields, and
+ * `name` or `first_name` + `last_name` required on create.
+ * PATCH (UPDATES-FACTS §1.1, §1.9): only the keys sent change; `name` re-derives `first_name`/`last_name`;
+ * `emails`, `phones` and `label_ids` are replaced whole; `custom_fields` changes only the keys sent. Refused as not
+ * in the PATCH schema: `add_time`, `update_time`, `picture_id`, `id`, `is_deleted`, and `first_name`/`last_name`
+ * (absent from the 2025-10 spec and from S-PHP's `UpdatePersonRequestBody`). No top-level `null` (not even
+ * `org_id`: unlinking that way is [UNVERIFIED]).
  */
 
 import { buildPerson, splitName } from '../model/builders';
 import type { PersonRecord } from '../model/records';
 import { validationFailed } from '../wire/envelope';
 import {
-  CONTACT_SYNC_ONLY, CUSTOM_FIELDS_SPEC, EMAIL_LABELS, LABEL_IDS_SPEC, PHONE_LABELS, VISIBLE_TO_SPEC,
-  checkCustomFields, contactListSpec, normaliseContactPoints,
+  CONTACT_SYNC_ONLY, CUSTOM_FIELDS_SPEC, EMAIL_LABELS, LABEL_IDS_SPEC, PHONE_LABELS, VISIBLE_TO_SPEC, contactListSpec,
+  normaliseContactPoints,
 } from './contact_fields';
-import type { EntityDef } from './entities';
+import { applyCustomFieldValues, checkCustomFieldValues, type CustomFieldWrites } from './custom_field_values';
+import type { EntityDef } from './entity_def';
+import { apiPatchSpec, checkVisibleTo, patchSpecFor, uiPatchSpec, type PatchRules } from './patch_rules';
 import type { RequestContext } from './router';
 import { validateBody, type BodySpec } from './validation';
 
@@ -33,11 +41,18 @@ const PERSON_BODY: BodySpec = {
   ...Object.fromEntries(CONTACT_SYNC_ONLY.map((k) => [k, { kind: 'rejected', message: CONTACT_SYNC_MESSAGE }])),
 };
 
-function checkReferences(ctx: RequestContext, body: Record<string, unknown>): void {
+const PATCH_RULES: PatchRules = { readOnly: ['add_time', 'first_name', 'last_name'], nullable: [] };
+const PERSON_PATCH = apiPatchSpec(PERSON_BODY, PATCH_RULES);
+const PERSON_UI_EDIT = uiPatchSpec(PERSON_BODY, PATCH_RULES);
+
+/** Checks references, labels, visibility and custom fields; returns the custom field values to write. */
+function checkReferences(ctx: RequestContext, body: Record<string, unknown>): CustomFieldWrites {
   if (typeof body.owner_id === 'number') ctx.state.requireActiveUser(body.owner_id, 'owner_id');
   if (typeof body.org_id === 'number') ctx.state.requireLive('organization', body.org_id, 'org_id');
   if (Array.isArray(body.label_ids)) ctx.state.requireLabels('person', body.label_ids as number[], 'label_ids');
-  checkCustomFields(body.custom_fields);
+  const custom = checkCustomFieldValues(ctx.state, 'person', body.custom_fields, ctx.user.default_currency);
+  checkVisibleTo(ctx.state, body);
+  return custom;
 }
 
 /** The person entity definition. */
@@ -52,6 +67,7 @@ export const PERSONS: EntityDef<PersonRecord> = {
   matches: (rec, q) =>
     (q.owner_id === undefined || rec.owner_id === q.owner_id) && (q.org_id === undefined || rec.org_id === q.org_id),
   searchText: (rec) => JSON.stringify([rec.name, rec.emails.map((e) => e.value), rec.phones.map((p) => p.value)]),
+  links: (rec) => (rec.org_id === null ? [] : [['organization', rec.org_id]]),
 
   create(ctx, raw, id) {
     const body = validateBody(raw, PERSON_BODY);
@@ -62,8 +78,8 @@ export const PERSONS: EntityDef<PersonRecord> = {
       }
       name = `${body.first_name} ${body.last_name}`.trim();
     }
-    checkReferences(ctx, body);
-    return buildPerson(
+    const custom = checkReferences(ctx, body);
+    const rec = buildPerson(
       {
         name,
         first_name: body.first_name as string | undefined,
@@ -80,29 +96,27 @@ export const PERSONS: EntityDef<PersonRecord> = {
       ctx.now,
       ctx.user.id,
     );
+    applyCustomFieldValues(rec, custom);
+    return rec;
   },
 
   update(ctx, rec, raw) {
-    const body = validateBody(raw, PERSON_BODY);
-    checkReferences(ctx, body);
+    const body = validateBody(raw, patchSpecFor(ctx, PERSON_PATCH, PERSON_UI_EDIT));
+    const custom = checkReferences(ctx, body);
     if (typeof body.name === 'string') {
+      // As recorded: a new name re-derives first_name/last_name (UPDATES-FACTS §1.1).
       const [first, last] = splitName(body.name);
       rec.name = body.name;
       rec.first_name = first;
       rec.last_name = last;
     }
-    if (typeof body.first_name === 'string') rec.first_name = body.first_name;
-    if (typeof body.last_name === 'string') rec.last_name = body.last_name;
-    if (body.name === undefined && (body.first_name !== undefined || body.last_name !== undefined)) {
-      rec.name = `${rec.first_name ?? ''} ${rec.last_name ?? ''}`.trim();
-    }
     if (body.owner_id !== undefined) rec.owner_id = body.owner_id as number;
     if (body.org_id !== undefined) rec.org_id = body.org_id as number | null;
-    if (body.add_time !== undefined) rec.add_time = body.add_time as string;
-    // Lists are replaced whole, never merged (API-FACTS §2.3): callers must send the full desired list.
+    // Lists are replaced whole, never merged (UPDATES-FACTS §1.2): callers must send the full desired list.
     if (body.emails !== undefined) rec.emails = normaliseContactPoints(body.emails, 'emails');
     if (body.phones !== undefined) rec.phones = normaliseContactPoints(body.phones, 'phones');
     if (body.visible_to !== undefined) rec.visible_to = body.visible_to as number;
     if (body.label_ids !== undefined) rec.label_ids = [...new Set(body.label_ids as number[])];
+    applyCustomFieldValues(rec, custom);
   },
 };

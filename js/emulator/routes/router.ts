@@ -4,6 +4,7 @@
  * comparing segments, so routing stays O(1)-ish per request without any dependency.
  */
 
+import type { ChangeSource } from '../model/changes';
 import type { UserRecord } from '../model/records';
 import type { EmulatorState } from '../model/state';
 import type { Reply } from '../wire/envelope';
@@ -26,6 +27,8 @@ export interface RequestContext {
   state: EmulatorState;
   /** The emulator clock's current time, in epoch milliseconds. */
   now: number;
+  /** `api` for an API request; `app` for an edit made "in the Pipedrive UI" through `editInUi`. */
+  changeSource: ChangeSource;
 }
 
 /** A route handler: synchronous, because every operation is an in-memory change. */

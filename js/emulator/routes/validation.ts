@@ -1,7 +1,8 @@
 /**
  * @module emulator/routes/validation
  * Strict request validation in the manner of API v2: no coercion (a boolean is `true`/`false`, never `1` or
- * `"true"`), no unknown fields, dates and times in their exact formats. Every message names the field and the rule.
+ * `"true"`), no unknown fields (`Validation failed: <key>: Parameter '<key>' is not allowed for this request`, as
+ * recorded), dates and times in their exact formats. Every message names the field and the rule.
  */
 
 import { isDate, normaliseTime, parseRfc3339 } from '../wire/clock';
@@ -37,7 +38,8 @@ function checkObjectFields(obj: Record<string, unknown>, fields: Record<string, 
   for (const key of Object.keys(obj)) {
     const spec = fields[key];
     const name = prefix + key;
-    if (spec === undefined) throw validationFailed(`'${name}' is not a known field of this request`);
+    // The wording v2 uses for a key outside the request schema (client-nodejs#651), read-only fields included.
+    if (spec === undefined) throw validationFailed(`${name}: Parameter '${name}' is not allowed for this request`);
     checkValue(obj[key], spec, name);
   }
 }
