@@ -131,9 +131,9 @@ function isId(id: unknown): id is string {
  *   first (`createdAt`, then `id`), in the same shape; `[]` when there are none (or no such contact). One activity
  *   with an unknown type rejects the whole call, as in `findActivity`.
  * - `recordActivityAttempt(activityId, { at, status })`: `at` an ISO 8601 instant, `status` one of SYNCED, PENDING,
- *   FAILED, CONFLICT. One `UPDATE` that sets `pipedriveSyncAttempts = pipedriveSyncAttempts + 1` in the database (so
- *   concurrent attempts from any number of clients are each counted), `lastPipedriveSyncAttempt = at` and
- *   `updateSyncStatus = status`; `false` when there is no such activity.
+ *   FAILED, CONFLICT, REMOTE_DELETED. One `UPDATE` that sets `pipedriveSyncAttempts = pipedriveSyncAttempts + 1` in
+ *   the database (so concurrent attempts from any number of clients are each counted), `lastPipedriveSyncAttempt =
+ *   at` and `updateSyncStatus = status`; `false` when there is no such activity.
  * - `markActivityReplicated(activityId, { pipedriveActivityId, syncedAt, fence })`: `pipedriveActivityId` an integer from 1
  *   to 2147483647, `syncedAt` an instant. Sets `pipedriveActivityId`, `replicatedToPipedrive = true`,
  *   `lastPipedriveUpdate = syncedAt`, `updateSyncStatus = 'SYNCED'`; `false` when there is no such activity, or when

@@ -11,13 +11,13 @@
  */
 
 import type { JobFence, LocalContact, LocalOrganization, NewSyncJob, UpdateSyncStatus } from '../store/types';
-import { describe, instant, integer, text, transactionClient } from './arguments';
+import { describe, instant, integer, pipedriveId, text, transactionClient } from './arguments';
 import type { PrismaClientLike, PrismaRawClientLike } from './client_shape';
 import { isUpdateSyncStatus, UPDATE_SYNC_STATUSES } from './model_values';
 import { EMPTY_SQL, executeSql, queryRows, sql, type SqlFragment, toInt } from './sql';
 import { fencedBy } from './outbox';
 import { storeCall } from './store_error';
-import { MAX_PIPEDRIVE_ID, WARMNESS_MAX, WARMNESS_MIN } from '../store/ranges';
+import { WARMNESS_MAX, WARMNESS_MIN } from '../store/ranges';
 
 /** The warmness score at which a contact becomes a warm lead, unless the caller says otherwise (spec Feature 1). */
 export const DEFAULT_WARM_LEAD_THRESHOLD = 4;
@@ -95,11 +95,6 @@ function toLocalContact(row: RawContactRow): LocalContact {
   };
 }
 
-/** A Pipedrive id argument (1 to {@link MAX_PIPEDRIVE_ID}). */
-function pipedriveId(operation: string, field: string, value: unknown): number {
-  return integer(operation, field, value, 1, MAX_PIPEDRIVE_ID);
-}
-
 /** Whether `id` can name a row: ids are non-empty strings, so anything else matches no record. */
 function isId(id: unknown): id is string {
   return typeof id === 'string' && id !== '';
@@ -120,8 +115,8 @@ function isId(id: unknown): id is string {
  *   workerId, token}`) is given and that claim no longer holds its job (checked in the same statement).
  * - `linkOrganization(organizationId, { pipedriveOrgId, syncedAt })`: sets `pipedriveOrgId`, `lastPipedriveUpdate`
  *   and `updateSyncStatus = 'SYNCED'`; `false` when there is no such organization.
- * - `setContactSyncStatus(contactId, status)`: `status` must be one of SYNCED, PENDING, FAILED, CONFLICT
- *   (`RangeError` naming it otherwise); `false` when there is no such contact.
+ * - `setContactSyncStatus(contactId, status)`: `status` must be one of SYNCED, PENDING, FAILED, CONFLICT,
+ *   REMOTE_DELETED (`RangeError` naming it otherwise); `false` when there is no such contact.
  * - `updateWarmness(contactId, score, { tx, threshold = 4, userId, queueJob = true })`: `score` must be an integer
  *   from `WARMNESS_MIN` to `WARMNESS_MAX` (the engine's range); `queueJob: false` stores the score only;
  *   `threshold` a finite number, `userId` a non-empty string or null, `tx` an interactive-transaction client. In one

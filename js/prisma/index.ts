@@ -12,8 +12,10 @@
  * it. The contact methods (`findContact`, `linkContact`, `linkOrganization`, `setContactSyncStatus`, and the CRM's
  * warmness hook `updateWarmness(contactId, score, { tx })`) are in `contacts.ts`; the activity methods
  * (`findActivity`, `listUnreplicatedActivities`, `recordActivityAttempt`, `markActivityReplicated`, and the CRM's
- * hook for a logged activity `activityLogged(activityId, { tx })`) in `activities.ts`; `saveSnapshot` in
- * `snapshots.ts` and `recordConflict` in `conflicts.ts`.
+ * hook for a logged activity `activityLogged(activityId, { tx })`) in `activities.ts`; `saveSnapshot` and
+ * `findSnapshot` in `snapshots.ts`; `recordConflict`, `listConflicts`, `findConflict` and `resolveConflict` in
+ * `conflicts.ts`; the CRM's edit hooks (`contactEdited`, `organizationEdited`, `activityEdited`, each with `{ tx }`)
+ * and `markLinkedRecord` in `linked_records.ts`.
  *
  * Also exported: `applyMigrations`, which creates or updates the reference tables (the package's own included) from
  * the package's SQL migrations, and the allowed values of the schema's status columns.
@@ -24,13 +26,14 @@ import { createPrismaActivityStore } from './activities';
 import type { PrismaClientLike } from './client_shape';
 import { createPrismaConflictStore } from './conflicts';
 import { createPrismaContactStore } from './contacts';
+import { createPrismaLinkedRecordStore } from './linked_records';
 import { createPrismaOutboxStore } from './outbox';
 import { createPrismaSnapshotStore } from './snapshots';
 import { createPrismaUserStore } from './users';
 
 export { REPLICATE_ACTIVITY_PRIORITY } from './activities';
 export type { PrismaClientLike, PrismaRawClientLike, PrismaUserDelegateLike, PrismaUserRow } from './client_shape';
-export { NO_PIPEDRIVE_ID } from './conflicts';
+export { LIST_CONFLICTS_LIMIT, NO_PIPEDRIVE_ID } from './conflicts';
 export { DEFAULT_WARM_LEAD_THRESHOLD, WARM_LEAD_PRIORITY } from './contacts';
 export { QUEUE_STATS_DEAD_LIMIT } from './outbox';
 export { PrismaStoreError } from './store_error';
@@ -67,6 +70,8 @@ export function createPrismaStore(prisma: PrismaClientLike): SyncStore {
     ...createPrismaContactStore(prisma, outbox.enqueueJob),
     // activityLogged too: its replicate_activity job goes through the same enqueue.
     ...createPrismaActivityStore(prisma, outbox.enqueueJob),
+    // And the edit hooks' update_record jobs.
+    ...createPrismaLinkedRecordStore(prisma, outbox.enqueueJob),
     ...createPrismaSnapshotStore(prisma),
     ...createPrismaConflictStore(prisma),
     ...outbox,

@@ -9,8 +9,11 @@ export const ACTIVITY_TYPES = ['CALL', 'EMAIL', 'MEETING', 'LINKEDIN', 'REFERRAL
 /** One of {@link ACTIVITY_TYPES}. */
 export type ActivityType = (typeof ACTIVITY_TYPES)[number];
 
-/** `updateSyncStatus` values on activities, contacts and organizations. */
-export const UPDATE_SYNC_STATUSES = ['SYNCED', 'PENDING', 'FAILED', 'CONFLICT'] as const;
+/**
+ * `updateSyncStatus` values on activities, contacts and organizations: `REMOTE_DELETED` once the linked Pipedrive
+ * record is gone (the column is a String, so a new value needs no migration).
+ */
+export const UPDATE_SYNC_STATUSES = ['SYNCED', 'PENDING', 'FAILED', 'CONFLICT', 'REMOTE_DELETED'] as const;
 /** One of {@link UPDATE_SYNC_STATUSES}. */
 export type UpdateSyncStatus = (typeof UPDATE_SYNC_STATUSES)[number];
 

@@ -138,8 +138,9 @@ function inClaimOrder(jobs: SyncJob[]): SyncJob[] {
  *
  * - `enqueueJob(job, { tx })`: runs every query on `tx` when given (so the job commits or rolls back with the CRM's
  *   change), else on its own. When a PENDING job with the same `dedupeKey` exists (the newest, should a replay have
- *   left two), the job merges into it: payload keys overwritten by the new ones (a `null` never replaces a known value), priority the higher of the two,
- *   schedule (`nextAttemptAt`), kind and record kept (a `null` never replaces a known payload value); resolves
+ *   left two), the job merges into it: payload as `mergePayload` (`store/payload_merge.ts`) makes it (keys
+ *   overwritten by the new ones, a `null` never replacing a known value, `data` merged field by field, the later
+ *   `changedAt` kept), priority the higher of the two, schedule (`nextAttemptAt`), kind and record kept; resolves
  *   `{ id, merged: true }`. Otherwise inserts a PENDING job
  *   (attempts 0, due at `nextAttemptAt` or now) and resolves `{ id, merged: false }`. RUNNING, DONE and DEAD jobs are
  *   never merged into. Race-free: PostgreSQL first takes a transaction-scoped advisory lock on the key

@@ -1,8 +1,9 @@
 /**
  * @module store/memory
  * An in-memory `SyncStore`: users, contacts, organizations, activities, snapshots, conflicts and an outbox that follow the
- * contract in `types.ts`, kept in arrays. For prototypes, demos and a CRM's own unit tests; it is not durable (a
- * restart loses the queue), so production uses the Prisma store or a store over the CRM's own database.
+ * contract in `types.ts`, kept in arrays, with the CRM's hooks (warmness, logged and edited records). For prototypes,
+ * demos and a CRM's own unit tests; it is not durable (a restart loses the queue), so production uses the Prisma
+ * store or a store over the CRM's own database.
  *
  * It is also the readable reference for a CRM writing its own store: each method is the rule of the contract in a
  * few lines, without the SQL and the concurrency handling a database needs (see `js/prisma/` for those).
@@ -11,6 +12,7 @@
 import type {
   ClaimRequest,
   CrmActivityType,
+  EditedRecordType,
   JobFailure,
   JobFence,
   JobLease,
@@ -20,13 +22,18 @@ import type {
   LocalUser,
   NewSyncJob,
   QueueStats,
+  RecordEditOptions,
+  SyncConflict,
+  SyncConflictStatus,
   SyncJob,
   SyncSnapshot,
   SyncStore,
   UpdateSyncStatus,
 } from './types';
+import { instant, integer, jsonValue, oneOf, pipedriveId as pipedriveIdArg, plainObject, text } from './argument_checks';
 import { mergePayload } from './payload_merge';
-import { WARMNESS_MAX, WARMNESS_MIN } from './ranges';
+import { MAX_PIPEDRIVE_ID, WARMNESS_MAX, WARMNESS_MIN } from './ranges';
+import { changesNothing, checkEdit, LINKED_RECORD_TYPES, updateRecordJob } from './record_edits';
 
 /**
  * A contact as the memory store keeps it: the `LocalContact` fields, with its organization referenced by
@@ -43,7 +50,7 @@ export interface MemoryContact extends Omit<LocalContact, 'organization'> {
 export interface MemoryOrganization extends LocalOrganization {
   /** When it was last synced with Pipedrive (ISO 8601), set by `linkOrganization`. */
   lastPipedriveUpdate?: string | null;
-  /** SYNCED | PENDING | FAILED | CONFLICT; `linkOrganization` sets SYNCED. */
+  /** SYNCED | PENDING | FAILED | CONFLICT | REMOTE_DELETED; `linkOrganization` sets SYNCED. */
   updateSyncStatus?: string;
 }
 
@@ -57,18 +64,11 @@ export interface MemoryActivity extends Omit<LocalActivity, 'contact'> {
   lastPipedriveUpdate?: string | null;
 }
 
-/** A conflict as the memory store keeps it. */
-export interface MemoryConflict {
-  id: number;
-  recordType: string;
-  localId: string | null;
-  pipedriveId: number | null;
-  fields: Record<string, unknown>;
-  /** OPEN until a person decides. */
-  status: 'OPEN' | 'RESOLVED';
-  /** When it was found (the `now` it was recorded with). */
-  createdAt: string;
-}
+/**
+ * A conflict as the memory store keeps it: the `SyncConflict` fields, `createdAt` the `now` it was recorded with,
+ * `decision` and `resolvedAt` set by `resolveConflict`.
+ */
+export type MemoryConflict = SyncConflict;
 
 /**
  * The in-memory store, with its data exposed for seeding and inspection (push to the arrays, read them back);
@@ -88,8 +88,15 @@ export interface MemoryStore extends SyncStore {
   failWith?: Error;
 }
 
+/** What `markLinkedRecord` and the edit hooks write on a contact, organization or activity. */
+type LinkableRecord = { id: string; updateSyncStatus?: string; lastPipedriveUpdate?: string | null };
+
 /** The values of `updateSyncStatus`. */
-const SYNC_STATUSES: readonly string[] = ['SYNCED', 'PENDING', 'FAILED', 'CONFLICT'] satisfies UpdateSyncStatus[];
+const SYNC_STATUSES: readonly UpdateSyncStatus[] = ['SYNCED', 'PENDING', 'FAILED', 'CONFLICT', 'REMOTE_DELETED'];
+/** The values of a conflict's `status`. */
+const CONFLICT_STATUSES: readonly SyncConflictStatus[] = ['OPEN', 'RESOLVED'];
+/** The most conflicts `listConflicts` returns (the newest), as in the Prisma store. */
+const LIST_CONFLICTS_LIMIT = 500;
 /** The CRM's activity types (spec §2.1). */
 const ACTIVITY_TYPES: readonly string[] = ['CALL', 'EMAIL', 'MEETING', 'LINKEDIN', 'REFERRAL', 'CONFERENCE'] satisfies CrmActivityType[];
 
@@ -123,6 +130,31 @@ export function createMemoryStore(users: LocalUser[] = []): MemoryStore {
     const contact = contactById(activity.contactId);
     return { ...fields, contact: { pipedrivePersonId: contact?.pipedrivePersonId ?? null, pipedriveOrgId: contact?.pipedriveOrgId ?? null } };
   };
+
+  /**
+   * The local records of the kind linked to Pipedrive records of `recordType`, each with the Pipedrive id that links
+   * it (`null` when unlinked): contacts by person, organizations, activities.
+   */
+  const linkable = (recordType: EditedRecordType): Array<{ record: LinkableRecord; pipedriveId: number | null }> => {
+    if (recordType === 'person') return contacts.map((contact) => ({ record: contact, pipedriveId: contact.pipedrivePersonId }));
+    if (recordType === 'organization') return organizations.map((org) => ({ record: org, pipedriveId: org.pipedriveOrgId }));
+    return activities.map((activity) => ({ record: activity, pipedriveId: activity.pipedriveActivityId }));
+  };
+  /** An edit hook: when the record is linked, its `update_record` job and PENDING; else `null` and no change. */
+  const edited = async (operation: string, recordType: EditedRecordType, localId: string, changes: unknown, options?: RecordEditOptions) => {
+    check();
+    const edit = checkEdit(operation, recordType, changes, options);
+    // `options.tx` is ignored, as in updateWarmness.
+    const found = linkable(recordType).find(({ record }) => record.id === localId);
+    if (!found || found.pipedriveId === null || changesNothing(edit)) return null;
+    const { id } = await store.enqueueJob(updateRecordJob(recordType, found.pipedriveId, localId, edit));
+    found.record.updateSyncStatus = 'PENDING';
+    return id;
+  };
+  /** A stored conflict as the contract returns it: a deep copy. */
+  const conflictCopy = (conflict: MemoryConflict): SyncConflict => structuredClone(conflict);
+  /** A conflict id argument, as the Prisma store checks it. */
+  const conflictIdArg = (operation: string, conflictId: unknown) => integer(operation, 'conflictId', conflictId, 1, MAX_PIPEDRIVE_ID);
 
   // The claim rules, shared by claimJobs and claimJob.
   const record = (job: SyncJob) => `${job.recordType}\u0000${job.recordId}`;
@@ -234,14 +266,66 @@ export function createMemoryStore(users: LocalUser[] = []): MemoryStore {
       if (index >= 0) snapshots[index] = copy; // replaces the record's previous snapshot
       else snapshots.push(copy);
     },
+    async findSnapshot(recordType, pipedriveId) {
+      check();
+      const type = text('findSnapshot', 'recordType', recordType);
+      const id = pipedriveIdArg('findSnapshot', 'pipedriveId', pipedriveId);
+      const found = snapshots.find((s) => s.recordType === type && s.pipedriveId === id);
+      return found ? structuredClone(found) : null;
+    },
     async recordConflict(conflict) {
       check();
       const stored: MemoryConflict = {
         id: nextConflictId++, recordType: conflict.recordType, localId: conflict.localId, pipedriveId: conflict.pipedriveId,
-        fields: structuredClone(conflict.fields), status: 'OPEN', createdAt: conflict.now,
+        fields: structuredClone(conflict.fields), status: 'OPEN', decision: null, createdAt: conflict.now, resolvedAt: null,
       };
       conflicts.push(stored);
       return stored.id;
+    },
+    async listConflicts(filter) {
+      check();
+      const { status } = filter === undefined ? {} : plainObject('listConflicts', 'filter', filter);
+      const wanted = status === undefined ? undefined : oneOf('listConflicts', 'status', status, CONFLICT_STATUSES);
+      return conflicts
+        .filter((conflict) => wanted === undefined || conflict.status === wanted)
+        .sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt) || b.id - a.id) // newest first
+        .slice(0, LIST_CONFLICTS_LIMIT)
+        .map(conflictCopy);
+    },
+    async findConflict(conflictId) {
+      check();
+      const id = conflictIdArg('findConflict', conflictId);
+      const found = conflicts.find((conflict) => conflict.id === id);
+      return found ? conflictCopy(found) : null;
+    },
+    async resolveConflict(conflictId, resolution) {
+      check();
+      const op = 'resolveConflict';
+      const id = conflictIdArg(op, conflictId);
+      const given = plainObject(op, 'resolution', resolution);
+      const { value: decision } = jsonValue(op, 'decision', given.decision);
+      instant(op, 'resolvedAt', given.resolvedAt);
+      const conflict = conflicts.find((candidate) => candidate.id === id);
+      if (!conflict || conflict.status !== 'OPEN') return false; // a resolved conflict keeps its first decision
+      Object.assign(conflict, { status: 'RESOLVED', decision, resolvedAt: given.resolvedAt });
+      return true;
+    },
+    async markLinkedRecord(recordType, pipedriveId, mark) {
+      check();
+      const op = 'markLinkedRecord';
+      const type = oneOf(op, 'recordType', recordType, LINKED_RECORD_TYPES);
+      const id = pipedriveIdArg(op, 'pipedriveId', pipedriveId);
+      const given = plainObject(op, 'mark', mark);
+      const status = oneOf(op, 'status', given.status, SYNC_STATUSES);
+      if (given.syncedAt !== null && given.syncedAt !== undefined) instant(op, 'syncedAt', given.syncedAt);
+      const syncedAt = (given.syncedAt ?? null) as string | null;
+      if (type === 'deal') return false; // no local deals
+      const linked = linkable(type).filter((candidate) => candidate.pipedriveId === id).map(({ record }) => record);
+      for (const record of linked) { // every local record linked to it (two contacts may share a person)
+        record.updateSyncStatus = status;
+        if (syncedAt !== null) record.lastPipedriveUpdate = syncedAt; // null keeps the last sync time
+      }
+      return linked.length > 0;
     },
     async findActivity(activityId) {
       check();
@@ -293,6 +377,9 @@ export function createMemoryStore(users: LocalUser[] = []): MemoryStore {
       activity.updateSyncStatus = 'PENDING';
       return id;
     },
+    contactEdited: (contactId, changes, options) => edited('contactEdited', 'person', contactId, changes, options),
+    organizationEdited: (organizationId, changes, options) => edited('organizationEdited', 'organization', organizationId, changes, options),
+    activityEdited: (activityId, changes, options) => edited('activityEdited', 'activity', activityId, changes, options),
     async enqueueJob(job: NewSyncJob) {
       check();
       const now = new Date().toISOString();

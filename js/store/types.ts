@@ -42,7 +42,7 @@ export interface LocalContact {
   ownerId: string | null;
   pipedrivePersonId: number | null;
   pipedriveOrgId: number | null;
-  /** SYNCED | PENDING | FAILED | CONFLICT */
+  /** SYNCED | PENDING | FAILED | CONFLICT | REMOTE_DELETED */
   updateSyncStatus: string;
   organization: LocalOrganization | null;
 }
@@ -68,7 +68,7 @@ export interface LocalActivity {
   replicatedToPipedrive: boolean;
   pipedriveSyncAttempts: number;
   lastPipedriveSyncAttempt: string | null;
-  /** SYNCED | PENDING | FAILED | CONFLICT */
+  /** SYNCED | PENDING | FAILED | CONFLICT | REMOTE_DELETED */
   updateSyncStatus: string;
   /** When the activity was logged. */
   createdAt: string;
@@ -76,8 +76,73 @@ export interface LocalActivity {
   contact: { pipedrivePersonId: number | null; pipedriveOrgId: number | null };
 }
 
-/** The sync state of a local record (spec §7): `CONFLICT` while a person must decide. */
-export type UpdateSyncStatus = 'SYNCED' | 'PENDING' | 'FAILED' | 'CONFLICT';
+/**
+ * The sync state of a local record (spec §7): `CONFLICT` while a person must decide, `REMOTE_DELETED` once its
+ * Pipedrive record is gone (the local record is kept, never deleted).
+ */
+export type UpdateSyncStatus = 'SYNCED' | 'PENDING' | 'FAILED' | 'CONFLICT' | 'REMOTE_DELETED';
+
+/** The Pipedrive record types a local record can be linked to (`markLinkedRecord`). */
+export type LinkedRecordType = 'person' | 'organization' | 'activity' | 'deal';
+
+/** The record types the CRM's edit hooks enqueue updates for: a contact, an organization, an activity. */
+export type EditedRecordType = 'person' | 'organization' | 'activity';
+
+/**
+ * A local contact's changed fields (the spec's `UpdatePersonData`, §3.2), for `contactEdited`. Ids may be numbers or
+ * strings; `null` clears a field. Only these keys are accepted; what each value must be is checked by the engine.
+ */
+export interface UpdatePersonData {
+  name?: string | null;
+  email?: string[] | null;
+  phone?: string[] | null;
+  /** The organization by name: found or created in Pipedrive when the update runs. */
+  org_name?: string | null;
+  label_ids?: Array<number | string> | null;
+  owner_id?: number | string | null;
+  visible_to?: number | string | null;
+}
+
+/** A local organization's changed fields (the spec's `UpdateOrganizationData`, §3.2), for `organizationEdited`. */
+export interface UpdateOrganizationData {
+  name?: string | null;
+  industry?: string | null;
+  country?: string | null;
+  address?: string | null;
+  visible_to?: number | string | null;
+}
+
+/** A local activity's changed fields (the spec's `UpdateActivityData`, §3.2), for `activityEdited`. */
+export interface UpdateActivityData {
+  subject?: string | null;
+  type?: string | null;
+  /** `YYYY-MM-DD`. */
+  due_date?: string | null;
+  /** `HH:MM`. */
+  due_time?: string | null;
+  note?: string | null;
+  person_id?: number | string | null;
+  user_id?: number | string | null;
+  done?: boolean | null;
+}
+
+/** The options of the CRM's edit hooks (`contactEdited`, `organizationEdited`, `activityEdited`). */
+export interface RecordEditOptions {
+  /** The CRM's interactive-transaction client: the status change and the job commit or roll back with the edit. */
+  tx?: unknown;
+  /** The CRM user who made the change (whose token the update may use), or `null`. */
+  userId?: string | null;
+  /** When the change was made (ISO 8601 with an offset); default now. `last-write-wins` compares it. */
+  changedAt?: string;
+}
+
+/** What `markLinkedRecord` writes on the local record linked to a Pipedrive record. */
+export interface LinkedRecordMark {
+  /** The new `updateSyncStatus`, e.g. `SYNCED` after an update, `REMOTE_DELETED` when the record is gone. */
+  status: UpdateSyncStatus;
+  /** When it was synced (ISO 8601), stored as `lastPipedriveUpdate`; `null` leaves that unchanged. */
+  syncedAt: string | null;
+}
 
 /** The last-synced values of a linked record: the base of three-way conflict detection. */
 export interface SyncSnapshot {
@@ -92,6 +157,29 @@ export interface SyncSnapshot {
   remoteUpdateTime: string | null;
   /** When it was synced (ISO 8601). */
   syncedAt: string;
+}
+
+/** A conflict is OPEN until a person decides, then RESOLVED. */
+export type SyncConflictStatus = 'OPEN' | 'RESOLVED';
+
+/** A recorded conflict, as `listConflicts` and `findConflict` return it. Times are ISO 8601. */
+export interface SyncConflict {
+  id: number;
+  /** `person`, `organization`, `activity`, `deal`. */
+  recordType: string;
+  /** The local record, when there is one. */
+  localId: string | null;
+  /** The Pipedrive record, or `null` for a conflict about no single record (e.g. an ambiguous match). */
+  pipedriveId: number | null;
+  /** What conflicts, as recorded (see {@link NewSyncConflict.fields}). */
+  fields: Record<string, unknown>;
+  status: SyncConflictStatus;
+  /** The decision, parsed from its JSON (e.g. `'local'`, `'pipedrive'`, a per-field choice); `null` while OPEN. */
+  decision: unknown;
+  /** When it was found. */
+  createdAt: string;
+  /** When it was resolved; `null` while OPEN. */
+  resolvedAt: string | null;
 }
 
 /** A decision a person must make, e.g. two Pipedrive persons with the contact's email. */
@@ -119,7 +207,11 @@ export interface NewSyncJob {
   recordId: string;
   /** At most one PENDING job per key: a newer change to the same record merges into the waiting job. */
   dedupeKey: string;
-  /** JSON data of the job (never a secret). On a merge, the new payload's keys overwrite the waiting job's. */
+  /**
+   * JSON data of the job (never a secret). On a merge, the new payload's keys overwrite the waiting job's (a `null`
+   * never replacing a known value), except `data`, merged field by field, and `changedAt`, the later kept (see
+   * `SyncStore.enqueueJob`).
+   */
   payload: Record<string, unknown>;
   /** Higher runs first: interactive work (10) before background work (0). Default 0; a merge keeps the higher. */
   priority?: number;
@@ -254,8 +346,38 @@ export interface SyncStore {
   ): Promise<{ updated: boolean; jobId: number | null }>;
   /** Stores the snapshot, replacing the one of the same `recordType` and `pipedriveId`. */
   saveSnapshot(snapshot: SyncSnapshot): Promise<void>;
+  /**
+   * The snapshot `saveSnapshot` stored for this `recordType` and `pipedriveId` (the last one saved), with its
+   * `fields` parsed; `null` when there is none. Rejects (a `RangeError` naming the field) for an empty `recordType`
+   * or a `pipedriveId` that is not an integer from 1.
+   */
+  findSnapshot(recordType: string, pipedriveId: number): Promise<SyncSnapshot | null>;
   /** Records an OPEN conflict; resolves its id. */
   recordConflict(conflict: NewSyncConflict): Promise<number>;
+  /**
+   * The recorded conflicts (all, or those with `filter.status`), newest first (`createdAt`, then id, descending), at
+   * most 500; `fields` and `decision` parsed, `pipedriveId: null` for a conflict about no single record. Rejects (a
+   * `RangeError` naming it) for a status other than OPEN and RESOLVED.
+   */
+  listConflicts(filter?: { status?: SyncConflictStatus }): Promise<SyncConflict[]>;
+  /** The conflict with this id, as `listConflicts` returns it, or `null`. */
+  findConflict(conflictId: number): Promise<SyncConflict | null>;
+  /**
+   * Resolves an OPEN conflict: status RESOLVED, `decision` stored as JSON (any JSON value but `null`), `resolvedAt`.
+   * `true` only when the conflict was OPEN; `false` (and no change) when it is missing or already RESOLVED. The check
+   * and the write are one atomic step: of two concurrent resolves of one conflict, exactly one resolves `true`.
+   */
+  resolveConflict(conflictId: number, resolution: { decision: unknown; resolvedAt: string }): Promise<boolean>;
+  /**
+   * Marks the local record linked to a Pipedrive record after the engine dealt with that record (an update
+   * written, the record found deleted): `updateSyncStatus = status` and, when `syncedAt` is not `null`,
+   * `lastPipedriveUpdate = syncedAt`. The link: `person` → contacts with that `pipedrivePersonId`, `organization` →
+   * organizations with that `pipedriveOrgId`, `activity` → the activity with that `pipedriveActivityId` (every local
+   * record linked to it, should two share it). `deal` has no local model in the reference schema: `false`, nothing
+   * written. Resolves whether a local record was linked (and so marked). Rejects (a `RangeError` naming the field)
+   * for another record type, a status not in `UpdateSyncStatus`, a bad id or time.
+   */
+  markLinkedRecord(recordType: LinkedRecordType, pipedriveId: number, mark: LinkedRecordMark): Promise<boolean>;
   /** The activity with its contact's Pipedrive ids, or `null`. */
   findActivity(activityId: string): Promise<LocalActivity | null>;
   /** The contact's activities not yet in Pipedrive, oldest first (`createdAt`, then id). */
@@ -281,6 +403,38 @@ export interface SyncStore {
   activityLogged(activityId: string, options?: { tx?: unknown; userId?: string | null }): Promise<number | null>;
 
   /**
+   * The CRM's hook for an edited contact (DESIGN §4 "Ids", §11), called in the CRM's own transaction (`tx`, or the
+   * store's own) after the change is written. When the contact is linked (`pipedrivePersonId` set, read in that
+   * transaction), it enqueues through `enqueueJob` `{kind: 'update_record', recordType: 'person', recordId:
+   * '<pipedrivePersonId>', dedupeKey: 'update_record:person:<pipedrivePersonId>', payload: {entity: 'person', id:
+   * <pipedrivePersonId>, data: changes, changedAt: <changedAt or now, ISO 8601 UTC>, localId: contactId, userId:
+   * <userId or null>}, priority: 0}`, sets the contact's `updateSyncStatus` to PENDING and resolves the job id.
+   * A newer edit of the same Pipedrive record merges into the job still PENDING (same id): `data` field by field
+   * (the newer value wins, `null` included), the later `changedAt`, a known `userId` never replaced by `null`; a job
+   * already RUNNING gets a successor. Resolves `null` and changes nothing for an unlinked or missing contact, and
+   * for `changes` with no field (nothing to send).
+   *
+   * `changes` must be a plain object with only the keys of `UpdatePersonData`: otherwise a `RangeError` naming the
+   * first unknown key (`changes.<key>`) or `changes`, before anything is read or written. What each value must be
+   * is the engine's to check when the job runs (a bad value fails the job with `VALIDATION:`, never the CRM's
+   * transaction). `changedAt` must be an ISO 8601 instant, `userId` a non-empty string or null.
+   */
+  contactEdited(contactId: string, changes: UpdatePersonData, options?: RecordEditOptions): Promise<number | null>;
+  /**
+   * The hook for an edited organization: as `contactEdited`, for organizations linked by `pipedriveOrgId`
+   * (`recordType`/`entity` `organization`, dedupe key `update_record:organization:<pipedriveOrgId>`, `localId` the
+   * organization's id), with the keys of `UpdateOrganizationData`.
+   */
+  organizationEdited(organizationId: string, changes: UpdateOrganizationData, options?: RecordEditOptions): Promise<number | null>;
+  /**
+   * The hook for an edited activity: as `contactEdited`, for activities linked by `pipedriveActivityId`
+   * (`recordType`/`entity` `activity`, dedupe key `update_record:activity:<pipedriveActivityId>`, `localId` the
+   * activity's id), with the keys of `UpdateActivityData`. An activity not yet replicated has nothing to update
+   * (`null`): `activityLogged` replicates it with its current fields.
+   */
+  activityEdited(activityId: string, changes: UpdateActivityData, options?: RecordEditOptions): Promise<number | null>;
+
+  /**
    * Leases one given job, when it is PENDING (due or not) or RUNNING with an expired lease, and no older job of
    * its record is open; `null` otherwise (e.g. a drain worker has it). For running a job at once.
    */
@@ -290,7 +444,9 @@ export interface SyncStore {
    * Records a job in the outbox. With `options.tx` (the CRM's transaction client) the job commits or rolls back
    * with the change that caused it. When a PENDING job with the same `dedupeKey` exists, the new payload merges
    * into it (`merged: true`) instead of adding a job: its keys overwrite the stored ones, except that a `null`
-   * never replaces a known value; RUNNING, DONE and DEAD jobs are never merged into.
+   * never replaces a known value, a plain object under `data` merges into the stored one key by key (the newer
+   * value wins, `null` included: clearing a field is a change), and `changedAt` keeps the later instant; RUNNING,
+   * DONE and DEAD jobs are never merged into.
    */
   enqueueJob(job: NewSyncJob, options?: { tx?: unknown }): Promise<{ id: number; merged: boolean }>;
   /**
@@ -324,7 +480,9 @@ export interface SyncStore {
 /**
  * The store methods the Rust engine calls (the one list: `tests/store/store_methods.test.ts` checks it against the
  * calls in `src/store/*.rs`); `createPipedriveSync` checks that each is a function. `enqueueJob` is not among them:
- * the CRM and the store's own hooks enqueue, the engine never does.
+ * the CRM and the store's own hooks enqueue, the engine never does. Nor, until the engine calls them, are
+ * `findSnapshot`, `listConflicts`, `findConflict`, `resolveConflict`, `markLinkedRecord` and the CRM's edit hooks
+ * (`contactEdited`, `organizationEdited`, `activityEdited`): both stores implement them all the same.
  */
 export const REQUIRED_STORE_METHODS = [
   'findUserById',

@@ -1,7 +1,8 @@
 /**
  * @module tests/facade/memory_store.test
- * The in-memory store's contact, warmness, activity, snapshot, conflict and single-job claim methods: the same rules
- * as the Prisma store (`tests/prisma/contacts.test.ts`, `tests/prisma/activities.test.ts`), shorter.
+ * The in-memory store's contact, warmness, activity, snapshot, conflict, linked-record, edit-hook and single-job
+ * claim methods: the same rules as the Prisma store (`tests/prisma/contacts.test.ts`, `activities.test.ts`,
+ * `snapshots_conflicts.test.ts`, `linked_records.test.ts`), shorter.
  */
 
 import assert from 'node:assert/strict';
@@ -12,6 +13,7 @@ import { REQUIRED_STORE_METHODS } from '../../js/store/types';
 const T0 = Date.parse('2030-01-01T00:00:00.000Z');
 const at = (ms: number): string => new Date(T0 + ms).toISOString();
 const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
 
 let store: MemoryStore;
 
@@ -287,7 +289,8 @@ describe('snapshots and conflicts', () => {
     const second = await store.recordConflict({ recordType: 'person', localId: 'c1', pipedriveId: 1, fields: {}, now: at(1) });
     assert.notEqual(first, second);
     assert.deepEqual(store.conflicts[0], {
-      id: first, recordType: 'person', localId: 'c1', pipedriveId: null, fields: { candidates: [1, 2] }, status: 'OPEN', createdAt: at(0),
+      id: first, recordType: 'person', localId: 'c1', pipedriveId: null, fields: { candidates: [1, 2] }, status: 'OPEN', decision: null,
+      createdAt: at(0), resolvedAt: null,
     });
   });
 
@@ -301,5 +304,241 @@ describe('snapshots and conflicts', () => {
     await assert.rejects(store.recordActivityAttempt('a1', { at: at(0), status: 'FAILED' }), /down/);
     await assert.rejects(store.markActivityReplicated('a1', { pipedriveActivityId: 1, syncedAt: at(0) }), /down/);
     await assert.rejects(store.activityLogged('a1'), /down/);
+  });
+});
+
+describe('findSnapshot', () => {
+  test('the snapshot saveSnapshot stored (the last one), a copy; null for another record; bad key rejected', async () => {
+    await store.saveSnapshot({ recordType: 'person', localId: 'c1', pipedriveId: 5, fields: { name: 'A' }, remoteUpdateTime: null, syncedAt: at(0) });
+    await store.saveSnapshot({ recordType: 'person', localId: 'c1', pipedriveId: 5, fields: { name: 'B', emails: [{ value: 'b@x.y' }] }, remoteUpdateTime: at(1), syncedAt: at(2) });
+    const found = await store.findSnapshot('person', 5);
+    assert.deepEqual(found, {
+      recordType: 'person', localId: 'c1', pipedriveId: 5, fields: { name: 'B', emails: [{ value: 'b@x.y' }] }, remoteUpdateTime: at(1), syncedAt: at(2),
+    });
+    (found!.fields.emails as Array<{ value: string }>)[0].value = 'mutated';
+    assert.deepEqual((await store.findSnapshot('person', 5))?.fields.emails, [{ value: 'b@x.y' }], 'a copy, not the stored object');
+    assert.equal(await store.findSnapshot('organization', 5), null);
+    assert.equal(await store.findSnapshot('person', 6), null);
+    await assert.rejects(store.findSnapshot('', 5), { name: 'StoreArgumentError', field: 'recordType' });
+    await assert.rejects(store.findSnapshot('person', 0), { name: 'StoreArgumentError', field: 'pipedriveId' });
+  });
+});
+
+describe('listConflicts, findConflict, resolveConflict', () => {
+  const record = (pipedriveId: number | null, now: string) =>
+    store.recordConflict({ recordType: 'person', localId: 'c1', pipedriveId, fields: { name: { local: 'A', remote: 'B', base: null } }, now });
+
+  test('newest first (createdAt, then id), filtered by status, copies', async () => {
+    const old = await record(1, at(0));
+    const tieA = await record(2, at(MINUTE));
+    const tieB = await record(null, at(MINUTE));
+    const newest = await record(3, '2030-01-01T01:02:00.000+01:00'); // T0 + 2 min as an offset: compared as an instant
+    assert.deepEqual((await store.listConflicts()).map((c) => c.id), [newest, tieB, tieA, old]);
+    assert.equal(await store.resolveConflict(tieA, { decision: 'local', resolvedAt: at(HOUR) }), true);
+    assert.deepEqual((await store.listConflicts({ status: 'OPEN' })).map((c) => c.id), [newest, tieB, old]);
+    assert.deepEqual((await store.listConflicts({ status: 'RESOLVED' })).map((c) => c.id), [tieA]);
+    assert.deepEqual((await store.listConflicts({})).length, 4);
+    const [listed] = await store.listConflicts({ status: 'RESOLVED' });
+    assert.deepEqual(listed, {
+      id: tieA, recordType: 'person', localId: 'c1', pipedriveId: 2, fields: { name: { local: 'A', remote: 'B', base: null } }, status: 'RESOLVED',
+      decision: 'local', createdAt: at(MINUTE), resolvedAt: at(HOUR),
+    });
+    (listed.fields.name as { local: string }).local = 'mutated';
+    assert.equal(((await store.findConflict(tieA))?.fields.name as { local: string }).local, 'A', 'a copy, not the stored object');
+    await assert.rejects(store.listConflicts({ status: 'DISMISSED' as never }), { name: 'StoreArgumentError', field: 'status' });
+  });
+
+  test('at most 500, the newest', async () => {
+    for (let i = 0; i < 502; i++) await record(i + 1, at(i));
+    const listed = await store.listConflicts();
+    assert.equal(listed.length, 500);
+    assert.deepEqual([listed[0].createdAt, listed[499].createdAt], [at(501), at(2)]);
+  });
+
+  test('resolveConflict: true once (decision stored as JSON), false when resolved or missing; findConflict', async () => {
+    const id = await record(7, at(0));
+    const decision = { name: 'pipedrive', email: 'local' };
+    assert.deepEqual(await store.findConflict(id), {
+      id, recordType: 'person', localId: 'c1', pipedriveId: 7, fields: { name: { local: 'A', remote: 'B', base: null } }, status: 'OPEN',
+      decision: null, createdAt: at(0), resolvedAt: null,
+    });
+    const results = await Promise.all([
+      store.resolveConflict(id, { decision, resolvedAt: at(MINUTE) }),
+      store.resolveConflict(id, { decision: 'local', resolvedAt: at(HOUR) }),
+    ]);
+    assert.deepEqual(results, [true, false], 'exactly one resolve wins');
+    decision.name = 'mutated';
+    const resolved = await store.findConflict(id);
+    assert.deepEqual([resolved?.status, resolved?.decision, resolved?.resolvedAt], ['RESOLVED', { name: 'pipedrive', email: 'local' }, at(MINUTE)]);
+    assert.equal(await store.resolveConflict(999, { decision: 'local', resolvedAt: at(0) }), false);
+    assert.equal(await store.findConflict(999), null);
+    const open = await record(8, at(0));
+    await assert.rejects(store.resolveConflict(open, { decision: null, resolvedAt: at(0) }), { name: 'StoreArgumentError', field: 'decision' });
+    await assert.rejects(store.resolveConflict(open, { decision: undefined, resolvedAt: at(0) }), { name: 'StoreArgumentError', field: 'decision' });
+    await assert.rejects(store.resolveConflict(open, { decision: 'local', resolvedAt: 'now' }), { name: 'StoreArgumentError', field: 'resolvedAt' });
+    await assert.rejects(store.resolveConflict(0, { decision: 'local', resolvedAt: at(0) }), { name: 'StoreArgumentError', field: 'conflictId' });
+    await assert.rejects(store.findConflict(1.5), { name: 'StoreArgumentError', field: 'conflictId' });
+    assert.equal((await store.findConflict(open))?.status, 'OPEN', 'a refused resolve changes nothing');
+  });
+});
+
+describe('markLinkedRecord', () => {
+  test('person: every contact with that Pipedrive person; syncedAt stored, null keeps it; others untouched', async () => {
+    const a = contact('c1', { pipedrivePersonId: 501, updateSyncStatus: 'PENDING' });
+    const b = contact('c2', { pipedrivePersonId: 501, updateSyncStatus: 'FAILED' });
+    const other = contact('c3', { pipedrivePersonId: 502, updateSyncStatus: 'PENDING' });
+    assert.equal(await store.markLinkedRecord('person', 501, { status: 'SYNCED', syncedAt: at(MINUTE) }), true);
+    assert.deepEqual([a.updateSyncStatus, a.lastPipedriveUpdate, b.updateSyncStatus, b.lastPipedriveUpdate], ['SYNCED', at(MINUTE), 'SYNCED', at(MINUTE)]);
+    assert.deepEqual([other.updateSyncStatus, other.lastPipedriveUpdate], ['PENDING', undefined]);
+    assert.equal(await store.markLinkedRecord('person', 501, { status: 'REMOTE_DELETED', syncedAt: null }), true);
+    assert.deepEqual([a.updateSyncStatus, a.lastPipedriveUpdate], ['REMOTE_DELETED', at(MINUTE)]);
+    assert.equal(await store.markLinkedRecord('person', 999, { status: 'SYNCED', syncedAt: at(0) }), false);
+  });
+
+  test('organization and activity by their Pipedrive ids; deal: false', async () => {
+    store.organizations.push({ id: 'o1', name: 'Acme', industry: null, country: null, address: null, pipedriveOrgId: 33, updateSyncStatus: 'PENDING' });
+    contact('c1', { pipedriveOrgId: 33, pipedrivePersonId: 33, updateSyncStatus: 'PENDING' });
+    const act = activity('a1', 'c1', { pipedriveActivityId: 33, replicatedToPipedrive: true, updateSyncStatus: 'PENDING' });
+    assert.equal(await store.markLinkedRecord('organization', 33, { status: 'CONFLICT', syncedAt: at(1) }), true);
+    assert.deepEqual([store.organizations[0].updateSyncStatus, store.organizations[0].lastPipedriveUpdate], ['CONFLICT', at(1)]);
+    assert.equal(store.contacts[0].updateSyncStatus, 'PENDING', 'a contact of the organization is another record');
+    assert.equal(act.updateSyncStatus, 'PENDING');
+    assert.equal(await store.markLinkedRecord('activity', 33, { status: 'SYNCED', syncedAt: at(2) }), true);
+    assert.deepEqual([act.updateSyncStatus, act.lastPipedriveUpdate], ['SYNCED', at(2)]);
+    assert.equal(await store.markLinkedRecord('deal', 33, { status: 'SYNCED', syncedAt: at(2) }), false);
+    assert.equal(await store.markLinkedRecord('activity', 34, { status: 'SYNCED', syncedAt: at(2) }), false);
+  });
+
+  test('bad record type, id, status or time: a StoreArgumentError naming it, nothing changed', async () => {
+    const c = contact('c1', { pipedrivePersonId: 5 });
+    const cases: Array<[string, unknown[]]> = [
+      ['recordType', ['contact', 5, { status: 'SYNCED', syncedAt: null }]],
+      ['pipedriveId', ['person', 0, { status: 'SYNCED', syncedAt: null }]],
+      ['status', ['person', 5, { status: 'DONE', syncedAt: null }]],
+      ['syncedAt', ['person', 5, { status: 'FAILED', syncedAt: 'yesterday' }]],
+      ['mark', ['person', 5, null]],
+    ];
+    for (const [field, args] of cases) {
+      await assert.rejects((store.markLinkedRecord as (...a: unknown[]) => Promise<boolean>)(...args), { name: 'StoreArgumentError', field });
+    }
+    assert.equal(c.updateSyncStatus, 'SYNCED');
+  });
+
+  test('REMOTE_DELETED is an update sync status for the other status writers too', async () => {
+    const c = contact('c1');
+    assert.equal(await store.setContactSyncStatus('c1', 'REMOTE_DELETED'), true);
+    assert.equal(c.updateSyncStatus, 'REMOTE_DELETED');
+    const a = activity('a1', 'c1');
+    assert.equal(await store.recordActivityAttempt('a1', { at: at(0), status: 'REMOTE_DELETED' }), true);
+    assert.equal(a.updateSyncStatus, 'REMOTE_DELETED');
+  });
+});
+
+describe('edit hooks: contactEdited, organizationEdited, activityEdited', () => {
+  const jobView = (job: { kind: string; recordType: string; recordId: string; dedupeKey: string; payload: unknown; priority: number; state: string }) =>
+    ({ kind: job.kind, recordType: job.recordType, recordId: job.recordId, dedupeKey: job.dedupeKey, payload: job.payload, priority: job.priority, state: job.state });
+
+  test('a linked contact: one update_record job for its person, PENDING, the job id', async () => {
+    const c = contact('c1', { pipedrivePersonId: 501 });
+    const changes = { name: 'Ada L.', email: ['ada@example.com'] };
+    const jobId = await store.contactEdited('c1', changes, { userId: 'u1', changedAt: '2030-01-01T01:00:00+01:00' });
+    assert.ok(jobId);
+    assert.equal(c.updateSyncStatus, 'PENDING');
+    assert.deepEqual(store.jobs.map(jobView), [{
+      kind: 'update_record', recordType: 'person', recordId: '501', dedupeKey: 'update_record:person:501',
+      payload: { entity: 'person', id: 501, data: { name: 'Ada L.', email: ['ada@example.com'] }, changedAt: at(0), localId: 'c1', userId: 'u1' },
+      priority: 0, state: 'PENDING',
+    }]);
+    assert.equal(store.jobs[0].id, jobId);
+    changes.email.push('mutated@example.com');
+    assert.deepEqual((store.jobs[0].payload.data as { email: string[] }).email, ['ada@example.com'], 'the changes are copied');
+  });
+
+  test('newer edits merge into the waiting job: data key by key (null clears), the later changedAt, a known user kept', async () => {
+    contact('c1', { pipedrivePersonId: 501 });
+    const first = await store.contactEdited('c1', { name: 'A', phone: ['+49 1'] }, { userId: 'u1', changedAt: at(2 * MINUTE) });
+    const second = await store.contactEdited('c1', { phone: null, org_name: 'Acme' }, { changedAt: at(MINUTE) });
+    assert.equal(second, first);
+    assert.equal(store.jobs.length, 1);
+    assert.deepEqual(store.jobs[0].payload, {
+      entity: 'person', id: 501, data: { name: 'A', phone: null, org_name: 'Acme' }, changedAt: at(2 * MINUTE), localId: 'c1', userId: 'u1',
+    });
+    await store.contactEdited('c1', { name: 'B' }, { userId: 'u2', changedAt: at(3 * MINUTE) });
+    assert.deepEqual(store.jobs[0].payload.data, { name: 'B', phone: null, org_name: 'Acme' });
+    assert.deepEqual([store.jobs[0].payload.changedAt, store.jobs[0].payload.userId], [at(3 * MINUTE), 'u2']);
+    assert.ok(await store.claimJob(first!, { workerId: 'w', leaseMs: MINUTE, now: at(0) }));
+    const successor = await store.contactEdited('c1', { name: 'C' });
+    assert.ok(successor && successor !== first, 'a RUNNING job is never merged into');
+    assert.deepEqual(store.jobs[1].payload.data, { name: 'C' });
+  });
+
+  test('organizations and activities: their own record types, keys and ids', async () => {
+    store.organizations.push({ id: 'o1', name: 'Acme', industry: null, country: null, address: null, pipedriveOrgId: 33, updateSyncStatus: 'SYNCED' });
+    contact('c1');
+    const act = activity('a1', 'c1', { pipedriveActivityId: 9001, replicatedToPipedrive: true });
+    const orgJob = await store.organizationEdited('o1', { industry: 'Software', address: null }, { changedAt: at(0) });
+    const actJob = await store.activityEdited('a1', { done: true, due_date: '2030-01-02' }, { userId: 'u9', changedAt: at(0) });
+    assert.ok(orgJob && actJob && orgJob !== actJob);
+    assert.equal(store.organizations[0].updateSyncStatus, 'PENDING');
+    assert.equal(act.updateSyncStatus, 'PENDING');
+    assert.deepEqual(store.jobs.map(jobView), [
+      {
+        kind: 'update_record', recordType: 'organization', recordId: '33', dedupeKey: 'update_record:organization:33',
+        payload: { entity: 'organization', id: 33, data: { industry: 'Software', address: null }, changedAt: at(0), localId: 'o1', userId: null },
+        priority: 0, state: 'PENDING',
+      },
+      {
+        kind: 'update_record', recordType: 'activity', recordId: '9001', dedupeKey: 'update_record:activity:9001',
+        payload: { entity: 'activity', id: 9001, data: { done: true, due_date: '2030-01-02' }, changedAt: at(0), localId: 'a1', userId: 'u9' },
+        priority: 0, state: 'PENDING',
+      },
+    ]);
+  });
+
+  test('unlinked or missing records, and edits that change no field: null, no job, nothing changed', async () => {
+    const c = contact('c1', { updateSyncStatus: 'FAILED' });
+    store.organizations.push({ id: 'o1', name: 'Acme', industry: null, country: null, address: null, pipedriveOrgId: null, updateSyncStatus: 'SYNCED' });
+    const act = activity('a1', 'c1');
+    contact('c2', { pipedrivePersonId: 7 });
+    assert.equal(await store.contactEdited('c1', { name: 'X' }), null);
+    assert.equal(await store.organizationEdited('o1', { name: 'X' }), null);
+    assert.equal(await store.activityEdited('a1', { subject: 'X' }), null);
+    assert.equal(await store.contactEdited('nope', { name: 'X' }), null);
+    assert.equal(await store.contactEdited('c2', {}), null);
+    assert.equal(await store.contactEdited('c2', { name: undefined }), null);
+    assert.equal(store.jobs.length, 0);
+    assert.deepEqual([c.updateSyncStatus, store.organizations[0].updateSyncStatus, act.updateSyncStatus, store.contacts[1].updateSyncStatus], ['FAILED', 'SYNCED', 'SYNCED', 'SYNCED']);
+  });
+
+  test('changes with a key the Update*Data shape does not have, or not a plain object: refused, naming it', async () => {
+    const c = contact('c1', { pipedrivePersonId: 501 });
+    await assert.rejects(store.contactEdited('c1', { name: 'A', title: 'Dr', nickname: 'x' } as never), (error: unknown) => {
+      assert.ok(error instanceof RangeError);
+      assert.deepEqual([error.name, (error as { field?: string }).field], ['StoreArgumentError', 'changes.title']);
+      assert.match(error.message, /contactEdited: changes\.title is not a field a person edit may carry \(allowed: name, email, phone, org_name, label_ids, owner_id, visible_to\)/);
+      return true;
+    });
+    await assert.rejects(store.contactEdited('c1', { industry: 'x' } as never), { field: 'changes.industry' }, 'an organization field');
+    await assert.rejects(store.organizationEdited('o1', { email: [] } as never), { field: 'changes.email' });
+    await assert.rejects(store.activityEdited('a1', { name: 'x' } as never), { field: 'changes.name' });
+    await assert.rejects(store.contactEdited('c1', [] as never), { field: 'changes' });
+    await assert.rejects(store.contactEdited('c1', null as never), { field: 'changes' });
+    await assert.rejects(store.contactEdited('c1', new Date() as never), { field: 'changes' });
+    await assert.rejects(store.contactEdited('c1', { name: 'A' }, { changedAt: '2030-01-01' }), { field: 'changedAt' });
+    await assert.rejects(store.contactEdited('c1', { name: 'A' }, { userId: 5 as never }), { field: 'userId' });
+    assert.equal(store.jobs.length, 0);
+    assert.equal(c.updateSyncStatus, 'SYNCED');
+  });
+
+  test('failWith makes these reject too', async () => {
+    store.failWith = new Error('down');
+    await assert.rejects(store.findSnapshot('person', 1), /down/);
+    await assert.rejects(store.listConflicts(), /down/);
+    await assert.rejects(store.findConflict(1), /down/);
+    await assert.rejects(store.resolveConflict(1, { decision: 'local', resolvedAt: at(0) }), /down/);
+    await assert.rejects(store.markLinkedRecord('person', 1, { status: 'SYNCED', syncedAt: null }), /down/);
+    await assert.rejects(store.contactEdited('c1', { name: 'A' }), /down/);
+    await assert.rejects(store.organizationEdited('o1', { name: 'A' }), /down/);
+    await assert.rejects(store.activityEdited('a1', { subject: 'A' }), /down/);
   });
 });

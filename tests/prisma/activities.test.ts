@@ -11,38 +11,8 @@ import assert from 'node:assert/strict';
 import { before, beforeEach, describe, test } from 'node:test';
 import { createPrismaStore, PrismaStoreError, REPLICATE_ACTIVITY_PRIORITY } from '../../js/prisma';
 import type { SyncStore } from '../../js/store/types';
-import { at, DAY, HOUR, MINUTE, namesField, SECOND, seedContact, spyClient } from './contacts_helpers';
+import { activityRow, at, DAY, HOUR, MINUTE, namesField, SECOND, seedActivity, seedContact, spyClient } from './contacts_helpers';
 import { createTestDatabase, describeEachDatabase, type TestDatabase, type TestPrismaClient } from './databases';
-
-/** A seeded activity's fields (all optional but the contact and the user). */
-interface ActivitySeed {
-  id?: string;
-  contactId: string;
-  userId: string;
-  type?: string;
-  subject?: string;
-  note?: string | null;
-  dueDate?: Date | null;
-  allDay?: boolean;
-  done?: boolean;
-  pipedriveActivityId?: number | null;
-  replicatedToPipedrive?: boolean;
-  pipedriveSyncAttempts?: number;
-  lastPipedriveSyncAttempt?: Date | null;
-  updateSyncStatus?: string;
-  createdAt?: Date;
-}
-
-/** Creates an activity through the generated client; resolves its id. */
-async function seedActivity(prisma: TestPrismaClient, seed: ActivitySeed): Promise<string> {
-  const row = await prisma.activity.create({ data: { type: 'CALL', subject: 'Intro call', ...seed } });
-  return row.id;
-}
-
-/** The stored activity row, through the generated client (independent of the store's own reads). */
-function activityRow(prisma: TestPrismaClient, id: string) {
-  return prisma.activity.findUniqueOrThrow({ where: { id } });
-}
 
 /** The stored jobs of the replicate-activity dedupe key of `activityId`, oldest first. */
 function replicateJobs(prisma: TestPrismaClient, activityId: string) {

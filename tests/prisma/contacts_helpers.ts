@@ -1,7 +1,8 @@
 /**
  * @module tests/prisma/contacts_helpers
- * Helpers for the Prisma store's contact, snapshot and conflict tests (`contacts.test.ts`): the tests' clock, seeded
- * contacts and organizations, the stored rows read back through the generated client, and assertion helpers.
+ * Helpers for the Prisma store's contact, activity, snapshot, conflict and linked-record tests: the tests' clock,
+ * seeded contacts, organizations and activities, the stored rows read back through the generated client, and
+ * assertion helpers.
  */
 
 import assert from 'node:assert/strict';
@@ -25,6 +26,7 @@ export interface OrganizationSeed {
   country?: string | null;
   address?: string | null;
   pipedriveOrgId?: number | null;
+  updateSyncStatus?: string;
 }
 
 /** A seeded contact's fields (all optional). */
@@ -55,6 +57,36 @@ export async function seedContact(prisma: TestPrismaClient, seed: ContactSeed = 
 /** The stored contact row, through the generated client (independent of the store's own reads). */
 export function contactRow(prisma: TestPrismaClient, id: string) {
   return prisma.contact.findUniqueOrThrow({ where: { id } });
+}
+
+/** A seeded activity's fields (all optional but the contact and the user). */
+export interface ActivitySeed {
+  id?: string;
+  contactId: string;
+  userId: string;
+  type?: string;
+  subject?: string;
+  note?: string | null;
+  dueDate?: Date | null;
+  allDay?: boolean;
+  done?: boolean;
+  pipedriveActivityId?: number | null;
+  replicatedToPipedrive?: boolean;
+  pipedriveSyncAttempts?: number;
+  lastPipedriveSyncAttempt?: Date | null;
+  updateSyncStatus?: string;
+  createdAt?: Date;
+}
+
+/** Creates an activity through the generated client; resolves its id. */
+export async function seedActivity(prisma: TestPrismaClient, seed: ActivitySeed): Promise<string> {
+  const row = await prisma.activity.create({ data: { type: 'CALL', subject: 'Intro call', ...seed } });
+  return row.id;
+}
+
+/** The stored activity row, through the generated client (independent of the store's own reads). */
+export function activityRow(prisma: TestPrismaClient, id: string) {
+  return prisma.activity.findUniqueOrThrow({ where: { id } });
 }
 
 /** The stored jobs of the warm-lead dedupe key of `contactId`, oldest first. */
