@@ -494,6 +494,8 @@ export const REQUIRED_STORE_METHODS = [
   'setContactSyncStatus',
   'updateWarmness',
   'saveSnapshot',
+  'findSnapshot',
+  'markLinkedRecord',
   'recordConflict',
   'findActivity',
   'listUnreplicatedActivities',

@@ -1,0 +1,124 @@
+/**
+ * @module tests/updates/updates.test
+ * Record updates end to end (spec Feature 3): the wasm engine, the real Prisma store (SQLite and PostgreSQL) and
+ * the emulator over HTTP with Pipedrive's PATCH semantics. Each entity type updated; a validation failure sends
+ * nothing; a remote edit ("in the Pipedrive UI") between two local edits under each strategy; labels added on both
+ * sides kept; a deleted record.
+ */
+
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, test } from 'node:test';
+
+import { createPipedriveSync, type PipedriveSync } from '../../js/index';
+import { startPipedriveEmulator, type PipedriveEmulator } from '../../js/emulator/index';
+import { createPrismaStore } from '../../js/prisma/index';
+import { describeEachDatabase, type TestPrismaClient } from '../prisma/databases';
+
+describeEachDatabase('record updates', (db) => {
+  let prisma: TestPrismaClient;
+  let emulator: PipedriveEmulator;
+
+  const patches = () => emulator.journal.entries().filter((entry) => entry.method === 'PATCH');
+  const sent = () => emulator.journal.entries().filter((entry) => (entry as { source?: string }).source === undefined);
+
+  function makeSync(options: Record<string, unknown> = {}): Promise<PipedriveSync> {
+    return createPipedriveSync({
+      pipedrive: { apiToken: emulator.apiToken, baseUrl: emulator.url },
+      store: createPrismaStore(prisma),
+      options: { baseDelayMs: 5, maxDelayMs: 50, plan: 'premium', ...options },
+    });
+  }
+
+  beforeEach(async () => {
+    prisma = db().prisma;
+    emulator = await startPipedriveEmulator({ plan: 'premium' });
+    await prisma.syncSnapshot.deleteMany({});
+    await prisma.syncConflict.deleteMany({});
+    await prisma.contact.deleteMany({});
+    emulator.state.seed({
+      persons: [{ id: 501, name: 'Ann Old', emails: [{ value: 'ann@acme.com', primary: true, label: 'work' }], label_ids: [1] }],
+      organizations: [{ id: 601, name: 'Acme', address: { value: 'Main St 1, Tallinn', country: 'Estonia' } }],
+      activities: [{ id: 701, subject: 'Call', type: 'call', done: false, participants: [{ person_id: 501, primary: true }] }],
+      deals: [{ id: 801, title: 'Big deal', value: 100, currency: 'EUR' }],
+    });
+  });
+
+  afterEach(() => emulator.close());
+
+  test('each entity type is updated, only what changes is sent, and the linked contact is SYNCED', async () => {
+    const owner = await prisma.user.upsert({ where: { email: 'sam.seller@example.com' }, update: {}, create: { email: 'sam.seller@example.com' } });
+    const contact = await prisma.contact.create({ data: { name: 'Ann Old', email: 'ann@acme.com', ownerId: owner.id, pipedrivePersonId: 501, updateSyncStatus: 'PENDING' } });
+    const sync = await makeSync();
+    const person = await sync.updates.updatePerson('501', { name: 'Ann New', email: ['ann@acme.com', 'ann.new@acme.com'] });
+    assert.equal(person.success, true, person.error);
+    assert.equal(emulator.state.persons.get(501)?.name, 'Ann New');
+    assert.deepEqual(emulator.state.persons.get(501)?.emails.map((e) => e.value).sort(), ['ann.new@acme.com', 'ann@acme.com']);
+    const stored = await prisma.contact.findUniqueOrThrow({ where: { id: contact.id } });
+    assert.equal(stored.updateSyncStatus, 'SYNCED');
+    assert.ok(stored.lastPipedriveUpdate);
+
+    const org = await sync.updates.updateOrganization(601, { name: 'Acme Ltd', country: 'Latvia' });
+    assert.equal(org.success, true, org.error);
+    assert.equal(emulator.state.organizations.get(601)?.name, 'Acme Ltd');
+    assert.equal(emulator.state.organizations.get(601)?.address?.country, 'Latvia');
+
+    const activity = await sync.updates.updateActivity(701, { subject: 'Call back', done: true });
+    assert.equal(activity.success, true, activity.error);
+    assert.equal(emulator.state.activities.get(701)?.done, true);
+
+    const deal = await sync.updates.updateDeal(801, { title: 'Bigger deal', value: 250 });
+    assert.equal(deal.success, true, deal.error);
+    assert.equal(emulator.state.deals.get(801)?.value, 250);
+
+    const again = await sync.updates.updateDeal(801, { title: 'Bigger deal' });
+    assert.equal(again.success, true);
+    assert.equal(again.fields.title, 'unchanged');
+    assert.equal(patches().length, 4, 'the repeated update sent nothing');
+  });
+
+  test('a validation failure names the field and sends nothing', async () => {
+    const sync = await makeSync();
+    const result = await sync.updates.updatePerson(501, { email: ['not an email'], visible_to: 9 });
+    assert.equal(result.success, false);
+    assert.match(result.error ?? '', /^VALIDATION: email/);
+    assert.equal(sent().length, 0);
+    assert.equal(sync.validation.validateUpdateData({ due_date: '2026-13-01' }, 'activity').valid, false);
+  });
+
+  test('a remote edit between two local edits: each strategy decides, labels added on both sides are kept', async () => {
+    const lww = await makeSync();
+    assert.equal((await lww.updates.updatePerson(501, { name: 'Local 1', label_ids: [1, 2] })).success, true);
+    emulator.editInUi({ entity: 'person', id: 501, fields: { name: 'Remote', label_ids: [1, 2, 3] } });
+    const second = await lww.updates.updatePerson(501, { name: 'Local 2', label_ids: [1, 2, 4] });
+    assert.equal(second.success, true, second.error);
+    assert.equal(emulator.state.persons.get(501)?.name, 'Local 2', 'last write wins: the local change is newer');
+    assert.deepEqual([...(emulator.state.persons.get(501)?.label_ids ?? [])].sort(), [1, 2, 3, 4], 'labels of both sides kept');
+
+    const manual = await makeSync({ conflictStrategy: 'manual' });
+    emulator.editInUi({ entity: 'person', id: 501, fields: { name: 'Remote again' } });
+    const held = await manual.updates.updatePerson(501, { name: 'Local 3' });
+    assert.equal(held.success, false);
+    assert.match(held.error ?? '', /Conflict/);
+    assert.ok(held.conflictId);
+    assert.equal(emulator.state.persons.get(501)?.name, 'Remote again', 'nothing overwritten');
+    assert.equal(await prisma.syncConflict.count({ where: { status: 'OPEN' } }), 1);
+
+    const auto = await makeSync({ conflictStrategy: 'auto-merge' });
+    emulator.editInUi({ entity: 'person', id: 501, fields: { name: 'Remote name' } });
+    const merged = await auto.updates.updatePerson(501, { phone: ['+372 5555 1234'] });
+    assert.equal(merged.success, true, merged.error);
+    assert.equal(emulator.state.persons.get(501)?.name, 'Remote name', 'the remote change is kept');
+    assert.equal(emulator.state.persons.get(501)?.phones[0]?.value, '+372 5555 1234', 'the local change is sent');
+  });
+
+  test('a deleted record: NOT_FOUND, not retried, the local link marked REMOTE_DELETED', async () => {
+    const contact = await prisma.contact.create({ data: { name: 'Gone', email: 'gone@acme.com', pipedrivePersonId: 501 } });
+    emulator.state.persons.delete(501);
+    const sync = await makeSync();
+    const result = await sync.updates.updatePerson(501, { name: 'Anyone' });
+    assert.equal(result.success, false);
+    assert.match(result.error ?? '', /^NOT_FOUND/);
+    assert.equal(result.retryCount, 0);
+    assert.equal((await prisma.contact.findUniqueOrThrow({ where: { id: contact.id } })).updateSyncStatus, 'REMOTE_DELETED');
+  });
+});
