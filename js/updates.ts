@@ -13,6 +13,7 @@ import type {
   UpdateResultAnswer,
   ValidationResultAnswer,
 } from '../pkg/pipedrive_sync';
+import type { SyncConflict } from './store/types';
 
 /** The seed's `UpdateResult`, with `conflictId` and the decision per field. */
 export type UpdateResult = UpdateResultAnswer;
@@ -73,7 +74,18 @@ export interface ConflictsService {
   resolveByTimestamp(localTimestamp: Date | string | number, pipedriveTimestamp: Date | string | number): 'local' | 'pipedrive';
   /** The `auto-merge` strategy's merge. */
   autoMerge(local: Record<string, unknown>, remote: Record<string, unknown>, base?: Record<string, unknown>): MergeResult;
+  /** Conflicts held for a person (the `manual` strategy), newest first. */
+  list(filter?: { status?: 'OPEN' | 'RESOLVED' }): Promise<SyncConflict[]>;
+  /**
+   * Applies a person's decision: `'local'`, `'pipedrive'`, or per field `'local' | 'pipedrive' | value` (fields not
+   * named keep Pipedrive's value). The chosen values are sent, the local record becomes `SYNCED`, the conflict
+   * `RESOLVED`. Throws `NotFoundError` for an unknown conflict, `ConflictError` for one already resolved.
+   */
+  resolve(conflictId: number, decision: ConflictDecision): Promise<UpdateResult>;
 }
+
+/** A person's decision on a conflict. */
+export type ConflictDecision = 'local' | 'pipedrive' | Record<string, unknown>;
 
 /** A timestamp as the engine reads it (ISO 8601 or ms). */
 function instant(value: Date | string | number): string | number {
@@ -103,6 +115,8 @@ export function createUpdateServices(engine: EngineHandle): { updates: UpdatesSe
       resolveByTimestamp: (local, remote) =>
         engine.call((wasm) => wasm.resolveByTimestamp(instant(local), instant(remote)) as 'local' | 'pipedrive'),
       autoMerge: (local, remote, base) => mergeData(local, remote, 'auto-merge', base),
+      list: (filter) => engine.run((wasm) => wasm.listConflicts(filter?.status)) as Promise<SyncConflict[]>,
+      resolve: (conflictId, decision) => engine.run((wasm) => wasm.resolveConflict(conflictId, decision)),
     },
   };
 }

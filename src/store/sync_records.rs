@@ -20,6 +20,48 @@ pub struct Snapshot {
     pub remote_update_time: Option<String>,
 }
 
+/// A conflict as stored (`SyncConflict`): per field `{base, local, remote}` in wire form.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StoredConflict {
+    /// The conflict's id.
+    pub id: i64,
+    /// `person`, `organization`, `activity`, `deal`.
+    pub record_type: String,
+    /// The Pipedrive record, when one is concerned.
+    #[serde(default)]
+    pub pipedrive_id: Option<i64>,
+    /// Per field `{base, local, remote}` (or `{candidates, match}` for an ambiguous match).
+    #[serde(default)]
+    pub fields: Value,
+    /// `OPEN` or `RESOLVED`.
+    pub status: String,
+}
+
+/// `findConflict(conflictId)`.
+pub async fn find_conflict<H: Host>(host: &H, conflict_id: i64) -> Result<Option<StoredConflict>, SyncError> {
+    call(host, "findConflict", json!([conflict_id])).await
+}
+
+/// `listConflicts({status?})`, passed through as JSON.
+pub async fn list_conflicts<H: Host>(host: &H, status: Option<&str>) -> Result<Value, SyncError> {
+    let filter = match status {
+        Some(status) => json!({ "status": status }),
+        None => json!({}),
+    };
+    call(host, "listConflicts", json!([filter])).await
+}
+
+/// `resolveConflict(conflictId, {decision, resolvedAt})`: `false` when it was not OPEN any more.
+pub async fn resolve_conflict<H: Host>(
+    host: &H,
+    conflict_id: i64,
+    decision: &Value,
+    resolved_at: &str,
+) -> Result<bool, SyncError> {
+    call(host, "resolveConflict", json!([conflict_id, { "decision": decision, "resolvedAt": resolved_at }])).await
+}
+
 /// `findSnapshot(recordType, pipedriveId)`.
 pub async fn find_snapshot<H: Host>(
     host: &H,

@@ -131,6 +131,28 @@ impl WasmEngine {
         })())
     }
 
+    /// `sync.conflicts.list({status?})`: the conflicts, newest first.
+    #[wasm_bindgen(js_name = listConflicts, unchecked_return_type = "TaskOf<unknown[]>")]
+    pub fn list_conflicts(&self, #[wasm_bindgen(unchecked_param_type = "string | undefined")] status: JsValue) -> Task {
+        self.task(|engine| async move {
+            let status = arg(status, "status")?;
+            engine.list_conflicts(status.as_str()).await
+        })
+    }
+
+    /// `sync.conflicts.resolve(conflictId, decision)`: applies and records a person's decision.
+    #[wasm_bindgen(js_name = resolveConflict, unchecked_return_type = "TaskOf<UpdateResultAnswer>")]
+    pub fn resolve_conflict(
+        &self,
+        #[wasm_bindgen(js_name = "conflictId", unchecked_param_type = "number")] conflict_id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "unknown")] decision: JsValue,
+    ) -> Task {
+        self.task(|engine| async move {
+            let conflict_id = crate::json_args::pipedrive_id("conflictId", &arg(conflict_id, "conflictId")?)?;
+            engine.resolve_conflict(conflict_id, &arg(decision, "decision")?).await
+        })
+    }
+
     /// `sync.conflicts.resolveByTimestamp(localTs, remoteTs)`: `'local'` or `'pipedrive'` (ties as configured).
     #[wasm_bindgen(js_name = resolveByTimestamp, unchecked_return_type = "'local' | 'pipedrive'")]
     pub fn resolve_by_timestamp(

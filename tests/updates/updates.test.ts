@@ -102,6 +102,13 @@ describeEachDatabase('record updates', (db) => {
     assert.ok(held.conflictId);
     assert.equal(emulator.state.persons.get(501)?.name, 'Remote again', 'nothing overwritten');
     assert.equal(await prisma.syncConflict.count({ where: { status: 'OPEN' } }), 1);
+    const open = await manual.conflicts.list({ status: 'OPEN' });
+    assert.deepEqual(open.map((c) => [c.id, c.pipedriveId, Object.keys(c.fields)]), [[held.conflictId, 501, ['name']]]);
+    const resolved = await manual.conflicts.resolve(held.conflictId as number, 'local');
+    assert.equal(resolved.success, true, resolved.error);
+    assert.equal(emulator.state.persons.get(501)?.name, 'Local 3', 'the decision is applied');
+    assert.equal(await prisma.syncConflict.count({ where: { status: 'RESOLVED' } }), 1);
+    await assert.rejects(manual.conflicts.resolve(held.conflictId as number, 'pipedrive'), (error: Error & { code?: string }) => error.code === 'CONFLICT');
 
     const auto = await makeSync({ conflictStrategy: 'auto-merge' });
     emulator.editInUi({ entity: 'person', id: 501, fields: { name: 'Remote name' } });
