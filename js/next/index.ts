@@ -15,8 +15,10 @@
 
 import type { PipedriveSync } from '../index';
 import { errorResponse, json, readObject, requiredString, STATUS_OF, thrownResponse, type HandlerFailure } from './http';
+import { updateRoutes, type AuthorizeRemote } from './update_routes';
 
 export type { HandlerFailure } from './http';
+export type { AuthorizeRemote, UpdateCaller, UpdateRecordType } from './update_routes';
 
 /** Who is calling, as the app's own authentication knows it. */
 export interface AuthenticatedUser {
@@ -36,6 +38,8 @@ export interface RouteHandlerOptions {
   unownedContacts?: 'admins' | 'anyone';
   /** Where failures of our own are logged with their details (default: `console.error`). */
   onError?: (failure: HandlerFailure) => void;
+  /** Who may update a Pipedrive record linked to no local record (default: admins only). */
+  authorizeRemote?: AuthorizeRemote;
 }
 
 /** The route context of the App Router; `params` is a promise in Next.js 15 and later. */
@@ -54,6 +58,16 @@ export interface RouteHandlers {
   setupUser: RouteHandler;
   /** `GET /api/activities/[id]/sync-status` → `ActivitySyncStatusResponse` (spec §8.2). */
   activitySyncStatus: RouteHandler;
+  /** `PUT /api/pipedrive/activities/[id]` with `UpdateActivityData` → `UpdateResult` (spec §8.3). */
+  updateActivity: RouteHandler;
+  /** `PUT /api/pipedrive/people/[id]` with `UpdatePersonData` → `UpdateResult`. */
+  updatePerson: RouteHandler;
+  /** `PUT /api/pipedrive/organizations/[id]` with `UpdateOrganizationData` → `UpdateResult`. */
+  updateOrganization: RouteHandler;
+  /** `PUT /api/pipedrive/deals/[id]` with `UpdateDealData` → `UpdateResult`. */
+  updateDeal: RouteHandler;
+  /** `POST /api/pipedrive/batch-update` with `{updates: [{recordType, recordId, data}]}` (≤ 50) → `BatchUpdateResult`. */
+  batchUpdate: RouteHandler;
 }
 
 /** Builds the handlers over one engine. */
@@ -75,7 +89,18 @@ export function createRouteHandlers(sync: PipedriveSync, options: RouteHandlerOp
     };
   };
 
+  const updates = updateRoutes(sync, options.authorizeRemote);
+  const byId = (update: (user: AuthenticatedUser, id: string, request: Request) => Promise<Response>) =>
+    handler(async (user, request, context) => {
+      const id = routeId(await context.params);
+      return id instanceof Response ? id : update(user, id, request);
+    });
   return {
+    updateActivity: byId(updates.updateActivity),
+    updatePerson: byId(updates.updatePerson),
+    updateOrganization: byId(updates.updateOrganization),
+    updateDeal: byId(updates.updateDeal),
+    batchUpdate: handler((user, request) => updates.batchUpdate(user, request)),
     checkWarmLead: handler(async (user, _request, context) => {
       const id = routeId(await context.params);
       if (id instanceof Response) return id;

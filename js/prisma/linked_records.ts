@@ -19,6 +19,7 @@ import { storeCall } from './store_error';
 import { changesNothing, checkEdit, LINKED_RECORD_TYPES, updateRecordJob } from '../store/record_edits';
 import type {
   EditedRecordType,
+  LinkedRecord,
   LinkedRecordMark,
   LinkedRecordType,
   RecordEditOptions,
@@ -37,7 +38,16 @@ export interface PrismaLinkedRecordStore {
   activityEdited(activityId: string, changes: UpdateActivityData, options?: RecordEditOptions): Promise<number | null>;
   /** Marks the local record linked to a Pipedrive record (see {@link createPrismaLinkedRecordStore}). */
   markLinkedRecord(recordType: LinkedRecordType, pipedriveId: number, mark: LinkedRecordMark): Promise<boolean>;
+  /** The local record linked to a Pipedrive record and whose it is (see {@link createPrismaLinkedRecordStore}). */
+  findLinkedRecord(recordType: LinkedRecordType, pipedriveId: number): Promise<LinkedRecord | null>;
 }
+
+/** Whose a linked local record is: the owner column of each table (organizations have none). */
+const OWNERS: { readonly [T in EditedRecordType]: SqlFragment } = {
+  person: sql`"owner_id"`,
+  organization: sql`NULL`,
+  activity: sql`"user_id"`,
+};
 
 /** Where the local records linked to each Pipedrive record type live: the table and its Pipedrive id column. */
 const LINKS: { readonly [T in EditedRecordType]: { table: SqlFragment; column: SqlFragment } } = {
@@ -67,6 +77,8 @@ function isId(id: unknown): id is string {
  *   field by field, the later `changedAt`) and gives a RUNNING one a successor. Resolves the job id; `null` when the
  *   record is missing or not linked, or `changes` has no field, and then nothing is written. With `tx`, the status
  *   and the job commit or roll back with the caller's transaction.
+ * - `findLinkedRecord(recordType, pipedriveId)`: `{ localId, ownerId }` of the (first, by id) local record linked
+ *   to it (`ownerId`: a contact's owner, an activity's user, `null` for organizations), or `null`; deals: `null`.
  * - `markLinkedRecord(recordType, pipedriveId, { status, syncedAt })`: `recordType` person, organization, activity
  *   or deal; `pipedriveId` an integer from 1; `status` one of `UPDATE_SYNC_STATUSES`; `syncedAt` an ISO 8601
  *   instant or null. One `UPDATE` of every local record whose Pipedrive id column holds `pipedriveId` (two contacts
@@ -103,6 +115,19 @@ export function createPrismaLinkedRecordStore(prisma: PrismaClientLike, enqueueJ
     contactEdited: (contactId, changes, options) => edited('contactEdited', 'person', contactId, changes, options),
     organizationEdited: (organizationId, changes, options) => edited('organizationEdited', 'organization', organizationId, changes, options),
     activityEdited: (activityId, changes, options) => edited('activityEdited', 'activity', activityId, changes, options),
+
+    async findLinkedRecord(recordType, pipedriveId) {
+      const op = 'findLinkedRecord';
+      const type = oneOf(op, 'recordType', recordType, LINKED_RECORD_TYPES);
+      const id = pipedriveIdArg(op, 'pipedriveId', pipedriveId);
+      if (type === 'deal') return null;
+      const { table, column } = LINKS[type];
+      const rows = await storeCall(op, () =>
+        queryRows<{ id: string; owner: string | null }>(prisma, sql`SELECT "id", ${OWNERS[type]} AS "owner" FROM ${table}
+          WHERE ${column} = ${id} ORDER BY "id" LIMIT 1`),
+      );
+      return rows.length > 0 ? { localId: rows[0].id, ownerId: rows[0].owner ?? null } : null;
+    },
 
     async markLinkedRecord(recordType, pipedriveId, mark) {
       const op = 'markLinkedRecord';

@@ -327,6 +327,16 @@ export function createMemoryStore(users: LocalUser[] = []): MemoryStore {
       }
       return linked.length > 0;
     },
+    async findLinkedRecord(recordType, pipedriveId) {
+      check();
+      const type = oneOf('findLinkedRecord', 'recordType', recordType, LINKED_RECORD_TYPES);
+      const id = pipedriveIdArg('findLinkedRecord', 'pipedriveId', pipedriveId);
+      if (type === 'deal') return null;
+      const found = linkable(type).find((candidate) => candidate.pipedriveId === id);
+      if (!found) return null;
+      const record = found.record as { id: string; ownerId?: string | null; userId?: string };
+      return { localId: record.id, ownerId: type === 'activity' ? (record.userId ?? null) : (record.ownerId ?? null) };
+    },
     async findActivity(activityId) {
       check();
       const activity = activityById(activityId);

@@ -136,6 +136,14 @@ export interface RecordEditOptions {
   changedAt?: string;
 }
 
+/** A local record linked to a Pipedrive record, as `findLinkedRecord` answers it. */
+export interface LinkedRecord {
+  /** The local record's id. */
+  localId: string;
+  /** The CRM user it belongs to, when it has one. */
+  ownerId: string | null;
+}
+
 /** What `markLinkedRecord` writes on the local record linked to a Pipedrive record. */
 export interface LinkedRecordMark {
   /** The new `updateSyncStatus`, e.g. `SYNCED` after an update, `REMOTE_DELETED` when the record is gone. */
@@ -378,6 +386,13 @@ export interface SyncStore {
    * for another record type, a status not in `UpdateSyncStatus`, a bad id or time.
    */
   markLinkedRecord(recordType: LinkedRecordType, pipedriveId: number, mark: LinkedRecordMark): Promise<boolean>;
+  /**
+   * The local record linked to a Pipedrive record, with whose it is (a contact's `ownerId`, an activity's
+   * `userId`; organizations have no owner in the reference schema: `null`), or `null` when none is linked (deals
+   * included). For the update route handlers' ownership check; optional for a CRM's own store (without it, only
+   * admins may update through the handlers).
+   */
+  findLinkedRecord?(recordType: LinkedRecordType, pipedriveId: number): Promise<LinkedRecord | null>;
   /** The activity with its contact's Pipedrive ids, or `null`. */
   findActivity(activityId: string): Promise<LocalActivity | null>;
   /** The contact's activities not yet in Pipedrive, oldest first (`createdAt`, then id). */
