@@ -88,6 +88,18 @@ describe('contacts', () => {
   });
 });
 
+test('findLinkedRecord: the linked contact with its owner, the activity with its user; deals and unlinked: null', async () => {
+  contact('c30', { pipedrivePersonId: 30, ownerId: 'u3' });
+  store.activities.push({
+    id: 'a30', contactId: 'c30', userId: 'u4', type: 'CALL', subject: 'S', note: null, dueDate: null, allDay: false, done: false,
+    pipedriveActivityId: 31, pipedriveSyncAttempts: 0, lastPipedriveSyncAttempt: null, updateSyncStatus: 'SYNCED',
+  } as never);
+  assert.deepEqual(await store.findLinkedRecord?.('person', 30), { localId: 'c30', ownerId: 'u3' });
+  assert.deepEqual(await store.findLinkedRecord?.('activity', 31), { localId: 'a30', ownerId: 'u4' });
+  assert.equal(await store.findLinkedRecord?.('person', 99), null);
+  assert.equal(await store.findLinkedRecord?.('deal', 30), null);
+});
+
 describe('updateWarmness', () => {
   test('below the threshold: score only; at it: one warm_lead job and PENDING; repeated: merged', async () => {
     const c = contact('c1');
