@@ -13,7 +13,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, NaiveDateTime};
+use chrono::DateTime;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -127,12 +127,13 @@ pub fn parse_field_rules(field: &str, value: &Value) -> Result<BTreeMap<String, 
 pub fn parse_instant(field: &str, value: &Value) -> Result<i64, SyncError> {
     let parsed = match value {
         Value::Number(n) => n.as_f64().filter(|n| n.is_finite() && n.fract() == 0.0).map(|n| n as i64),
-        Value::String(text) => DateTime::parse_from_rfc3339(text.trim())
-            .map(|t| t.timestamp_millis())
-            .or_else(|_| {
-                NaiveDateTime::parse_from_str(text.trim(), "%Y-%m-%d %H:%M:%S").map(|t| t.and_utc().timestamp_millis())
-            })
-            .ok(),
+        Value::String(text) => {
+            let text = text.trim();
+            // v1's `YYYY-MM-DD HH:MM:SS` is UTC: read it as RFC 3339 (no strftime parser in the wasm).
+            let v1 =
+                (text.len() == 19 && text.as_bytes()[10] == b' ').then(|| format!("{}T{}Z", &text[..10], &text[11..]));
+            DateTime::parse_from_rfc3339(v1.as_deref().unwrap_or(text)).map(|t| t.timestamp_millis()).ok()
+        }
         _ => None,
     };
     parsed.ok_or_else(|| SyncError::validation(field, "must be an instant: ms since the epoch or an RFC 3339 time"))

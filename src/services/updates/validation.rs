@@ -279,7 +279,10 @@ fn is_date(text: &str) -> bool {
     let bytes = text.as_bytes();
     bytes.len() == 10
         && bytes.iter().enumerate().all(|(i, b)| if i == 4 || i == 7 { *b == b'-' } else { b.is_ascii_digit() })
-        && chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").is_ok()
+        && match (text[..4].parse(), text[5..7].parse(), text[8..].parse()) {
+            (Ok(year), Ok(month), Ok(day)) => chrono::NaiveDate::from_ymd_opt(year, month, day).is_some(),
+            _ => false,
+        }
 }
 
 /// `HH:MM` or `HH:MM:SS`, on a 24-hour clock.
