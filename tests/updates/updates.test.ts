@@ -34,6 +34,7 @@ describeEachDatabase('record updates', (db) => {
     emulator = await startPipedriveEmulator({ plan: 'premium' });
     await prisma.syncSnapshot.deleteMany({});
     await prisma.syncConflict.deleteMany({});
+    await prisma.syncJob.deleteMany({});
     await prisma.contact.deleteMany({});
     emulator.state.seed({
       persons: [{ id: 501, name: 'Ann Old', emails: [{ value: 'ann@acme.com', primary: true, label: 'work' }], label_ids: [1] }],
@@ -116,6 +117,26 @@ describeEachDatabase('record updates', (db) => {
     assert.equal(merged.success, true, merged.error);
     assert.equal(emulator.state.persons.get(501)?.name, 'Remote name', 'the remote change is kept');
     assert.equal(emulator.state.persons.get(501)?.phones[0]?.value, '+372 5555 1234', 'the local change is sent');
+  });
+
+  test('a local edit through the hook is queued in the CRM transaction and drained once; a newer edit merges', async () => {
+    const contact = await prisma.contact.create({ data: { name: 'Ann Old', email: 'ann@acme.com', pipedrivePersonId: 501 } });
+    const store = createPrismaStore(prisma);
+    await prisma.$transaction(async (tx) => {
+      await tx.contact.update({ where: { id: contact.id }, data: { name: 'Ann Hook' } });
+      await store.contactEdited(contact.id, { name: 'Ann Hook' }, { tx });
+    });
+    await store.contactEdited(contact.id, { phone: ['+372 5000 0000'] });
+    const jobs = await prisma.syncJob.findMany({ where: { kind: 'update_record', state: 'PENDING' } });
+    assert.equal(jobs.length, 1, 'the newer edit merged into the waiting job');
+    const sync = await makeSync();
+    const report = await sync.queue.drain();
+    assert.equal(report.succeeded, 1);
+    assert.equal(emulator.state.persons.get(501)?.name, 'Ann Hook');
+    assert.equal(emulator.state.persons.get(501)?.phones[0]?.value, '+372 5000 0000');
+    assert.equal(patches().length, 1, 'one PATCH for both edits');
+    assert.equal((await prisma.contact.findUniqueOrThrow({ where: { id: contact.id } })).updateSyncStatus, 'SYNCED');
+    assert.equal((await sync.queue.drain()).processed, 0, 'nothing left');
   });
 
   test('a deleted record: NOT_FOUND, not retried, the local link marked REMOTE_DELETED', async () => {
