@@ -21,6 +21,7 @@ import { createFetchHttp } from '../../js/host/fetch_http';
 import type { HttpSend } from '../../js/host/types';
 import { createPrismaStore } from '../../js/prisma/index';
 import type { SyncStore } from '../../js/store/types';
+import { emptyCrmTables } from '../prisma/contacts_helpers';
 import type { TestPrismaClient } from '../prisma/databases';
 
 /** What one run did and checked. */
@@ -58,7 +59,8 @@ export async function runChaos(seed: number, prisma: TestPrismaClient, emulator:
   const random = new SeededRandom(seed);
   const schedule: string[] = [];
   const checks: string[] = [];
-  await emptyTables(prisma);
+  await emptyCrmTables(prisma);
+  await prisma.user.deleteMany({});
   emulator.reset();
   emulator.faults.clear();
   emulator.journal.clear();
@@ -283,13 +285,3 @@ async function check(prisma: TestPrismaClient, emulator: PipedriveEmulator, outc
   checks.push(`the token is in none of ${logs.length} log lines, ${answers.length} answers and errors, ${jobs.length} outbox rows`);
 }
 
-/** Empties the CRM's and the package's tables (children first). */
-async function emptyTables(prisma: TestPrismaClient): Promise<void> {
-  await prisma.syncJob.deleteMany({});
-  await prisma.syncSnapshot.deleteMany({});
-  await prisma.syncConflict.deleteMany({});
-  await prisma.activity.deleteMany({});
-  await prisma.contact.deleteMany({});
-  await prisma.organization.deleteMany({});
-  await prisma.user.deleteMany({});
-}

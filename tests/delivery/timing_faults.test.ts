@@ -12,6 +12,7 @@ import { createPipedriveSync, type PipedriveSync, type PipedriveSyncConfig } fro
 import { startPipedriveEmulator, type PipedriveEmulator } from '../../js/emulator/index';
 import { createPrismaStore } from '../../js/prisma/index';
 import type { SyncStore } from '../../js/store/types';
+import { emptyCrmTables } from '../prisma/contacts_helpers';
 import { describeEachDatabase, type TestPrismaClient } from '../prisma/databases';
 
 /** Polls `check` until it holds (or fails after `timeoutMs`). */
@@ -85,12 +86,7 @@ describeEachDatabase('exactly once under timing faults', (db) => {
     prisma = db().prisma;
     emulator = await startPipedriveEmulator({ plan: 'premium' });
     // Each case gets a fresh emulator (ids start again at 1), so the local links of earlier cases go too.
-    await prisma.syncJob.deleteMany({});
-    await prisma.syncSnapshot.deleteMany({});
-    await prisma.syncConflict.deleteMany({});
-    await prisma.activity.deleteMany({});
-    await prisma.contact.deleteMany({});
-    await prisma.organization.deleteMany({});
+    await emptyCrmTables(prisma);
     logs = [];
     user = await prisma.user.upsert({ where: { email: 'sam.seller@example.com' }, update: {}, create: { email: 'sam.seller@example.com' } });
   });

@@ -123,3 +123,13 @@ export async function leaseOf(prisma: TestPrismaClient, id: number, workerId: st
   const rows = await prisma.$queryRaw<{ lease_token: number | bigint }[]>`SELECT "lease_token" FROM "pipedrive_sync_jobs" WHERE "id" = ${id}`;
   return { workerId, token: rows.length > 0 ? Number(rows[0].lease_token) : 0 };
 }
+
+/** Empties the package's tables and the CRM's records (not its users), children first: a case's fresh start. */
+export async function emptyCrmTables(prisma: TestPrismaClient): Promise<void> {
+  await prisma.syncJob.deleteMany({});
+  await prisma.syncSnapshot.deleteMany({});
+  await prisma.syncConflict.deleteMany({});
+  await prisma.activity.deleteMany({});
+  await prisma.contact.deleteMany({});
+  await prisma.organization.deleteMany({});
+}

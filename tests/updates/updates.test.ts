@@ -12,6 +12,7 @@ import { afterEach, beforeEach, test } from 'node:test';
 import { createPipedriveSync, type PipedriveSync } from '../../js/index';
 import { startPipedriveEmulator, type PipedriveEmulator } from '../../js/emulator/index';
 import { createPrismaStore } from '../../js/prisma/index';
+import { emptyCrmTables } from '../prisma/contacts_helpers';
 import { describeEachDatabase, type TestPrismaClient } from '../prisma/databases';
 
 describeEachDatabase('record updates', (db) => {
@@ -32,10 +33,7 @@ describeEachDatabase('record updates', (db) => {
   beforeEach(async () => {
     prisma = db().prisma;
     emulator = await startPipedriveEmulator({ plan: 'premium' });
-    await prisma.syncSnapshot.deleteMany({});
-    await prisma.syncConflict.deleteMany({});
-    await prisma.syncJob.deleteMany({});
-    await prisma.contact.deleteMany({});
+    await emptyCrmTables(prisma);
     emulator.state.seed({
       persons: [{ id: 501, name: 'Ann Old', emails: [{ value: 'ann@acme.com', primary: true, label: 'work' }], label_ids: [1] }],
       organizations: [{ id: 601, name: 'Acme', address: { value: 'Main St 1, Tallinn', country: 'Estonia' } }],
