@@ -25,8 +25,10 @@ pub struct JobAttempt<'a, H: Host> {
     job: ClaimedJob,
     lease: Lease,
     lease_ms: u64,
-    /// Since when (ms) a create of this job may exist remotely: from the store, or marked by this attempt.
-    in_doubt_since: Cell<Option<i64>>,
+    /// Since when (ms) a create of an earlier attempt may exist remotely, as the store had it at the claim.
+    in_doubt_since: Option<i64>,
+    /// The mark this attempt wrote (or found) before its first create.
+    marked: Cell<Option<i64>>,
     /// Set when the store refused this claim (another worker holds the job now).
     lost: Cell<bool>,
 }
@@ -48,7 +50,7 @@ impl<'a, H: Host> JobAttempt<'a, H> {
             .as_deref()
             .and_then(|text| DateTime::parse_from_rfc3339(text).ok())
             .map(|instant| instant.timestamp_millis());
-        JobAttempt { host, job, lease, lease_ms, in_doubt_since: Cell::new(in_doubt_since), lost: Cell::new(false) }
+        JobAttempt { host, job, lease, lease_ms, in_doubt_since, marked: Cell::new(None), lost: Cell::new(false) }
     }
 
     /// The claim, for the job's completion or failure.
@@ -111,8 +113,11 @@ impl<'a, H: Host> JobAttempt<'a, H> {
 }
 
 impl<H: Host> CreateFence for JobAttempt<'_, H> {
+    /// Only an earlier attempt's creates are in doubt: within this attempt, a create that failed with an unknown
+    /// outcome ends the attempt (or is looked up by its own retry), so a later create of a different record (the
+    /// person after the organization) is not looked up for nothing.
     fn in_doubt_since(&self) -> Option<i64> {
-        self.in_doubt_since.get()
+        self.in_doubt_since
     }
 
     fn before_create(&self) -> LocalFuture<'_, Result<i64, SyncError>> {
@@ -120,12 +125,12 @@ impl<H: Host> CreateFence for JobAttempt<'_, H> {
             if self.lost.get() {
                 return Err(self.lease_lost("a create"));
             }
-            let since = self.in_doubt_since.get().unwrap_or_else(|| self.host.now_ms());
+            let since = self.marked.get().or(self.in_doubt_since).unwrap_or_else(|| self.host.now_ms());
             let now = iso_millis(self.host.now_ms());
             let marked =
                 store::mark_job_in_doubt(self.host, self.job.id, &self.lease, &iso_millis(since), &now).await?;
             self.accepted(marked, "the in-doubt mark")?;
-            self.in_doubt_since.set(Some(since));
+            self.marked.set(Some(since));
             Ok(since)
         })
     }
@@ -152,7 +157,9 @@ mod tests {
         let attempt = JobAttempt::new(&host, job(None), "w1", 60_000);
         assert_eq!(attempt.in_doubt_since(), None);
         assert_eq!(block_on(attempt.before_create()).unwrap(), 1_773_000_000_000);
-        assert_eq!(attempt.in_doubt_since(), Some(1_773_000_000_000));
+        assert_eq!(attempt.in_doubt_since(), None, "this attempt's own creates do not put its next ones in doubt");
+        host.now.set(1_773_000_005_000);
+        assert_eq!(block_on(attempt.before_create()).unwrap(), 1_773_000_000_000, "the first mark's time is kept");
         let marks = host.store_calls_of("markJobInDoubt");
         assert_eq!(marks[0][0], 7);
         assert_eq!(marks[0][1], json!({ "workerId": "w1", "token": 5 }));
