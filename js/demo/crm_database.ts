@@ -85,6 +85,7 @@ export interface DemoPrismaClient extends PrismaClientLike {
   organization: {
     create(args: { data: { name: string; industry: string; country: string; pipedriveOrgId: number | null } }): PromiseLike<{ id: string }>;
     findMany(args: { select: Record<keyof OrganizationRow, true> }): PromiseLike<OrganizationRow[]>;
+    update(args: { where: { id: string }; data: { name: string } }): PromiseLike<unknown>;
   };
   contact: {
     createMany(args: {
@@ -95,6 +96,7 @@ export interface DemoPrismaClient extends PrismaClientLike {
     }): PromiseLike<{ count: number }>;
     findMany(args: { select: Record<keyof ContactRow, true>; orderBy: { id: 'asc' } }): PromiseLike<ContactRow[]>;
     count(): PromiseLike<number>;
+    update(args: { where: { id: string }; data: { name: string } }): PromiseLike<unknown>;
   };
   activity: {
     createMany(args: { data: ActivityInsert[] }): PromiseLike<{ count: number }>;

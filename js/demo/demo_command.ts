@@ -7,7 +7,10 @@
  * 1. warm leads: every warm, unlinked contact through `sync.warmLeads.checkAndCreateWarmLead`, a few at a time; the
  *    engine's backfill queues each new warm lead's earlier activities for replication, oldest first;
  * 2. activities of contacts already in Pipedrive: through `sync.activities.replicateActivity`, a few at a time;
- * 3. the final drain, after every warm lead: the backfilled activities (and whatever else is queued).
+ * 3. the final drain, after every warm lead: the backfilled activities (and whatever else is queued);
+ * 4. record updates (emulator only, see `demo/record_edits`): some created persons and organizations edited in the
+ *    CRM through the store's edit hooks, some of the same and others by hand in the Pipedrive UI, then drained
+ *    through the three-way merge under `--strategy` (default last-write-wins).
  *
  * Cold contacts' activities stay local (no Pipedrive person). A summary table goes to stdout. Exit code 0 when every
  * warm lead and every activity of a contact in Pipedrive ended in Pipedrive, 3 when some did not (they are listed),
@@ -29,24 +32,32 @@ import { replicateActivities, syncWarmLeads, type ActivityToReplicate, type Call
 import { createCountingHttp, type HttpTally } from './counting_http';
 import { ACTIVITY_SELECT, openDemoDatabase, seedCrm, type DemoDatabase, type DemoPrismaClient } from './crm_database';
 import { buildDemoSeed, DEFAULT_CONTACTS, DEFAULT_SEED } from './crm_seed';
-import { countDemoEvents, newDemoEvents, renderDemoSummary, tallyActivities, tallyCrm } from './demo_summary';
+import type { SyncStore } from '../store/types';
+import { countDemoEvents, newDemoEvents, type DemoEvents, renderDemoSummary, tallyActivities, tallyCrm } from './demo_summary';
 import { formatActivityProgress, LeadProgress } from './lead_progress';
+import {
+  DEFAULT_STRATEGY, parseStrategy, planEdits, runRecordEdits, skippedRecordEdits, type ConflictStrategy, type RecordEditOutcome,
+} from './record_edits';
 import {
   closePipedriveTarget, describeTarget, dumpEmulator, openPipedriveTarget, parseDemoPlan, usesRealPipedrive, type PipedriveTarget,
 } from './pipedrive_target';
 import { requestTokens, totalTokens } from './token_spend';
 
 /** Usage text of the `demo` command. */
-export const DEMO_USAGE = `Usage: pipedrive-sync demo [--plan PLAN] [--contacts N] [--concurrency N] [--seed N] [--dump-emulator PATH]
+export const DEMO_USAGE = `Usage: pipedrive-sync demo [--plan PLAN] [--contacts N] [--concurrency N] [--seed N] [--strategy S]
+                          [--dump-emulator PATH]
 
 Seeds a CRM in SQLite, syncs its warm leads to Pipedrive and replicates the activities of the contacts that are
 in Pipedrive (the warm leads' through the engine's backfill and the final drain, the others directly), then prints
-a summary.
+a summary. Then it edits some of the persons and organizations it created, in the CRM (through the store's edit
+hooks) and by hand in the emulator's Pipedrive UI, some on both sides, and drains the updates through the
+engine's three-way merge.
   --plan           the emulated Pipedrive plan: lite, growth (default), premium, ultimate; with real Pipedrive,
                    the plan the rate limiter assumes until Pipedrive's headers say otherwise
   --contacts       contacts in the seeded CRM (default ${DEFAULT_CONTACTS})
   --concurrency    warm leads synced, and activities replicated directly, at once (default 4)
   --seed           the seed of the generated CRM (default ${DEFAULT_SEED}); the same seed gives the same CRM
+  --strategy       the conflict strategy of the record updates: last-write-wins (default), manual, auto-merge
   --dump-emulator  write the emulator's persons, organizations, activities, limits and request journal to PATH
                    as JSON
 Environment:
@@ -66,18 +77,21 @@ export interface DemoFlags {
   contacts: number;
   concurrency: number;
   seed: number;
+  /** `options.conflictStrategy` of the record updates. */
+  strategy: ConflictStrategy;
   dumpEmulator?: string;
   help: boolean;
 }
 
 /** Parses the `demo` flags; throws naming the bad flag. */
 export function parseDemoFlags(argv: string[]): DemoFlags {
-  const f = parseFlags(argv, ['plan', 'dump-emulator'], { contacts: [1, 100_000], concurrency: [1, 64], seed: [0, 4_294_967_295] });
+  const f = parseFlags(argv, ['plan', 'dump-emulator', 'strategy'], { contacts: [1, 100_000], concurrency: [1, 64], seed: [0, 4_294_967_295] });
   return {
     plan: typeof f.plan === 'string' ? parseDemoPlan(f.plan) : undefined,
     contacts: (f.contacts as number | undefined) ?? DEFAULT_CONTACTS,
     concurrency: (f.concurrency as number | undefined) ?? DEFAULT_CONCURRENCY,
     seed: (f.seed as number | undefined) ?? DEFAULT_SEED,
+    strategy: typeof f.strategy === 'string' ? parseStrategy(f.strategy) : DEFAULT_STRATEGY,
     dumpEmulator: f['dump-emulator'] as string | undefined,
     help: f.help === true,
   };
@@ -116,12 +130,13 @@ async function demo(flags: DemoFlags, io: CommandIo): Promise<number> {
 
     const events = newDemoEvents();
     const http = createCountingHttp();
+    const store = createPrismaStore(database.prisma);
     const sync = await createPipedriveSync({
       pipedrive: { apiToken: target.apiToken, baseUrl: target.baseUrl },
-      store: createPrismaStore(database.prisma),
+      store,
       http: http.send,
       logger: countDemoEvents(events),
-      options: target.plan ? { plan: target.plan } : {},
+      options: { ...(target.plan ? { plan: target.plan } : {}), conflictStrategy: flags.strategy },
     });
     const threshold = sync.describe().warmLeadThreshold;
     const before = await database.prisma.contact.findMany({ select: CONTACT_SELECT, orderBy: { id: 'asc' } });
@@ -143,6 +158,7 @@ async function demo(flags: DemoFlags, io: CommandIo): Promise<number> {
     const directRun = await replicateDirectly(sync, direct, flags.concurrency, io);
     // After every warm lead (and the direct calls): the activities the backfill queued, and anything deferred.
     const drained = await drainLeftovers(sync, database.prisma, io);
+    const updates = await editRecords(sync, store, database.prisma, target, events, flags.strategy, io);
     const syncMs = Date.now() - syncStarted;
 
     const stats = await sync.queue.stats();
@@ -174,13 +190,15 @@ async function demo(flags: DemoFlags, io: CommandIo): Promise<number> {
       rateLimited: http.tally.rateLimited,
       tokens: tokensSpent(target, budgetBefore, http.tally, sync),
       drained,
+      updates,
       queueLeft: stats.counts.PENDING + stats.counts.RUNNING + stats.counts.DEAD,
       syncMs,
       totalMs: Date.now() - started,
     };
     if (flags.dumpEmulator) dumpEmulator(target, flags.dumpEmulator);
     io.stdout.write(renderDemoSummary(outcome));
-    return outcome.other.length > 0 || outcome.activities.pending.length > 0 ? EXIT_NOT_ALL_SYNCED : EXIT_OK;
+    const notAll = outcome.other.length > 0 || outcome.activities.pending.length > 0 || updates.failed.length > 0;
+    return notAll ? EXIT_NOT_ALL_SYNCED : EXIT_OK;
   } catch (error) {
     io.stderr.write(`\npipedrive-sync demo: ${describeError(error)}\n`);
     return EXIT_FAILED;
@@ -195,6 +213,32 @@ const CONTACT_SELECT = {
   id: true, email: true, warmnessScore: true, organizationId: true, ownerId: true, pipedrivePersonId: true, pipedriveOrgId: true,
   updateSyncStatus: true,
 } as const;
+
+/**
+ * The record-update phase (see `demo/record_edits`) on the persons and organizations this run created; skipped on
+ * real Pipedrive, where nothing can be edited "by hand" for the demo.
+ */
+async function editRecords(
+  sync: PipedriveSync, store: SyncStore, prisma: DemoPrismaClient, target: PipedriveTarget, events: DemoEvents,
+  strategy: ConflictStrategy, io: CommandIo,
+): Promise<RecordEditOutcome> {
+  if (target.kind !== 'emulator') return skippedRecordEdits(strategy, 'skipped: edits by hand in the Pipedrive UI need the emulator');
+  const { emulator } = target;
+  const contacts = new Map((await prisma.contact.findMany({ select: CONTACT_SELECT, orderBy: { id: 'asc' } })).map((c) => [c.id, c]));
+  const persons = events.personsCreated.flatMap((contactId) => {
+    const personId = contacts.get(contactId)?.pipedrivePersonId;
+    const person = personId ? emulator.state.persons.get(personId) : undefined;
+    return person ? [{ localId: contactId, pipedriveId: person.id, name: person.name, ownerId: person.owner_id }] : [];
+  });
+  const orgRows = new Map((await prisma.organization.findMany({ select: { id: true, name: true, pipedriveOrgId: true } })).map((o) => [o.id, o]));
+  const organizations = events.organizationsCreated.flatMap((id) => {
+    const orgId = orgRows.get(id)?.pipedriveOrgId;
+    const org = orgId ? emulator.state.organizations.get(orgId) : undefined;
+    return org ? [{ localId: id, pipedriveId: org.id, name: org.name }] : [];
+  });
+  const say = (line: string): void => void io.stderr.write(line);
+  return runRecordEdits({ sync, store, prisma, emulator, strategy, edits: planEdits(persons, organizations), say });
+}
 
 /** Replicates the activities of contacts already in Pipedrive with `replicateActivity`, with a progress line. */
 async function replicateDirectly(

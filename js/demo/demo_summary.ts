@@ -2,13 +2,16 @@
  * @module demo/demo_summary
  * The demo's closing summary: what the warm-lead sync did to the CRM and to Pipedrive (persons created or linked,
  * contacts skipped and why, organizations created or reused), what the activity replication did (activities
- * replicated through the warm-lead backfill or directly, the types sent, activities not replicated and why), what it
+ * replicated through the warm-lead backfill or directly, the types sent, activities not replicated and why), what the
+ * record updates did (edits in the CRM and in the Pipedrive UI, updates pushed, fields kept from Pipedrive, conflicts
+ * found and how the configured strategy decided them), what it
  * cost (requests, API tokens, 429s) and how long it took, worked out from the database, the engine's log events and
  * the requests sent, as a table on stdout.
  */
 
 import { renderTable } from '../terminal/table';
 import type { ActivityRow, ContactRow } from './crm_database';
+import type { RecordEditOutcome } from './record_edits';
 
 /** The engine's log events the summary counts (fields as `src/warm_lead` and `src/activities` log them). */
 export interface DemoEvents {
@@ -142,6 +145,8 @@ export interface DemoOutcome {
   tokens: { spent: number; note: string };
   /** Jobs the final drain carried out, and jobs still in the outbox after it. */
   drained: number;
+  /** The record-update phase. */
+  updates: RecordEditOutcome;
   queueLeft: number;
   syncMs: number;
   totalMs: number;
@@ -210,6 +215,37 @@ function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
+/** Why a conflict ended each way, by strategy: [CRM value sent, Pipedrive value kept, held]. */
+const STRATEGY_NOTES: Record<RecordEditOutcome['strategy'], [string, string, string]> = {
+  'last-write-wins': ['the CRM edit was later (a tie goes to the CRM)', 'the Pipedrive edit was later', ''],
+  manual: ['', '', 'sync.conflicts.list(), then resolve()'],
+  'auto-merge': ['the CRM edit was later, or Pipedrive emptied the field', 'the Pipedrive edit was later, or the CRM emptied it', ''],
+};
+
+/** The record-update rows of the summary. */
+export function updateRows(u: RecordEditOutcome): string[][] {
+  if (u.skipped !== null) return [['records edited', '0', u.skipped]];
+  const notes = STRATEGY_NOTES[u.strategy];
+  return [
+    [
+      'records edited in the CRM',
+      String(u.editedInCrm),
+      `${plural(u.personsEdited, 'person')}, ${plural(u.organizationsEdited, 'organization')}: edit hooks in the CRM's transaction`,
+    ],
+    [
+      'records edited in the Pipedrive UI',
+      String(u.editedInUi),
+      `by hand in the emulator; ${u.editedOnBothSides} also edited in the CRM, ${u.editedInUi - u.editedOnBothSides} only there`,
+    ],
+    ['updates pushed', String(u.updatesPushed), `PATCH requests, ${plural(u.fieldsPushed, 'field')}; ${u.drained} update jobs drained`],
+    ['fields kept from Pipedrive', String(u.fieldsKept), 'sent unchanged by the CRM, changed in Pipedrive: its value stays'],
+    ['conflicts found', String(u.conflicts), `fields changed on both sides since the last sync; strategy ${u.strategy}`],
+    ['  CRM value sent', String(u.crmWon), notes[0]],
+    ['  Pipedrive value kept', String(u.pipedriveWon), notes[1]],
+    ['  held for a person', String(u.held), [plural(u.openConflicts, 'open conflict'), notes[2]].filter(Boolean).join(': ')],
+  ];
+}
+
 /** The summary table. */
 export function renderDemoSummary(o: DemoOutcome): string {
   const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
@@ -248,7 +284,8 @@ export function renderDemoSummary(o: DemoOutcome): string {
       `${plural(a.notInPipedriveContacts, 'cold contact')} without a Pipedrive person: kept local`,
     ],
     ['  queued or failed', String(a.pending.length), a.pending.length > 0 ? 'contact in Pipedrive: listed below' : ''],
-    ['requests sent', String(o.requests), 'warm leads and activities'],
+    ...updateRows(o.updates),
+    ['requests sent', String(o.requests), 'warm leads, activities and record updates'],
     ['API tokens spent', String(o.tokens.spent), o.tokens.note],
     ['429 responses', String(o.rateLimited), ''],
     ['queue', String(o.queueLeft), `jobs left in the outbox (${o.drained} drained at the end)`],
@@ -258,6 +295,9 @@ export function renderDemoSummary(o: DemoOutcome): string {
     renderTable([{ header: 'result' }, { header: 'count', align: 'right' }, { header: 'notes' }], rows, '  ');
   if (o.other.length > 0) {
     text += `\nWarm leads not linked:\n${o.other.map((x) => `  ${x.contactId}: ${x.reason}\n`).join('')}`;
+  }
+  if (o.updates.failed.length > 0) {
+    text += `\nRecord updates not done:\n${o.updates.failed.map((x) => `  ${x.recordId}: ${x.reason}\n`).join('')}`;
   }
   if (a.pending.length > 0) {
     text += `\nActivities not replicated although their contact is in Pipedrive:\n${a.pending.map((x) => `  ${x.activityId}: ${x.reason}\n`).join('')}`;
