@@ -332,3 +332,124 @@ test('the activity rows match the database and the emulator', async () => {
   assert.equal(notes('activity types sent'), expected);
   assert.deepEqual([...types.keys()].sort(), ['call', 'email', 'meeting', 'task']);
 });
+
+/** One `update_record` job the demo's CRM edits queued, with how each of its fields should have ended. */
+interface EditedField {
+  entity: 'person' | 'organization';
+  id: number;
+  field: string;
+  local: unknown;
+  /** Whether the CRM changed it (its value differs from the seeded one) and whether it was changed in the UI. */
+  localChanged: boolean;
+  ui: { value: unknown; time: number } | null;
+  changedAt: number;
+}
+
+/** The fields of every update job, from the database, the seed and the emulator's journal. */
+async function editedFields(): Promise<EditedField[]> {
+  const jobs = await prisma.syncJob.findMany({ where: { kind: 'update_record' } });
+  const contacts = new Map((await prisma.contact.findMany()).map((c) => [c.pipedrivePersonId, c]));
+  const orgs = await prisma.organization.findMany({ include: { contacts: true } });
+  const seededOrgName = new Map(orgs.map((o) => {
+    const first = seed.contacts[Number(o.contacts[0]?.id.slice('demo-contact-'.length)) - 1];
+    return [o.pipedriveOrgId, first?.organization == null ? null : seed.organizations[first.organization].name];
+  }));
+  return jobs.flatMap((job) => {
+    const payload = JSON.parse(job.payload) as { entity: 'person' | 'organization'; id: number; data: Record<string, unknown>; changedAt: string };
+    const seededContact = payload.entity === 'person' ? seed.contacts[Number(contacts.get(payload.id)?.id.slice('demo-contact-'.length)) - 1] : null;
+    const seeded: Record<string, unknown> = payload.entity === 'person'
+      ? { name: seededContact?.name, owner_id: seed.users[seededContact?.owner ?? 0].email === 'sam.seller@example.com' ? SAM : ADA }
+      : { name: seededOrgName.get(payload.id) };
+    const uiEntries = dump.journal.filter((e) => e.method === 'UI' && e.path === recordPath(payload.entity, payload.id));
+    return Object.entries(payload.data).map(([field, local]) => {
+      const entry = uiEntries.find((e) => Object.prototype.hasOwnProperty.call(e.body, field));
+      return {
+        entity: payload.entity, id: payload.id, field, local, localChanged: local !== seeded[field],
+        ui: entry ? { value: (entry.body as Record<string, unknown>)[field], time: entry.time } : null,
+        changedAt: Date.parse(payload.changedAt),
+      };
+    });
+  });
+}
+
+/** The record's current value of a field in the emulator. */
+function remoteValue(entity: 'person' | 'organization', id: number, field: string): unknown {
+  const record = (entity === 'person' ? dump.persons : dump.organizations).find((r) => r.id === id);
+  assert.ok(record, `${entity} ${id} is in the emulator`);
+  return (record as unknown as Record<string, unknown>)[field];
+}
+
+test('record updates: the CRM edits were queued in the CRM\'s transaction and all went through, the UI edits are reported', async () => {
+  const jobs = await prisma.syncJob.findMany({ where: { kind: 'update_record' } });
+  assert.ok(jobs.length >= 10, `a dozen CRM edits, got ${jobs.length}`);
+  assert.equal(row('records edited in the CRM'), jobs.length);
+  assert.ok(jobs.every((j) => j.state === 'DONE'), 'every update job is done');
+  const persons = jobs.filter((j) => j.recordType === 'person').length;
+  assert.match(notes('records edited in the CRM'), new RegExp(`^${persons} persons, ${jobs.length - persons} organizations`));
+  // The CRM rows carry the edit, and are in step again.
+  for (const job of jobs.filter((j) => j.recordType === 'person')) {
+    const contact = await prisma.contact.findFirst({ where: { pipedrivePersonId: Number(job.recordId) } });
+    const data = (JSON.parse(job.payload) as { data: { name: string } }).data;
+    assert.equal(contact?.name, data.name, `${contact?.id}'s CRM row was edited`);
+    assert.equal(contact?.updateSyncStatus, 'SYNCED', `${contact?.id} is in step after the drain`);
+  }
+  const ui = dump.journal.filter((e) => e.method === 'UI');
+  assert.ok(ui.every((e) => e.status === 200));
+  const uiRecords = new Set(ui.map((e) => e.path));
+  const jobPaths = new Set(jobs.map((j) => recordPath(j.recordType as 'person' | 'organization', Number(j.recordId))));
+  const both = [...uiRecords].filter((p) => jobPaths.has(p)).length;
+  assert.equal(row('records edited in the Pipedrive UI'), uiRecords.size);
+  assert.ok(both > 0 && both < uiRecords.size, 'some records edited on both sides, some only in Pipedrive');
+  assert.match(notes('records edited in the Pipedrive UI'), new RegExp(`${both} also edited in the CRM, ${uiRecords.size - both} only there`));
+  // Records edited only in the UI: nothing queued, Pipedrive's edit stays.
+  for (const path of [...uiRecords].filter((p) => !jobPaths.has(p))) {
+    const [, kind, id] = /^\/api\/v2\/(persons|organizations)\/(\d+)$/.exec(path) ?? [];
+    const entity = kind === 'persons' ? 'person' : 'organization';
+    for (const [field, value] of uiEdited(entity, Number(id))) assert.deepEqual(remoteValue(entity, Number(id), field), value, `${path}.${field} kept`);
+    assert.equal(patched(entity, Number(id)).size, 0, `${path} was not written by the engine`);
+  }
+});
+
+test('record updates: updates pushed, fields kept from Pipedrive and conflicts decided by last-write-wins match what Pipedrive holds', async () => {
+  const fields = await editedFields();
+  let pushed = 0;
+  let kept = 0;
+  let crmWon = 0;
+  let pipedriveWon = 0;
+  for (const f of fields) {
+    const name = `${f.entity} ${f.id}.${f.field}`;
+    const sent = patched(f.entity, f.id);
+    const now = remoteValue(f.entity, f.id, f.field);
+    if (f.localChanged && f.ui === null) {
+      pushed++;
+      assert.equal(sent.get(f.field), f.local, `${name}: changed in the CRM only, pushed`);
+      assert.equal(now, f.local);
+    } else if (!f.localChanged && f.ui !== null) {
+      kept++;
+      assert.ok(!sent.has(f.field), `${name}: changed in Pipedrive only, not sent`);
+      assert.equal(now, f.ui.value, `${name}: Pipedrive's value kept`);
+    } else if (f.localChanged && f.ui !== null) {
+      // Last-write-wins, to the second; a tie goes to the CRM.
+      const crmLater = Math.floor(f.changedAt / 1000) >= Math.floor(f.ui.time / 1000);
+      if (crmLater) crmWon++;
+      else pipedriveWon++;
+      assert.equal(sent.has(f.field), crmLater, `${name}: sent only when the CRM edit was later`);
+      assert.equal(now, crmLater ? f.local : f.ui.value, `${name}: the later edit's value`);
+    }
+  }
+  assert.ok(kept > 0 && crmWon > 0 && pipedriveWon > 0, `every case happens: ${JSON.stringify({ pushed, kept, crmWon, pipedriveWon })}`);
+  // The record-update phase starts with the edits by hand (an earlier PATCH adds the Warm lead label to the person found).
+  const phase = dump.journal.slice(dump.journal.findIndex((e) => e.method === 'UI'));
+  const patches = phase.filter((e) => e.method === 'PATCH' && e.status < 300 && /^\/api\/v2\/(persons|organizations)\//.test(e.path));
+  assert.equal(row('updates pushed'), patches.length);
+  const patchedFields = patches.reduce((n, e) => n + Object.keys(e.body as object).length, 0);
+  assert.equal(patchedFields, pushed + crmWon, 'only what changes is sent');
+  assert.match(notes('updates pushed'), new RegExp(`^PATCH requests, ${patchedFields} fields`));
+  assert.equal(row('fields kept from Pipedrive'), kept);
+  assert.equal(row('conflicts found'), crmWon + pipedriveWon);
+  assert.match(notes('conflicts found'), /strategy last-write-wins$/);
+  assert.equal(row('CRM value sent'), crmWon);
+  assert.equal(row('Pipedrive value kept'), pipedriveWon);
+  assert.equal(row('held for a person'), 0);
+  assert.equal(await prisma.syncConflict.count(), 0, 'last-write-wins holds nothing for a person');
+});
