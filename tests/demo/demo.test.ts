@@ -5,7 +5,9 @@
  * request journal): every warm lead linked, one person per email, the existing person linked not duplicated,
  * shared organizations created once, every activity of a contact in Pipedrive replicated exactly once (mapped type,
  * due date, person as primary participant) while cold contacts' activities stay local, and the activity counts,
- * requests, tokens and 429s it reports.
+ * requests, tokens and 429s it reports; then the record updates (CRM edits through the edit hooks, edits by hand in
+ * the emulator's UI): updates pushed, fields kept from Pipedrive and conflicts as last-write-wins decided them, and,
+ * in a smaller run at the same time, as `--strategy manual` holds them for a person.
  */
 
 import assert from 'node:assert/strict';
@@ -20,6 +22,7 @@ import type { ActivityRecord, JournalEntry, OrganizationRecord, PersonRecord } f
 import { buildDemoSeed } from '../../js/demo/crm_seed';
 import { demoContactId } from '../../js/demo/crm_database';
 import { totalTokens } from '../../js/demo/token_spend';
+import { parseDemoFlags } from '../../js/demo/demo_command';
 import { loadSqliteClientModule, type TestPrismaClient } from '../prisma/databases';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -74,6 +77,8 @@ function parseSummary(stdout: string): Map<string, number> {
 
 let dir: string;
 let run: DemoRun;
+/** The demo with `--strategy manual` on a smaller CRM. */
+let manualRun: DemoRun;
 let summary: Map<string, number>;
 let dump: EmulatorDump;
 let prisma: TestPrismaClient;
@@ -116,7 +121,12 @@ before(async () => {
   const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: `file:${path.join(dir, 'demo.db')}` };
   delete env.PIPEDRIVE_API_TOKEN;
   delete env.PIPEDRIVE_BASE_URL;
-  run = await runDemo(['--dump-emulator', path.join(dir, 'emulator.json')], env);
+  // A smaller CRM under the manual strategy, at the same time (its own emulator and database).
+  const manualEnv: NodeJS.ProcessEnv = { ...env, DATABASE_URL: `file:${path.join(dir, 'manual.db')}` };
+  [run, manualRun] = await Promise.all([
+    runDemo(['--dump-emulator', path.join(dir, 'emulator.json')], env),
+    runDemo(['--contacts', '80', '--strategy', 'manual', '--dump-emulator', path.join(dir, 'manual.json')], manualEnv),
+  ]);
   summary = parseSummary(run.stdout);
   dump = JSON.parse(readFileSync(path.join(dir, 'emulator.json'), 'utf8')) as EmulatorDump;
   const { PrismaClient } = loadSqliteClientModule();
@@ -452,4 +462,45 @@ test('record updates: updates pushed, fields kept from Pipedrive and conflicts d
   assert.equal(row('Pipedrive value kept'), pipedriveWon);
   assert.equal(row('held for a person'), 0);
   assert.equal(await prisma.syncConflict.count(), 0, 'last-write-wins holds nothing for a person');
+});
+
+test('record updates with --strategy manual: the conflicts are held for a person, the rest still pushed', async () => {
+  assert.equal(manualRun.code, 0, `exit code 0\n${manualRun.stderr}\n${manualRun.stdout}`);
+  const rows = parseSummary(manualRun.stdout);
+  const manualDump = JSON.parse(readFileSync(path.join(dir, 'manual.json'), 'utf8')) as EmulatorDump;
+  const { PrismaClient } = loadSqliteClientModule();
+  const db = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: `file:${path.join(dir, 'manual.db')}` }) });
+  try {
+    const conflicts = await db.syncConflict.findMany();
+    assert.ok(conflicts.length > 0, 'conflicts were held');
+    assert.ok(conflicts.every((c) => c.status === 'OPEN'));
+    const held = conflicts.reduce((n, c) => n + Object.keys(JSON.parse(c.fields) as object).length, 0);
+    assert.equal(rows.get('conflicts found'), held);
+    assert.equal(rows.get('held for a person'), held);
+    assert.equal(rows.get('CRM value sent'), 0);
+    assert.equal(rows.get('Pipedrive value kept'), 0);
+    assert.match(manualRun.stdout, new RegExp(`held for a person +${held} +${conflicts.length} open conflicts`));
+    assert.match(manualRun.stdout, /conflicts found .*strategy manual/);
+    // A held field is not sent; the persons with one show CONFLICT in the CRM.
+    const phase = manualDump.journal.slice(manualDump.journal.findIndex((e) => e.method === 'UI'));
+    const patches = phase.filter((e) => e.method === 'PATCH' && e.status < 300 && /^\/api\/v2\/(persons|organizations)\//.test(e.path));
+    assert.equal(rows.get('updates pushed'), patches.length);
+    for (const c of conflicts) {
+      const entity = c.recordType === 'person' ? 'persons' : 'organizations';
+      const sent = patches.filter((e) => e.path === `/api/v2/${entity}/${c.pipedriveId}`).flatMap((e) => Object.keys(e.body as object));
+      for (const field of Object.keys(JSON.parse(c.fields) as object)) assert.ok(!sent.includes(field), `${entity} ${c.pipedriveId}.${field} held, not sent`);
+      if (c.recordType === 'person') {
+        const contact = await db.contact.findFirst({ where: { pipedrivePersonId: c.pipedriveId } });
+        assert.equal(contact?.updateSyncStatus, 'CONFLICT', `${contact?.id} waits for a decision`);
+      }
+    }
+  } finally {
+    await db.$disconnect();
+  }
+});
+
+test('--strategy takes the three strategies and refuses others', () => {
+  assert.equal(parseDemoFlags([]).strategy, 'last-write-wins');
+  assert.equal(parseDemoFlags(['--strategy', 'auto-merge']).strategy, 'auto-merge');
+  assert.throws(() => parseDemoFlags(['--strategy', 'newest']), /--strategy must be last-write-wins, manual or auto-merge/);
 });
