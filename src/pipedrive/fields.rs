@@ -56,6 +56,12 @@ pub fn label_field(fields: &[Field]) -> Option<&Field> {
     fields.iter().find(|field| field.key == "label_ids").or_else(|| fields.iter().find(|field| field.key == "label"))
 }
 
+/// The account's industry organization field: the built-in `industry` (API-FACTS §2.4), or a custom field named
+/// "Industry" on older accounts.
+pub fn industry_field(fields: &[Field]) -> Option<&Field> {
+    fields.iter().find(|field| field.key == "industry" || field.name.trim().eq_ignore_ascii_case("industry"))
+}
+
 /// The option whose text matches `name`, compared trimmed and case-insensitively ("Warm Lead" finds "Warm lead").
 pub fn find_option<'a>(field: &'a Field, name: &str) -> Option<&'a FieldOption> {
     let wanted = name.trim().to_lowercase();

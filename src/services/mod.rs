@@ -7,6 +7,7 @@ pub mod activities;
 pub mod email;
 pub(crate) mod job_kinds;
 pub mod labels;
+pub mod organizations;
 pub mod queue;
 pub mod rate_limit;
 pub mod record_updates;

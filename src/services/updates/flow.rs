@@ -22,6 +22,7 @@ use crate::pipedrive::entities::Entity;
 use crate::pipedrive::fields::FieldsOf;
 use crate::pipedrive::limits::Priority;
 use crate::pipedrive::records::CreateFence;
+use crate::services::organizations::OrganizationByName;
 use crate::store;
 
 /// Who asked for an update, and when the change was made.
@@ -284,9 +285,7 @@ impl<H: Host> Engine<H> {
     /// The account's industry field with its options (the built-in one, or a custom "Industry").
     async fn industry_field(&self, token: &ApiToken) -> Result<IndustryField, SyncError> {
         let fields = self.fields(token, FieldsOf::Organization, false).await?;
-        let field = fields
-            .iter()
-            .find(|field| field.key == "industry" || field.name.trim().eq_ignore_ascii_case("industry"))
+        let field = crate::pipedrive::fields::industry_field(&fields)
             .ok_or_else(|| SyncError::validation("industry", "cannot be set: the account has no industry field"))?;
         Ok(IndustryField {
             key: (field.key != "industry").then(|| field.key.clone()),
@@ -294,28 +293,18 @@ impl<H: Host> Engine<H> {
         })
     }
 
-    /// The id of the organization named exactly `name`: found by search, or created (once: under the
-    /// organization lock, after looking again). Two exact matches are a conflict for a person.
+    /// The id of the organization named exactly `name`: found, or created once (under the organization lock).
+    /// Two exact matches are a conflict for a person.
     async fn organization_named(&self, token: &ApiToken, name: &str, options: CallOptions) -> Result<i64, SyncError> {
         let _turn = self.org_lock.lock().await;
-        let hits = self.search(token, Entity::Organization, "name", name, options).await?;
-        let exact = crate::pipedrive::search::with_name(&hits, name);
-        match exact.as_slice() {
-            [one] => Ok(one.id),
-            [] => {
-                let body = json!({ "name": name });
-                let lookup = |since: i64| async move {
-                    let named = |record: &Value| crate::pipedrive::search::record_named(record, name);
-                    self.find_recent(token, Entity::Organization, since, &[], &named, options).await
-                };
-                let fence = Direct(&self.host);
-                Ok(self.create_exactly_once(token, Entity::Organization, &body, options, &fence, lookup).await?.0)
-            }
-            several => Err(SyncError::Conflict {
+        let body = || async { Ok(json!({ "name": name })) };
+        match self.organization_by_name(token, name, options, &Direct(&self.host), body).await? {
+            OrganizationByName::Found(id) | OrganizationByName::Created { id, .. } => Ok(id),
+            OrganizationByName::Ambiguous(ids) => Err(SyncError::Conflict {
                 message: format!(
                     "{} Pipedrive organizations are named '{name}' ({}); choose one and send its org_id",
-                    several.len(),
-                    several.iter().map(|hit| hit.id.to_string()).collect::<Vec<_>>().join(", ")
+                    ids.len(),
+                    ids.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
                 ),
                 conflict_id: None,
             }),

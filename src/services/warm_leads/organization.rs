@@ -10,15 +10,9 @@ use crate::error::SyncError;
 use crate::host::{Host, LogLevel};
 use crate::iso_time::iso_millis;
 use crate::pipedrive::client::CallOptions;
-use crate::pipedrive::entities::Entity;
 use crate::pipedrive::records::CreateFence;
-use crate::pipedrive::search::{record_named, with_name};
+use crate::services::organizations::OrganizationByName;
 use crate::store::{self, LocalOrganization};
-
-/// How far back a job looks for an organization another job of the same name may have created: longer than an
-/// attempt whose create is in doubt takes to be retried and looked up again (an organization older than that is
-/// in the search index).
-pub const SHARED_CREATE_WINDOW_MS: i64 = 15 * 60 * 1000;
 
 /// The v2 body that creates `organization` (API-FACTS §2.4): country and address go in `address`.
 pub fn organization_body(organization: &LocalOrganization, owner_id: Option<i64>) -> Value {
@@ -61,49 +55,22 @@ impl<H: Host> Engine<H> {
             return Ok(id);
         }
         let name = organization.name.trim();
-        let hits = self.search(token, Entity::Organization, "name", name, options).await?;
-        let matches = with_name(&hits, name);
-        // An organization is shared by contacts, so the create of another contact's job may be the one in doubt:
-        // before creating, every job also reads the organizations added lately (the search index may lag).
-        let recent = |since: i64| async move {
-            let named = |record: &Value| record_named(record, name);
-            self.find_recent(token, Entity::Organization, since, &[], &named, options).await
-        };
-        let found_lately = match matches.as_slice() {
-            [] => recent(self.host.now_ms() - SHARED_CREATE_WINDOW_MS).await?,
-            _ => None,
-        };
-        let id = match (matches.as_slice(), found_lately) {
-            ([one], _) => one.id,
-            ([], Some(id)) => {
-                self.host.log(LogLevel::Info, "warm_lead.organization_found_lately", json!({ "orgId": id }));
-                id
-            }
-            ([], None) => {
-                let body = self.with_industry(token, organization_body(organization, owner_id), organization).await?;
-                let lookup = |since: i64| async move {
-                    if let Some(id) = recent(since).await? {
-                        return Ok(Some(id));
-                    }
-                    Ok(with_name(&self.search(token, Entity::Organization, "name", name, options).await?, name)
-                        .first()
-                        .map(|hit| hit.id))
-                };
-                let (id, created) =
-                    self.create_exactly_once(token, Entity::Organization, &body, options, fence, lookup).await?;
+        let body = || self.with_industry(token, organization_body(organization, owner_id), organization);
+        let id = match self.organization_by_name(token, name, options, fence, body).await? {
+            OrganizationByName::Found(id) => id,
+            OrganizationByName::Created { id, body, record } => {
                 self.host.log(
                     LogLevel::Info,
                     "warm_lead.organization_created",
                     json!({ "organizationId": organization.id, "orgId": id }),
                 );
                 let now = iso_millis(self.host.now_ms());
-                let update_time = created.get("update_time").and_then(Value::as_str);
+                let update_time = record.get("update_time").and_then(Value::as_str);
                 store::save_snapshot(&self.host, "organization", Some(&organization.id), id, body, update_time, &now)
                     .await?;
                 id
             }
-            (several, _) => {
-                let ids: Vec<i64> = several.iter().map(|hit| hit.id).collect();
+            OrganizationByName::Ambiguous(ids) => {
                 return Err(self.ambiguous("organization", &organization.id, &format!("name '{name}'"), &ids).await);
             }
         };
@@ -123,9 +90,7 @@ impl<H: Host> Engine<H> {
             return Ok(body);
         };
         let fields = self.fields(token, crate::pipedrive::fields::FieldsOf::Organization, false).await?;
-        let field =
-            fields.iter().find(|field| field.key == "industry" || field.name.trim().eq_ignore_ascii_case("industry"));
-        let Some(field) = field else {
+        let Some(field) = crate::pipedrive::fields::industry_field(&fields) else {
             self.host.log(
                 LogLevel::Debug,
                 "warm_lead.industry_skipped",
