@@ -43,16 +43,6 @@ fn request() -> JsValue {
     js(&json!({"activityId": "activity-123", "contactId": "contact-456", "userId": "user-789"}))
 }
 
-/// The requests Pipedrive saw, as `METHOD /path`.
-fn seen(host: &JsValue) -> Vec<String> {
-    read(host, "requests")
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| format!("{} {}", r["method"].as_str().unwrap(), r["path"].as_str().unwrap()))
-        .collect()
-}
-
 /// The bodies of the activity creates (the spec's `createActivity` calls).
 fn creates(host: &JsValue) -> Vec<Value> {
     read(host, "requests")

@@ -41,16 +41,6 @@ fn request(score: Option<i64>) -> JsValue {
     js(&json!({"contactId": "contact-123", "userId": "user-456", "warmnessScore": score}))
 }
 
-/// The requests Pipedrive saw, as `METHOD /path`.
-fn seen(host: &JsValue) -> Vec<String> {
-    read(host, "requests")
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| format!("{} {}", r["method"].as_str().unwrap(), r["path"].as_str().unwrap()))
-        .collect()
-}
-
 /// The bodies of the requests with this method and path.
 fn bodies(host: &JsValue, method: &str, path: &str) -> Vec<Value> {
     read(host, "requests")

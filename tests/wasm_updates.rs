@@ -4,10 +4,11 @@
 //! spec's ids (`'activity-123'`) are CRM-looking; the update API takes Pipedrive ids, so these tests use numbers.
 #![cfg(target_arch = "wasm32")]
 
-use js_sys::{Array, Promise, Reflect};
-use pipedrive_sync::wasm::{Task, WasmEngine};
+mod spec_host;
+
+use js_sys::Array;
+use spec_host::{drive, JsFuture, Reflect, Task, WasmEngine};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::wasm_bindgen_test;
 
 #[wasm_bindgen(inline_js = r#"
@@ -61,25 +62,12 @@ export function updateHost(records, snapshots) {
 export function updateConfig(strategy) {
   return { pipedrive: { apiToken: 'tok-updates-1', baseUrl: 'https://pd.test', perUserTokens: false }, options: { conflictStrategy: strategy } };
 }
-
-export function drive(task) {
-  return new Promise((resolve, reject) => {
-    const step = () => {
-      let result;
-      try { result = task.poll(wake); } catch (error) { reject(error); return; }
-      if (result !== undefined) result.ok ? resolve(result.value) : reject(result.error);
-    };
-    const wake = () => queueMicrotask(step);
-    step();
-  });
-}
 "#)]
 extern "C" {
     #[wasm_bindgen(js_name = updateHost)]
     fn update_host(records: &JsValue, snapshots: &JsValue) -> JsValue;
     #[wasm_bindgen(js_name = updateConfig)]
     fn update_config(strategy: &str) -> JsValue;
-    fn drive(task: Task) -> Promise;
 }
 
 fn get(object: &JsValue, key: &str) -> JsValue {

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { before, beforeEach, describe, test } from 'node:test';
 import { createPrismaStore, PrismaStoreError, REPLICATE_ACTIVITY_PRIORITY } from '../../js/prisma';
 import type { SyncStore } from '../../js/store/types';
-import { activityRow, at, DAY, HOUR, MINUTE, namesField, SECOND, seedActivity, seedContact, spyClient } from './contacts_helpers';
+import { activityRow, at, DAY, HOUR, isStoreError, MINUTE, namesField, SECOND, seedActivity, seedContact, spyClient } from './contacts_helpers';
 import { createTestDatabase, describeEachDatabase, type TestDatabase, type TestPrismaClient } from './databases';
 
 /** The stored jobs of the replicate-activity dedupe key of `activityId`, oldest first. */
@@ -352,11 +352,6 @@ describeEachDatabase('Prisma store activities', (db: () => TestDatabase, name) =
     const doomed = await createTestDatabase(db().name);
     const doomedStore = createPrismaStore(doomed.prisma);
     await doomed.close();
-    const isStoreError = (operation: string) => (error: unknown) => {
-      assert.ok(error instanceof PrismaStoreError, `expected a PrismaStoreError, got ${String(error)}`);
-      assert.equal(error.operation, operation);
-      return true;
-    };
     await assert.rejects(doomedStore.findActivity('a'), isStoreError('findActivity'));
     await assert.rejects(doomedStore.listUnreplicatedActivities('c'), isStoreError('listUnreplicatedActivities'));
     await assert.rejects(doomedStore.recordActivityAttempt('a', { at: at(0), status: 'FAILED' }), isStoreError('recordActivityAttempt'));

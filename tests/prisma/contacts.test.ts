@@ -9,23 +9,10 @@
 
 import assert from 'node:assert/strict';
 import { before, beforeEach, describe, test } from 'node:test';
-import { createPrismaStore, NO_PIPEDRIVE_ID, PrismaStoreError } from '../../js/prisma';
+import { createPrismaStore, NO_PIPEDRIVE_ID } from '../../js/prisma';
 import type { NewSyncJob, SyncStore } from '../../js/store/types';
 import { createTestDatabase, describeEachDatabase, type TestDatabase } from './databases';
-import {
-  at,
-  contactRow,
-  DAY,
-  HOUR,
-  MINUTE,
-  namesField,
-  SECOND,
-  seedContact,
-  seedOrganization,
-  spyClient,
-  warmLeadJobs,
-  leaseOf,
-} from './contacts_helpers';
+import { at, contactRow, DAY, HOUR, isStoreError, leaseOf, MINUTE, namesField, SECOND, seedContact, seedOrganization, spyClient, warmLeadJobs } from './contacts_helpers';
 
 /** A new outbox job for `record` (`person:<record>`), due at T0 unless told. */
 function job(record: string, overrides: Partial<NewSyncJob> = {}): NewSyncJob {
@@ -547,11 +534,6 @@ describeEachDatabase('Prisma store contacts, snapshots, conflicts, claimJob', (d
     const doomedStore = createPrismaStore(doomed.prisma);
     const { id } = await doomedStore.enqueueJob(job('gone'));
     await doomed.close();
-    const isStoreError = (operation: string) => (error: unknown) => {
-      assert.ok(error instanceof PrismaStoreError, `expected a PrismaStoreError, got ${String(error)}`);
-      assert.equal(error.operation, operation);
-      return true;
-    };
     await assert.rejects(doomedStore.findContact('c'), isStoreError('findContact'));
     await assert.rejects(doomedStore.linkContact('c', { pipedrivePersonId: 1, pipedriveOrgId: null, syncedAt: at(0) }), isStoreError('linkContact'));
     await assert.rejects(doomedStore.linkOrganization('o', { pipedriveOrgId: 1, syncedAt: at(0) }), isStoreError('linkOrganization'));

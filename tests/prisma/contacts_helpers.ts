@@ -6,7 +6,7 @@
  */
 
 import assert from 'node:assert/strict';
-import type { PrismaClientLike } from '../../js/prisma';
+import { PrismaStoreError, type PrismaClientLike } from '../../js/prisma';
 import type { JobLease } from '../../js/store/types';
 import type { TestPrismaClient } from './databases';
 
@@ -132,4 +132,13 @@ export async function emptyCrmTables(prisma: TestPrismaClient): Promise<void> {
   await prisma.activity.deleteMany({});
   await prisma.contact.deleteMany({});
   await prisma.organization.deleteMany({});
+}
+
+/** Asserts a rejection is a `PrismaStoreError` for `operation` (the database was gone). */
+export function isStoreError(operation: string) {
+  return (error: unknown) => {
+    assert.ok(error instanceof PrismaStoreError, `expected a PrismaStoreError, got ${String(error)}`);
+    assert.equal(error.operation, operation);
+    return true;
+  };
 }

@@ -9,9 +9,9 @@
 
 import assert from 'node:assert/strict';
 import { before, beforeEach, describe, test } from 'node:test';
-import { createPrismaStore, PrismaStoreError, StoreArgumentError } from '../../js/prisma';
+import { createPrismaStore, StoreArgumentError } from '../../js/prisma';
 import type { SyncStore } from '../../js/store/types';
-import { activityRow, at, contactRow, HOUR, MINUTE, SECOND, seedActivity, seedContact, seedOrganization, spyClient } from './contacts_helpers';
+import { activityRow, at, contactRow, HOUR, isStoreError, MINUTE, SECOND, seedActivity, seedContact, seedOrganization, spyClient } from './contacts_helpers';
 import { createTestDatabase, describeEachDatabase, type TestDatabase, type TestPrismaClient } from './databases';
 
 /** The stored jobs of a Pipedrive record's update key, oldest first, with their payloads parsed. */
@@ -325,11 +325,6 @@ describeEachDatabase('Prisma store linked records', (db: () => TestDatabase, nam
     const doomed = await createTestDatabase(db().name);
     const doomedStore = createPrismaStore(doomed.prisma);
     await doomed.close();
-    const isStoreError = (operation: string) => (error: unknown) => {
-      assert.ok(error instanceof PrismaStoreError, `expected a PrismaStoreError, got ${String(error)}`);
-      assert.equal(error.operation, operation);
-      return true;
-    };
     await assert.rejects(doomedStore.contactEdited('c', { name: 'A' }), isStoreError('contactEdited'));
     await assert.rejects(doomedStore.organizationEdited('o', { name: 'A' }), isStoreError('organizationEdited'));
     await assert.rejects(doomedStore.activityEdited('a', { subject: 'A' }), isStoreError('activityEdited'));

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { before, beforeEach, describe, test } from 'node:test';
 import { createPrismaStore, LIST_CONFLICTS_LIMIT, PrismaStoreError, StoreArgumentError } from '../../js/prisma';
 import type { NewSyncConflict, SyncStore } from '../../js/store/types';
-import { at, HOUR, MINUTE, SECOND, spyClient } from './contacts_helpers';
+import { at, HOUR, isStoreError, MINUTE, SECOND, spyClient } from './contacts_helpers';
 import { createTestDatabase, describeEachDatabase, type TestDatabase } from './databases';
 
 /** Asserts a rejection is a `StoreArgumentError` for `field`. */
@@ -192,11 +192,6 @@ describeEachDatabase('Prisma store snapshots and conflicts read back', (db: () =
     const doomed = await createTestDatabase(db().name);
     const doomedStore = createPrismaStore(doomed.prisma);
     await doomed.close();
-    const isStoreError = (operation: string) => (error: unknown) => {
-      assert.ok(error instanceof PrismaStoreError, `expected a PrismaStoreError, got ${String(error)}`);
-      assert.equal(error.operation, operation);
-      return true;
-    };
     await assert.rejects(doomedStore.findSnapshot('person', 1), isStoreError('findSnapshot'));
     await assert.rejects(doomedStore.listConflicts(), isStoreError('listConflicts'));
     await assert.rejects(doomedStore.findConflict(1), isStoreError('findConflict'));

@@ -303,3 +303,13 @@ pub async fn settle(task: Task) -> Result<Value, Value> {
         })),
     }
 }
+
+/// The requests Pipedrive saw, as `METHOD /path`.
+pub fn seen(host: &JsValue) -> Vec<String> {
+    read(host, "requests")
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| format!("{} {}", r["method"].as_str().unwrap(), r["path"].as_str().unwrap()))
+        .collect()
+}
