@@ -26,6 +26,10 @@ export interface SyncOptions {
   activityTypeMap?: Partial<Record<'CALL' | 'EMAIL' | 'MEETING' | 'LINKEDIN' | 'REFERRAL' | 'CONFERENCE', string>>;
   /** How a field changed on both sides is settled (default 'last-write-wins'). */
   conflictStrategy?: 'last-write-wins' | 'manual' | 'auto-merge';
+  /** Who wins a last-write-wins tie (the same second): the CRM (default) or Pipedrive. */
+  conflictTie?: 'local' | 'pipedrive';
+  /** Fields pinned whatever the strategy, by field name. */
+  fieldRules?: Record<string, 'local-owns' | 'remote-owns' | 'manual' | 'ignore'>;
   /** Per-user allowance for user-initiated operations (default 10 requests per 60,000 ms). */
   userThrottle?: { requests: number; perMs: number };
   /** Items of a batch processed at once (default 5). */
