@@ -8,7 +8,7 @@
 import { ValidationError } from './errors';
 import { splitConfig } from './config';
 import { EngineHandle } from './engine/engine_handle';
-import { createUpdateServices, type ConflictsService, type UpdatesService, type ValidationService } from './updates';
+import { createUpdateServices, type ConflictsService, type OrganizationsService, type UpdatesService, type ValidationService } from './updates';
 import { bindHost } from './host/bind_host';
 import { JsErrorRegistry } from './host/error_registry';
 import { hostname } from 'node:os';
@@ -85,6 +85,8 @@ export interface PipedriveSync {
   validation: ValidationService;
   /** Conflict resolution (spec §5.4). */
   conflicts: ConflictsService;
+  /** Organizations by exact name (spec §4.5.3). */
+  organizations: OrganizationsService;
   warmLeads: WarmLeadsService;
   activities: ActivitiesService;
   labels: LabelsService;

@@ -2,7 +2,8 @@
  * @module updates
  * Record updates (spec Feature 3): `sync.updates` (one record or a batch of 50, by Pipedrive id), `sync.validation`
  * (the checks, the three-way conflict detection and the merge, as pure calls) and `sync.conflicts` (the
- * timestamp rule and the automatic merge). The engine decides everything; these are its typed doors.
+ * timestamp rule and the automatic merge) and `sync.organizations` (spec §4.5.3: create once by exact name, find,
+ * update). The engine decides everything; these are its typed doors.
  */
 
 import type { EngineHandle } from './engine/engine_handle';
@@ -58,6 +59,23 @@ export interface UpdatesService {
   batchUpdate(requests: BatchUpdateRequest[]): Promise<BatchUpdateResult>;
 }
 
+/** Spec §1.2 `PipedriveOrganizationData`, with the address and owner a create may also carry. */
+export interface PipedriveOrganizationData { name: string; industry?: string; country?: string; address?: string; owner_id?: number; visible_to?: number }
+
+/** `sync.organizations` (spec §4.5.3). */
+export interface OrganizationsService {
+  /**
+   * The id of the organization named exactly `data.name` (trimmed, case-insensitive): created from `data` when
+   * none has the name, never twice; an existing one is answered unchanged. Throws `ValidationError` for bad data
+   * (nothing sent), `ConflictError` when several organizations have the name.
+   */
+  createOrganization(data: PipedriveOrganizationData): Promise<number>;
+  /** The v2 record of the organization named exactly `name`, or `null`; `ConflictError` when several are. */
+  findOrganizationByName(name: string): Promise<Record<string, unknown> | null>;
+  /** Updates a Pipedrive organization (the same as `sync.updates.updateOrganization`). */
+  updateOrganization(orgId: string | number, data: UpdateOrganizationData): Promise<UpdateResult>;
+}
+
 /** `sync.validation` (spec §3.5): pure calls, nothing is sent. */
 export interface ValidationService {
   /** Every rule `data` breaks for `recordType` (types, formats, ranges, ids, `visible_to` for the plan). */
@@ -93,7 +111,9 @@ function instant(value: Date | string | number): string | number {
 }
 
 /** The update services over `engine`. */
-export function createUpdateServices(engine: EngineHandle): { updates: UpdatesService; validation: ValidationService; conflicts: ConflictsService } {
+export function createUpdateServices(engine: EngineHandle): {
+  updates: UpdatesService; validation: ValidationService; conflicts: ConflictsService; organizations: OrganizationsService;
+} {
   const update = (recordType: string) => (id: string | number, data: object) =>
     engine.run((wasm) => wasm.updateRecord(recordType, id, data as Record<string, unknown>));
   const mergeData = (local: Record<string, unknown>, remote: Record<string, unknown>, strategy: unknown, base?: Record<string, unknown>) =>
@@ -110,6 +130,11 @@ export function createUpdateServices(engine: EngineHandle): { updates: UpdatesSe
       validateUpdateData: (data, recordType) => engine.call((wasm) => wasm.validateUpdateData(data, recordType) as ValidationResult),
       detectConflicts: (local, remote, base) => engine.call((wasm) => wasm.detectConflicts(local, remote, base) as ConflictResult),
       mergeData,
+    },
+    organizations: {
+      createOrganization: (data) => engine.run((wasm) => wasm.createOrganization(data as unknown as Record<string, unknown>)),
+      findOrganizationByName: (name) => engine.run((wasm) => wasm.findOrganizationByName(name)),
+      updateOrganization: update('organization'),
     },
     conflicts: {
       resolveByTimestamp: (local, remote) =>

@@ -1,5 +1,5 @@
 //! The services of `sync.<service>`, one module each, written as `impl Engine` blocks over the layers below:
-//! [`users`], [`labels`], [`warm_leads`], [`activities`], [`record_updates`], [`queue`], [`rate_limit`]; the
+//! [`users`], [`labels`], [`organization_service`], [`warm_leads`], [`activities`], [`record_updates`], [`queue`], [`rate_limit`]; the
 //! job kinds they own are listed in `job_kinds` for the outbox. [`updates`] holds the pure decisions of record
 //! updates (validation, mapping, three-way conflict detection, merge strategies).
 
@@ -7,6 +7,7 @@ pub mod activities;
 pub mod email;
 pub(crate) mod job_kinds;
 pub mod labels;
+pub mod organization_service;
 pub mod organizations;
 pub mod queue;
 pub mod rate_limit;

@@ -82,3 +82,15 @@ impl<H: Host> Engine<H> {
         Ok(OrganizationByName::Created { id, body, record })
     }
 }
+
+/// The error for several organizations named `name` exactly: a person must choose; `what_to_do` says how.
+pub(crate) fn ambiguous_name(name: &str, ids: &[i64], what_to_do: &str) -> SyncError {
+    SyncError::Conflict {
+        message: format!(
+            "{} Pipedrive organizations are named '{name}' ({}); {what_to_do}",
+            ids.len(),
+            ids.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+        ),
+        conflict_id: None,
+    }
+}

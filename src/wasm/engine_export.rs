@@ -98,7 +98,7 @@ fn tell<T: Serialize>(callback: &Option<js_sys::Function>, value: &T) {
 }
 
 /// A non-empty string argument (trimmed).
-fn text(value: JsValue, name: &str) -> Result<String, SyncError> {
+pub(super) fn text(value: JsValue, name: &str) -> Result<String, SyncError> {
     Ok(required_string(name, &arg(value, name)?)?.to_string())
 }
 

@@ -4,6 +4,7 @@
 mod convert;
 mod engine_export;
 mod js_host;
+mod organizations_export;
 mod panic_hook;
 mod task;
 mod updates_export;

@@ -22,7 +22,7 @@ use crate::pipedrive::entities::Entity;
 use crate::pipedrive::fields::FieldsOf;
 use crate::pipedrive::limits::Priority;
 use crate::pipedrive::records::CreateFence;
-use crate::services::organizations::OrganizationByName;
+use crate::services::organizations::{ambiguous_name, OrganizationByName};
 use crate::store;
 
 /// Who asked for an update, and when the change was made.
@@ -170,8 +170,15 @@ impl<H: Host> Engine<H> {
             None => self.read_remote(&token, entity, request.id, options).await?,
         };
         if entity == Entity::Deal {
-            let context =
-                ValidationContext { deal_status: remote.get("status").and_then(Value::as_str), ..plan_context };
+            let currencies = match request.data.get("currency") {
+                Some(_) => Some(self.account_currencies(&token, options).await?),
+                None => None,
+            };
+            let context = ValidationContext {
+                deal_status: remote.get("status").and_then(Value::as_str),
+                currencies: currencies.as_deref(),
+                ..plan_context
+            };
             if let Some(error) = validate_update_data(&request.data, entity.name(), &context).to_error() {
                 return Err(error);
             }
@@ -283,7 +290,7 @@ impl<H: Host> Engine<H> {
     }
 
     /// The account's industry field with its options (the built-in one, or a custom "Industry").
-    async fn industry_field(&self, token: &ApiToken) -> Result<IndustryField, SyncError> {
+    pub(crate) async fn industry_field(&self, token: &ApiToken) -> Result<IndustryField, SyncError> {
         let fields = self.fields(token, FieldsOf::Organization, false).await?;
         let field = crate::pipedrive::fields::industry_field(&fields)
             .ok_or_else(|| SyncError::validation("industry", "cannot be set: the account has no industry field"))?;
@@ -300,21 +307,14 @@ impl<H: Host> Engine<H> {
         let body = || async { Ok(json!({ "name": name })) };
         match self.organization_by_name(token, name, options, &Direct(&self.host), body).await? {
             OrganizationByName::Found(id) | OrganizationByName::Created { id, .. } => Ok(id),
-            OrganizationByName::Ambiguous(ids) => Err(SyncError::Conflict {
-                message: format!(
-                    "{} Pipedrive organizations are named '{name}' ({}); choose one and send its org_id",
-                    ids.len(),
-                    ids.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
-                ),
-                conflict_id: None,
-            }),
+            OrganizationByName::Ambiguous(ids) => Err(ambiguous_name(name, &ids, "choose one and send its org_id")),
         }
     }
 }
 
 /// The fence of a create made outside any outbox job (a direct `sync.updates` call): nothing earlier can be in
 /// doubt, and nothing is marked; an unknown outcome is still looked up before the call gives up.
-struct Direct<'a, H: Host>(&'a H);
+pub(crate) struct Direct<'a, H: Host>(pub(crate) &'a H);
 
 impl<H: Host> CreateFence for Direct<'_, H> {
     fn in_doubt_since(&self) -> Option<i64> {
