@@ -19,7 +19,7 @@ async function main(): Promise<void> {
     pipedrive: { apiToken: spec.apiToken, baseUrl: spec.baseUrl },
     store: createPrismaStore(prisma),
     // A short request timeout allows the short lease the crash test waits out (a lease is at least twice it).
-    options: { plan: spec.plan, requestTimeoutMs: 500 },
+    options: { plan: spec.plan, requestTimeoutMs: 500, ...(spec.conflictStrategy ? { conflictStrategy: spec.conflictStrategy } : {}) },
   });
   process.stdout.write('ready\n');
   if (spec.waitForGo) {

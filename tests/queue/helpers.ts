@@ -118,6 +118,8 @@ export interface DrainerSpec {
   concurrency: number;
   /** Wait for a `go` line on stdin before draining (to start several drainers at once). */
   waitForGo?: boolean;
+  /** The engine's `options.conflictStrategy` (default last-write-wins). */
+  conflictStrategy?: 'last-write-wins' | 'manual' | 'auto-merge';
 }
 
 /** A drainer child process and what it printed. */
