@@ -40,8 +40,14 @@ impl<H: Host> Engine<H> {
             None => None,
         };
         let mapping = MappingContext { industry: industry.as_ref(), deal_has_products: false };
+        // A new organization has no address to merge a country into: the country alone is its address, as for
+        // a warm lead's organization.
+        let mut data = data.clone();
+        if let (Some(country), None) = (data.get("country").cloned(), data.get("address")) {
+            data["address"] = country;
+        }
         // Mapped before the lookup so that bad data is refused with nothing sent.
-        let body = Value::Object(map_update(Entity::Organization, data, &json!({}), &mapping)?.body);
+        let body = Value::Object(map_update(Entity::Organization, &data, &json!({}), &mapping)?.body);
         let _turn = self.org_lock.lock().await;
         let fence = super::updates::flow::Direct(&self.host);
         let send = body.clone();

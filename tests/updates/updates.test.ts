@@ -2,14 +2,17 @@
  * @module tests/updates/updates.test
  * Record updates end to end (spec Feature 3): the wasm engine, the real Prisma store (SQLite and PostgreSQL) and
  * the emulator over HTTP with Pipedrive's PATCH semantics. Each entity type updated; a validation failure sends
- * nothing; a remote edit ("in the Pipedrive UI") between two local edits under each strategy; labels added on both
- * sides kept; a deleted record.
+ * nothing; every validation rule refused with nothing written; a deal's currency checked against the account's
+ * cached currencies; a remote edit ("in the Pipedrive UI") between two local edits under each strategy; labels
+ * added on both sides kept; a remote edit landing between the read and the PATCH; a deleted record;
+ * `sync.organizations` creating an organization once by exact name.
  */
 
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, test } from 'node:test';
 
 import { createPipedriveSync, type PipedriveSync } from '../../js/index';
+import { createFetchHttp } from '../../js/host/fetch_http';
 import { startPipedriveEmulator, type PipedriveEmulator } from '../../js/emulator/index';
 import { createPrismaStore } from '../../js/prisma/index';
 import { emptyCrmTables } from '../prisma/contacts_helpers';
@@ -146,5 +149,85 @@ describeEachDatabase('record updates', (db) => {
     assert.match(result.error ?? '', /^NOT_FOUND/);
     assert.equal(result.retryCount, 0);
     assert.equal((await prisma.contact.findUniqueOrThrow({ where: { id: contact.id } })).updateSyncStatus, 'REMOTE_DELETED');
+  });
+
+  test('every validation rule is refused naming the field and the rule, and nothing is written', async () => {
+    const sync = await makeSync({ plan: 'lite' });
+    const cases: Array<[string, Record<string, unknown>, string, string]> = [
+      ['person', { nickname: 'Al' }, 'nickname', 'unknown-field'],
+      ['person', { email: ['a@x.com', 'nope'] }, 'email[1]', 'format'],
+      ['person', { label_ids: [1, 0] }, 'label_ids[1]', 'id'],
+      ['person', { visible_to: 7 }, 'visible_to', 'plan'],
+      ['activity', { due_date: '2027-02-29' }, 'due_date', 'format'],
+      ['activity', { due_time: '24:00' }, 'due_time', 'format'],
+      ['activity', { done: 'yes' }, 'done', 'type'],
+      ['deal', { value: -1 }, 'value', 'range'],
+      ['deal', { currency: 'EURO' }, 'currency', 'format'],
+      ['deal', { currency: 'XBT' }, 'currency', 'currency'],
+      ['deal', { lost_reason: 'Price' }, 'lost_reason', 'status'],
+      ['deal', { status: 'deleted' }, 'status', 'one-of'],
+      ['organization', { name: '' }, 'name', 'required'],
+    ];
+    const ids: Record<string, number> = { person: 501, activity: 701, deal: 801, organization: 601 };
+    for (const [recordType, data, field, rule] of cases) {
+      const result = await sync.updates.batchUpdate([{ recordType: recordType as 'person', recordId: ids[recordType] as number, data }]);
+      const error = result.results[0]?.error ?? '';
+      assert.equal(result.results[0]?.success, false, `${recordType} ${JSON.stringify(data)}`);
+      assert.match(error, new RegExp(`^VALIDATION: ${field.replace(/[[\]]/g, '\\$&')}`), `${recordType} ${JSON.stringify(data)}: ${error}`);
+      const checked = sync.validation.validateUpdateData(data, recordType);
+      if (rule !== 'currency' && rule !== 'status') assert.deepEqual(checked.errors.map((e) => [e.field, e.rule]), [[field, rule]]);
+    }
+    assert.deepEqual(emulator.journal.entries().filter((e) => e.method !== 'GET').map((e) => `${e.method} ${e.path}`), [], 'nothing written');
+    const currencyReads = emulator.journal.entries().filter((e) => e.path === '/v1/currencies');
+    assert.equal(currencyReads.length, 1, "the account's currencies are read once and cached");
+    const known = await sync.updates.updateDeal(801, { currency: 'USD' });
+    assert.equal(known.success, true, known.error);
+    assert.equal(emulator.state.deals.get(801)?.currency, 'USD');
+  });
+
+  test('a remote edit landing between the read and the PATCH: its other fields survive', async () => {
+    const fetchHttp = createFetchHttp();
+    let raced = false;
+    const sync = await createPipedriveSync({
+      pipedrive: { apiToken: emulator.apiToken, baseUrl: emulator.url },
+      store: createPrismaStore(prisma),
+      http: async (request) => {
+        if (request.method === 'PATCH' && !raced) {
+          raced = true;
+          emulator.editInUi({ entity: 'person', id: 501, fields: { label_ids: [1, 3] } });
+        }
+        return fetchHttp(request);
+      },
+      options: { baseDelayMs: 5, maxDelayMs: 50, plan: 'premium', conflictStrategy: 'manual' },
+    });
+    const first = await sync.updates.updatePerson(501, { name: 'Ann Local' });
+    assert.equal(first.success, true, first.error);
+    assert.ok(raced, 'the remote edit happened between the read and the PATCH');
+    assert.equal(emulator.state.persons.get(501)?.name, 'Ann Local');
+    assert.deepEqual(emulator.state.persons.get(501)?.label_ids, [1, 3], 'only the changed key was sent: the remote labels survive');
+    // The next update adds its label to the ones Pipedrive now holds: labels are added, never wiped.
+    const second = await sync.updates.updatePerson(501, { label_ids: [1, 2] });
+    assert.equal(second.success, true, second.error);
+    assert.deepEqual([...(emulator.state.persons.get(501)?.label_ids ?? [])].sort((a, b) => a - b), [1, 2, 3]);
+  });
+
+  test('sync.organizations: created once by exact name, found by name, updated', async () => {
+    const sync = await makeSync();
+    const id = await sync.organizations.createOrganization({ name: 'Globex', country: 'Latvia' });
+    assert.equal(emulator.state.organizations.get(id)?.address?.country, 'Latvia');
+    assert.equal(await sync.organizations.createOrganization({ name: ' globex ' }), id, 'the same name is the same organization');
+    assert.equal(await sync.organizations.createOrganization({ name: 'Acme' }), 601, 'an existing one is answered');
+    const posts = emulator.journal.entries().filter((e) => e.method === 'POST' && e.path === '/api/v2/organizations');
+    assert.equal(posts.length, 1, 'one create');
+    const found = await sync.organizations.findOrganizationByName('ACME');
+    assert.equal(found?.id, 601);
+    assert.equal(await sync.organizations.findOrganizationByName('Nobody Inc'), null);
+    await assert.rejects(sync.organizations.createOrganization({ name: ' ' }), (error: Error & { code?: string }) => error.code === 'VALIDATION' && /name/.test(error.message));
+    const before = emulator.journal.entries().length;
+    await assert.rejects(sync.organizations.createOrganization({ name: 'Initech', visible_to: 2 }), /visible_to/);
+    assert.equal(emulator.journal.entries().length, before, 'bad data sends nothing');
+    const updated = await sync.organizations.updateOrganization(String(id), { name: 'Globex Corp' });
+    assert.equal(updated.success, true, updated.error);
+    assert.equal(emulator.state.organizations.get(id)?.name, 'Globex Corp');
   });
 });
