@@ -7,19 +7,27 @@
  * naming the field.
  *
  * Routes (bodies are JSON objects; every reply is `{ok: true, ...}` or `{ok: false, error}`):
- * - `GET /health`; `GET|DELETE /journal`; `GET /state`; `POST /seed` (SeedData); `POST /users` ({name, email, ...});
- *   `POST /reset` (data, faults, journal, limits, clock offset and search lag back to the start).
+ * - `GET /health`; `GET|DELETE /journal` (`entries`: API requests and UI edits; `deliveries`: webhook delivery
+ *   attempts); `GET /state`; `POST /seed` (SeedData); `POST /users` ({name, email, ...});
+ *   `POST /reset` (data, faults, journal, limits, clock offset, search lag, webhook subscriptions and pending
+ *   webhook retries back to the start).
  * - `GET|DELETE /faults`; `POST /faults/fail-next` {status 200..599, count? 1..10000, method?, path?, glob?, body?,
  *   headers?}; `POST /faults/latency` {ms 0..600000, count?, method?, path?, glob?}; `POST /faults/drop-after-apply`
  *   {count?, method?, path?, glob?}. `path` is a prefix; `glob` must match the whole path, `*` = any characters
  *   except `/`, `**` = anything. `pathRegex` is refused.
  * - `GET|DELETE /limits`; `POST /limits` {dailyRemaining 0..1e9}.
- * - `GET /clock`; `POST /clock` {advanceMs 0..2678400000 (31 days)}.
+ * - `GET /clock`; `POST /clock` {advanceMs 0..2678400000 (31 days)}: also sends the webhook retries that fall due.
  * - `GET /search-lag`; `POST /search-lag` {ms 0..86400000}: records created or renamed less than `ms` ago
  *   (emulator clock) are not found by the search endpoints yet; GET and list see them at once.
  * - `POST /edit` {entity: person|organization|activity|deal, id, fields, userId?}: an edit "made in the Pipedrive
  *   UI" (see `emulator/ui_edit`); answers `{ok: true, record}`, or the status the edit was refused with (400, 403,
  *   404) and `{ok: false, error}`.
+ * - `POST /merge` {entity: person|organization, id, mergeWithId, userId?}: a merge "made in the Pipedrive UI" (see
+ *   `emulator/ui_merge`; `id` is merged into `mergeWithId`); answers `{ok: true, record}` (the survivor) or the
+ *   status the merge was refused with.
+ * - `GET /webhooks`: `{subscriptions, pending}` (retries waiting for the emulator clock, `{webhookId, eventId,
+ *   attempt, dueAt}`); `POST /webhooks/flush` (no body): sends every delivery due now and answers once none is in
+ *   flight, with `{deliveries, pending}`.
  * - `GET /deleted-reads`; `POST /deleted-reads` {mode: not-found|is-deleted}: what a GET of a soft-deleted record
  *   answers (404, or 200 with `is_deleted: true` until the 30-day purge).
  */
@@ -35,7 +43,10 @@ import type { UserSeed } from './model/builders';
 import { MAX_SEARCH_LAG_MS } from './model/search_index';
 import type { EntityKind } from './model/records';
 import { DELETED_READS, type DeletedReads, type EmulatorState, type SeedData } from './model/state';
+import { MERGE_KINDS, type MergeKind } from './routes/record_merge';
 import { UI_EDIT_ENTITIES, UiEditError, type UiEdit } from './ui_edit';
+import type { UiMerge } from './ui_merge';
+import type { WebhookDeliverer } from './webhooks/delivery';
 import type { EmulatorClock } from './wire/clock';
 import type { Reply } from './wire/envelope';
 
@@ -46,10 +57,14 @@ export interface ControlTarget {
   journal: Journal;
   limits: RateLimiter;
   clock: EmulatorClock;
-  /** Resets data, faults, journal, limits, clock offset and search lag. */
+  /** The webhook sender: pending retries, flush. */
+  webhooks: WebhookDeliverer;
+  /** Resets data, faults, journal, limits, clock offset, search lag and webhooks. */
   resetAll(): void;
   /** Applies an edit made in the UI; returns the record as served; throws `UiEditError`. */
   editInUi(edit: UiEdit): unknown;
+  /** Applies a merge made in the UI; returns the survivor; throws `UiEditError`. */
+  mergeInUi(merge: UiMerge): unknown;
 }
 
 /** The prefix of every control-path route. */
@@ -84,6 +99,25 @@ function uiEditBody(body: ControlBody): UiEdit {
   return { entity: body.entity as EntityKind, id, fields: fields as Record<string, unknown>, userId: optionalInt(body, 'userId', { min: 1, max: MAX_ID }) };
 }
 
+/** Reads the body of `POST /merge`. */
+function uiMergeBody(body: ControlBody): UiMerge {
+  onlyFields(body, ['entity', 'id', 'mergeWithId', 'userId']);
+  if (typeof body.entity !== 'string' || !(MERGE_KINDS as readonly string[]).includes(body.entity)) {
+    throw new ControlInputError(`'entity' must be one of ${MERGE_KINDS.join(', ')}`);
+  }
+  return {
+    entity: body.entity as MergeKind,
+    id: requiredInt(body, 'id', { min: 1, max: MAX_ID }),
+    mergeWithId: requiredInt(body, 'mergeWithId', { min: 1, max: MAX_ID }),
+    userId: optionalInt(body, 'userId', { min: 1, max: MAX_ID }),
+  };
+}
+
+async function flushWebhooks(t: ControlTarget): Promise<Reply> {
+  await t.webhooks.flush();
+  return controlReply(200, { ok: true, deliveries: t.journal.deliveries(), pending: t.webhooks.pending() });
+}
+
 function searchLag(t: ControlTarget): { ms: number } {
   return { ms: t.state.searchIndex.lagMs };
 }
@@ -94,7 +128,7 @@ function route(t: ControlTarget, key: string, body: ControlBody): Reply {
     case 'GET /health':
       return ok();
     case 'GET /journal':
-      return ok({ entries: t.journal.entries() });
+      return ok({ entries: t.journal.entries(), deliveries: t.journal.deliveries() });
     case 'DELETE /journal':
       t.journal.clear();
       return ok();
@@ -165,6 +199,17 @@ function route(t: ControlTarget, key: string, body: ControlBody): Reply {
         throw e;
       }
     }
+    case 'POST /merge': {
+      const merge = uiMergeBody(body);
+      try {
+        return ok({ record: t.mergeInUi(merge) });
+      } catch (e) {
+        if (e instanceof UiEditError) return controlError(e.status, e.message);
+        throw e;
+      }
+    }
+    case 'GET /webhooks':
+      return ok({ subscriptions: t.state.webhooks.list(), pending: t.webhooks.pending() });
     case 'GET /deleted-reads':
       return ok({ deletedReads: t.state.deletedReads });
     case 'POST /deleted-reads':
@@ -179,11 +224,19 @@ function route(t: ControlTarget, key: string, body: ControlBody): Reply {
   }
 }
 
-/** Handles one control-path request whose access checks passed (`rawBody`: parsed JSON, `undefined` when empty). */
-export function handleControl(t: ControlTarget, method: string, path: string, rawBody: unknown): Reply {
+/**
+ * Handles one control-path request whose access checks passed (`rawBody`: parsed JSON, `undefined` when empty).
+ * Only `POST /webhooks/flush` answers asynchronously (it waits for deliveries in flight).
+ */
+export function handleControl(t: ControlTarget, method: string, path: string, rawBody: unknown): Reply | Promise<Reply> {
   const key = `${method} ${path.slice(CONTROL_PREFIX.length) || '/'}`;
   try {
-    return route(t, key, objectBody(rawBody));
+    const body = objectBody(rawBody);
+    if (key === 'POST /webhooks/flush') {
+      onlyFields(body, []);
+      return flushWebhooks(t);
+    }
+    return route(t, key, body);
   } catch (e) {
     return controlError(400, e instanceof Error ? e.message : String(e));
   }

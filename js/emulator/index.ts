@@ -17,8 +17,16 @@
  * fields (seed them with `customFields`), the organization `industry` field, currencies, pipelines and stages,
  * deals with products (`deals: [{title, products: [...]}]`), `visible_to` per plan (403 otherwise), and edits "made in
  * the Pipedrive UI" (`emulator.editInUi({entity, id, fields})`, `POST /__emulator/edit`), journaled as `UI`. Every
- * record change, by the API or in the UI, goes to `emulator.changes` (with `change_source` `api` or `app`): the hook
- * point for webhooks, which the emulator does not deliver yet.
+ * record change, by the API or in the UI, goes to `emulator.changes` (with `change_source` `api` or `app`).
+ *
+ * Webhooks v2 (UPDATES-FACTS §2): subscriptions through `/v1/webhooks` (`emulator/routes/webhooks`), and delivery of
+ * every change on `changes` to each matching `2.0` subscription, with Basic auth and Pipedrive's retries after 3,
+ * 30 and 150 s of the emulator clock (`emulator/webhooks/delivery`): `clock.advance` (or `POST /__emulator/clock`)
+ * sends the retries that fall due, and `emulator.webhooks.flush()` (`POST /__emulator/webhooks/flush`) waits for
+ * deliveries in flight. Every attempt is in `journal.deliveries()` (`GET /__emulator/journal`). Merges:
+ * `PUT /v1/persons/{id}/merge` and `PUT /v1/organizations/{id}/merge` (`{merge_with_id}` survives), or
+ * `emulator.mergeInUi(...)` / `POST /__emulator/merge`, each announced as a `delete` with `merged_to_id` and a
+ * `change` with `merged_from_id`.
  */
 
 import { randomBytes } from 'node:crypto';
@@ -31,6 +39,9 @@ import type { ChangeFeed } from './model/changes';
 import { EmulatorState, type DeletedReads, type SeedData } from './model/state';
 import { createEmulatorServer, listen } from './server';
 import { editInUi, type UiEdit } from './ui_edit';
+import { mergeInUi, type UiMerge } from './ui_merge';
+import { WebhookDeliverer } from './webhooks/delivery';
+import { checkRetryDelays } from './webhooks/retry_policy';
 import { EmulatorClock, type Clock } from './wire/clock';
 
 export type { Clock } from './wire/clock';
@@ -53,6 +64,16 @@ export type { RecordChange, ChangeListener, ChangeSource } from './model/changes
 export { ChangeFeed } from './model/changes';
 export type { UiEdit } from './ui_edit';
 export { UiEditError } from './ui_edit';
+export type { UiMerge } from './ui_merge';
+export type { MergeKind } from './routes/record_merge';
+export type { WebhookDeliveryEntry } from './journal';
+export type { PendingDelivery } from './webhooks/delivery';
+export { WebhookDeliverer } from './webhooks/delivery';
+export type { WebhookMeta, WebhookPayload } from './webhooks/payload';
+export type { WebhookSubscription, WebhookVersion } from './webhooks/subscriptions';
+export { WebhookRegistry, BAN_AFTER_FAILURES, BAN_MS } from './webhooks/subscriptions';
+export { WEBHOOK_RETRY_DELAYS_MS, WEBHOOK_TIMEOUT_MS } from './webhooks/retry_policy';
+export { WEBHOOK_DATA_KEYS } from './webhooks/webhook_data';
 export { VISIBLE_TO_BY_PLAN } from './model/plan_visibility';
 export type { DealSeed, DealProductSeed } from './model/builders';
 export type { UserSeed } from './model/builders';
@@ -113,6 +134,13 @@ export interface PipedriveEmulatorOptions {
    * until 30 days after the delete). Which one Pipedrive does is unverified, so clients should be tested with both.
    */
   deletedReads?: DeletedReads;
+  /**
+   * Delays before the webhook retries, in ms of emulator time (default `[3000, 30000, 150000]`, Pipedrive's); at
+   * most 10, each 0..86,400,000. The number of delays is the number of retries.
+   */
+  webhookRetryDelaysMs?: number[];
+  /** How long a webhook receiver may take to answer, real ms (default 10,000, Pipedrive's), 1..600,000. */
+  webhookTimeoutMs?: number;
 }
 
 /** The warning given when an emulator is bound to a non-loopback address. */
@@ -156,9 +184,24 @@ export interface PipedriveEmulator {
    * the API now serves it; throws `UiEditError` (with the `status` the API would answer) when refused.
    */
   editInUi(edit: UiEdit): unknown;
-  /** Every record create, change and delete (API and UI): subscribe here, e.g. to deliver webhooks. */
+  /**
+   * Applies a merge "made in the Pipedrive UI": `id` is merged into `mergeWithId` (which survives), as
+   * `PUT /v1/<entity>s/{id}/merge` would, with `change_source: 'app'`; journaled as `UI`. Returns the survivor as
+   * stored; throws `UiEditError` (with the status the API would answer) when refused.
+   */
+  mergeInUi(merge: UiMerge): unknown;
+  /** Every record create, change and delete (API and UI), merges included: subscribe here. */
   changes: ChangeFeed;
-  /** Resets data, faults, journal, limits, clock offset, search lag and deleted reads (listeners of `changes` stay). */
+  /**
+   * The webhooks v2 sender: `flush()` sends what is due and waits until nothing is in flight; `pending()` lists the
+   * retries waiting for the emulator clock; `runDue()` sends due ones without waiting. Subscriptions are
+   * `state.webhooks`; attempts are `journal.deliveries()`.
+   */
+  webhooks: WebhookDeliverer;
+  /**
+   * Resets data (webhook subscriptions included), faults, journal, limits, clock offset, search lag and deleted
+   * reads, and cancels pending webhook retries (listeners of `changes` stay).
+   */
   reset(): void;
   /** Stops the server and drops open connections. */
   close(): Promise<void>;
@@ -183,7 +226,15 @@ export async function startPipedriveEmulator(options: PipedriveEmulatorOptions =
     },
     clock.now,
   );
+  const timeoutMs = options.webhookTimeoutMs ?? undefined;
+  if (timeoutMs !== undefined && (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > 600_000)) {
+    throw new Error(`webhookTimeoutMs must be a whole number of ms in 1..600000, got ${timeoutMs}`);
+  }
+  const webhooks = new WebhookDeliverer({
+    state, journal, clock, timeoutMs, retryDelaysMs: options.webhookRetryDelaysMs && checkRetryDelays(options.webhookRetryDelaysMs),
+  });
   const resetAll = (): void => {
+    webhooks.reset();
     clock.resetOffset();
     state.reset();
     faults.clear();
@@ -191,9 +242,12 @@ export async function startPipedriveEmulator(options: PipedriveEmulatorOptions =
     limits.reset();
   };
   const uiEdit = (edit: UiEdit): unknown => editInUi({ state, journal, clock }, edit);
+  const uiMerge = (merge: UiMerge): unknown => mergeInUi({ state, journal, clock }, merge);
   const host = options.host ?? '127.0.0.1';
-  const server = createEmulatorServer({ state, faults, journal, limits, clock, resetAll, editInUi: uiEdit }, { boundHost: host, extraHosts: options.controlHosts });
+  const server = createEmulatorServer({ state, faults, journal, limits, clock, webhooks, resetAll, editInUi: uiEdit, mergeInUi: uiMerge }, { boundHost: host, extraHosts: options.controlHosts });
   const port = await listen(server, options.port ?? 0, host);
+  state.webhooks.ownAddress = { port, hosts: [host, ...(options.controlHosts ?? [])] };
+  webhooks.start();
   const urlHost = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '[::1]' : host.includes(':') ? `[${host}]` : host;
   const url = `http://${urlHost}:${port}`;
   if (!isLoopback(host)) {
@@ -216,10 +270,13 @@ export async function startPipedriveEmulator(options: PipedriveEmulatorOptions =
       return { ms: state.searchIndex.lagMs };
     },
     editInUi: uiEdit,
+    mergeInUi: uiMerge,
     changes: state.changes,
+    webhooks,
     reset: resetAll,
     close: () =>
       new Promise<void>((resolve, reject) => {
+        webhooks.close();
         server.close((err) => (err ? reject(err) : resolve()));
         server.closeAllConnections();
       }),

@@ -2,8 +2,9 @@
  * @module emulator/journal
  * The request journal: every API request (not control-path calls) with method, path, query, body, status and
  * time, for assertions, plus every edit made "in the Pipedrive UI" (`editInUi`), marked `method: 'UI'` and
- * `source: 'app'`. The API token never reaches it: `api_token` query values are redacted and headers are not
- * stored.
+ * `source: 'app'`, and every webhook delivery attempt (`deliveries()`: URL, event id, attempt, status or error,
+ * the body sent). The API token never reaches it: `api_token` query values are redacted and headers are not
+ * stored; nor do webhook passwords (the Basic auth header is not kept, only whether one was sent).
  */
 
 /** One journaled request. */
@@ -28,12 +29,43 @@ export interface JournalEntry {
   source?: 'app';
 }
 
+/** One webhook delivery attempt (or an event lost to a ban). */
+export interface WebhookDeliveryEntry {
+  /** The subscription's id. */
+  webhookId: number;
+  /** Where it was POSTed. */
+  url: string;
+  /** `meta.id` of the event (the same on every attempt). */
+  eventId: string;
+  /** `meta.action`. */
+  action: string;
+  /** `meta.entity`. */
+  entity: string;
+  /** `meta.entity_id` as a number. */
+  entityId: number;
+  /** 1 for the first attempt, 2..4 for the retries. */
+  attempt: number;
+  /** Emulator clock time of the attempt, epoch ms. */
+  time: number;
+  /** The receiver's HTTP status; `null` after a connection error, a timeout or a ban. */
+  status: number | null;
+  /** What went wrong without a status (`timeout after 10000 ms`, a connection error, `banned: event lost`); else `null`. */
+  error: string | null;
+  /** Whether the receiver answered 2xx. */
+  ok: boolean;
+  /** Whether a Basic auth header was sent. */
+  basicAuth: boolean;
+  /** The JSON body sent (`{meta, data, previous}`). */
+  payload: unknown;
+}
+
 /** The replacement for redacted secrets. */
 export const REDACTED = '[redacted]';
 
 /** The request journal: array-like, iterable, clearable. */
 export class Journal implements Iterable<JournalEntry> {
   private items: JournalEntry[] = [];
+  private deliveryItems: WebhookDeliveryEntry[] = [];
   private readonly maxEntries: number;
 
   /** Keeps at most `maxEntries` (oldest dropped first) so long runs cannot exhaust memory. */
@@ -76,9 +108,15 @@ export class Journal implements Iterable<JournalEntry> {
     return this.items[this.items.length - 1];
   }
 
-  /** Forgets every entry. */
+  /** A copy of every webhook delivery attempt, oldest first. */
+  deliveries(): WebhookDeliveryEntry[] {
+    return this.deliveryItems.slice();
+  }
+
+  /** Forgets every entry and delivery. */
   clear(): void {
     this.items = [];
+    this.deliveryItems = [];
   }
 
   /** Iterates entries oldest first. */
@@ -95,6 +133,12 @@ export class Journal implements Iterable<JournalEntry> {
   record(entry: JournalEntry): void {
     this.items.push(entry);
     if (this.items.length > this.maxEntries) this.items.splice(0, this.items.length - this.maxEntries);
+  }
+
+  /** @internal Appends a webhook delivery attempt. */
+  recordDelivery(entry: WebhookDeliveryEntry): void {
+    this.deliveryItems.push(entry);
+    if (this.deliveryItems.length > this.maxEntries) this.deliveryItems.splice(0, this.deliveryItems.length - this.maxEntries);
   }
 }
 

@@ -28,7 +28,9 @@ import { PERSONS } from './routes/persons';
 import { registerPipelineRoutes } from './routes/pipelines';
 import { Router } from './routes/router';
 import { registerSearchRoutes } from './routes/search';
+import { registerMergeRoutes } from './routes/merges';
 import { registerUserRoutes } from './routes/users';
+import { registerWebhookRoutes } from './routes/webhooks';
 import type { EmulatorClock } from './wire/clock';
 import {
   ApiError, cloudflareBlock, failure, methodNotAllowed, overLimit, unauthorized, unknownRoute, validationFailed, type Reply,
@@ -47,6 +49,8 @@ export function buildRouter(): Router {
   registerActivityTypeRoutes(router);
   registerCurrencyRoutes(router);
   registerPipelineRoutes(router);
+  registerMergeRoutes(router);
+  registerWebhookRoutes(router);
   return router;
 }
 
@@ -183,7 +187,7 @@ export function createEmulatorServer(parts: ServerParts, access: ControlAccessOp
       if (!pathOk) return send(res, malformedPath(), extra);
       if (denied) return send(res, controlError(denied.status, denied.message), extra);
       if (read.tooLarge) return send(res, controlError(413, `control request body too large: at most ${MAX_BODY} bytes`), CLOSE);
-      send(res, bodyError ? controlError(400, bodyError) : handleControl(parts, method, path, body));
+      send(res, bodyError ? controlError(400, bodyError) : await handleControl(parts, method, path, body));
       return;
     }
 

@@ -146,6 +146,7 @@ function walk(node: unknown, fn: (s: Json) => void): void {
  * - addresses have `subpremise` (official SDK model `organization-item-address.ts`);
  * - v2 organizations may carry `website`, `linkedin`, `industry`, `annual_revenue`, `employee_count` (2026 fields);
  * - v1 times are `YYYY-MM-DD HH:MM:SS`, not RFC 3339 `date-time` as the v1 file says for fields and activity types;
+ *   except `/webhooks`, a separate service whose spec example (`2019-10-25T08:25:27.000Z`) is kept [UNVERIFIED];
  * - v1 paginated lists put `{start, limit, more_items_in_collection, next_start}` under `additional_data.pagination`;
  * - v2 deals carry `archive_time` and `creator_user_id` (recorded GET /api/v2/deals/{id}, API-FACTS S-OBS), and
  *   `products_count` when asked for with `include_fields` (a documented value of the parameter, absent from the
@@ -158,7 +159,7 @@ function applyErrata(version: ApiVersion, template: string, schema: Json): void 
     if (!props) return;
     if (props.value && props.primary && props.label) props.label = nullable('string');
     if (props.admin_area_level_1 && !props.subpremise) props.subpremise = nullable('string');
-    if (version === 'v1') {
+    if (version === 'v1' && !template.startsWith('/webhooks')) {
       for (const k of ['add_time', 'update_time']) {
         const p = props[k] as Json | undefined;
         if (p && p.format === 'date-time') {

@@ -4,8 +4,9 @@
  * whether made through the API (`change_source: 'api'`) or "in the Pipedrive UI" through `editInUi`
  * (`change_source: 'app'`). This is the hook point for webhooks v2: an event carries what a v2 webhook's `meta`,
  * `data` and `previous` are built from (`previous` holds only the fields that changed, as in webhooks v2). The
- * emulator delivers no webhooks yet; listeners (tests, a future deliverer) subscribe here. Listeners survive
- * `reset()`. A PATCH that changes nothing emits nothing.
+ * webhook deliverer (`emulator/webhooks/delivery`) listens here, and so may tests. Listeners survive `reset()`. A
+ * PATCH that changes nothing emits nothing. A merge emits a `delete` of the merged record carrying `merged_to_id`
+ * and a `change` of the survivor carrying `merged_from_id`, sharing a `correlation_id`.
  */
 
 import type { EntityKind } from './records';
@@ -31,6 +32,12 @@ export interface RecordChange {
   data: Record<string, unknown> | null;
   /** For a change, the previous values of the changed fields only; for a delete, the last state; `null` for a create. */
   previous: Record<string, unknown> | null;
+  /** On the `delete` of a merge: the id of the record it was merged into. */
+  merged_to_id?: number;
+  /** On the survivor's `change` of a merge: the id of the record merged into it. */
+  merged_from_id?: number;
+  /** Shared by events of one operation (a merge); webhooks carry it as `meta.correlation_id`. */
+  correlation_id?: string;
 }
 
 /** A change listener; an exception it throws is swallowed so it cannot break the write that caused it. */

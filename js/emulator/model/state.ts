@@ -3,7 +3,8 @@
  * The emulator's data: users and their tokens, the four v2 entity collections (soft-deleted records included),
  * field definitions with label options (and seeded custom fields), activity types, pipelines and stages,
  * currencies, products attached to deals and company info; plus seeding, reset, the plan's `visible_to` values,
- * how GET answers for deleted records, the search index (how far search trails the data) and the change feed.
+ * how GET answers for deleted records, the search index (how far search trails the data), the change feed and the
+ * webhook subscriptions.
  */
 
 import type { Plan } from '../limits/rate_limits';
@@ -18,6 +19,7 @@ import { defaultCurrencies, withCurrency, type CurrencySeed } from './currencies
 import { defaultActivityTypes, defaultFields, defaultPipelines, defaultUsers, labelFieldKey, type FieldLists } from './default_data';
 import { defaultPipelineOf, firstStageOf, withPipeline, withStage, type PipelineSeed, type StageSeed } from './pipelines';
 import { VISIBLE_TO_BY_PLAN } from './plan_visibility';
+import { WebhookRegistry } from '../webhooks/subscriptions';
 import { SearchIndex } from './search_index';
 import type {
   ActivityRecord, ActivityTypeRecord, CompanyInfo, CurrencyRecord, DealProduct, DealRecord, EntityKind, FieldOption, FieldRecord,
@@ -133,6 +135,8 @@ export class EmulatorState {
   readonly searchIndex: SearchIndex;
   /** Every record create, change and delete, by the API or in the UI: the hook point for webhooks. */
   readonly changes = new ChangeFeed();
+  /** The webhook subscriptions (`/v1/webhooks`); `reset()` removes them. */
+  readonly webhooks = new WebhookRegistry();
   /** The plan, which sets the `visible_to` values accepted. */
   readonly plan: Plan;
   /** What a GET of a soft-deleted record answers (see `DeletedReads`); `reset()` restores the start-up value. */
@@ -149,11 +153,15 @@ export class EmulatorState {
     this.reset();
   }
 
-  /** Back to the defaults plus the start-up seed: all records, users, fields and ids as at start; search lag as at start. */
+  /**
+   * Back to the defaults plus the start-up seed: all records, users, fields and ids as at start; search lag as at
+   * start; no webhook subscriptions.
+   */
   reset(): void {
     const now = this.opts.now();
     for (const m of [this.users, this.tokens, this.persons, this.organizations, this.activities, this.deals, this.dealProducts]) m.clear();
     this.searchIndex.reset();
+    this.webhooks.reset();
     this.deletedReads = this.opts.deletedReads ?? 'not-found';
     for (const k of Object.keys(this.nextIds) as (keyof typeof this.nextIds)[]) this.nextIds[k] = 1;
     this.fields = defaultFields(now);

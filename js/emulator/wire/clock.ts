@@ -72,11 +72,12 @@ export function nextMidnight(ms: number, offsetMinutes: number): number {
 
 /**
  * The emulator's clock: an injected base clock plus an offset that tests (or the control path) can advance, so a
- * process that only has the URL can still move time for burst windows and the daily reset.
+ * process that only has the URL can still move time for burst windows, the daily reset and webhook retries.
  */
 export class EmulatorClock {
   private offset = 0;
   private readonly base: Clock;
+  private readonly advanceListeners = new Set<() => void>();
 
   constructor(base: Clock = Date.now) {
     this.base = base;
@@ -89,6 +90,15 @@ export class EmulatorClock {
   advance(ms: number): void {
     if (!Number.isFinite(ms) || ms < 0) throw new Error(`advance needs a non-negative number of ms, got ${ms}`);
     this.offset += ms;
+    for (const listener of this.advanceListeners) listener();
+  }
+
+  /** Calls `listener` after every `advance` (e.g. to send webhook retries that fell due); returns the unsubscribe. */
+  onAdvance(listener: () => void): () => void {
+    this.advanceListeners.add(listener);
+    return () => {
+      this.advanceListeners.delete(listener);
+    };
   }
 
   /** Removes any advance. */
