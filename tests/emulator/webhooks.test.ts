@@ -329,6 +329,25 @@ describe('retries', () => {
     assert.deepEqual(t.emu.webhooks.pending().map((p) => p.attempt), [2, 2, 2, 2]);
   });
 
+  test('the schedule is configurable (webhookRetryDelaysMs) and checked at start', async () => {
+    const own = await startTestEmulator({ webhookRetryDelaysMs: [1_000] });
+    try {
+      await own.call('POST', '/v1/webhooks', { subscription_url: `${rx.url}/own`, event_action: '*', event_object: '*', name: 'x' });
+      rx.answer = () => 500;
+      assert.equal((await own.call('POST', '/api/v2/persons', { name: 'Own schedule' })).status, 200);
+      await own.emu.webhooks.flush();
+      own.emu.clock.advance(1_000);
+      await own.emu.webhooks.flush();
+      own.emu.clock.advance(86_400_000);
+      await own.emu.webhooks.flush();
+      assert.deepEqual(own.emu.journal.deliveries().map((d) => [d.attempt, d.time - START]), [[1, 0], [2, 1_000]]);
+    } finally {
+      await own.emu.close();
+    }
+    await assert.rejects(startTestEmulator({ webhookRetryDelaysMs: [-1] }), /webhookRetryDelaysMs/);
+    await assert.rejects(startTestEmulator({ webhookTimeoutMs: 0 }), /webhookTimeoutMs/);
+  });
+
   test('deleting a subscription drops its pending retries', async () => {
     await subscribe();
     rx.answer = () => 500;

@@ -12,7 +12,7 @@
  * flight. Ten first-attempt failures in a row ban a subscription for 30 minutes (emulator time): its events are
  * lost then, journaled with `error: 'banned: event lost'`. Every attempt goes to the journal (`deliveries()`).
  * `reset()` cancels pending retries and aborts what is in flight (their outcomes are discarded); `close()` also stops.
- * Only `http:`/`https:` URLs are ever fetched (checked again here), redirects are not followed.
+ * The HTTP side (Basic auth, timeout, no redirects, http(s) only) is `emulator/webhooks/post_webhook`.
  */
 
 import { randomUUID } from 'node:crypto';
@@ -21,6 +21,7 @@ import type { RecordChange } from '../model/changes';
 import type { EmulatorState } from '../model/state';
 import type { EmulatorClock } from '../wire/clock';
 import { buildPayload, type WebhookEvent, type WebhookPayload } from './payload';
+import { postWebhook } from './post_webhook';
 import { isDelivered, nextAttemptAt, WEBHOOK_RETRY_DELAYS_MS, WEBHOOK_TIMEOUT_MS } from './retry_policy';
 import type { WebhookSubscription } from './subscriptions';
 
@@ -53,11 +54,6 @@ export interface PendingDelivery {
 interface Job extends PendingDelivery {
   /** The body of the first attempt; `meta.attempt` is set per attempt. */
   payload: WebhookPayload;
-}
-
-interface Outcome {
-  status: number | null;
-  error: string | null;
 }
 
 /** The webhook sender of one emulator. */
@@ -164,7 +160,9 @@ export class WebhookDeliverer {
       journal.recordDelivery({ ...entry, status: null, error: 'banned: event lost', ok: false });
       return;
     }
-    const outcome = await this.post(sub, entry.payload);
+    const controller = new AbortController();
+    this.controllers.add(controller);
+    const outcome = await postWebhook(sub, entry.payload, this.timeoutMs, controller).finally(() => this.controllers.delete(controller));
     if (generation !== this.generation) return;
     const ok = isDelivered(outcome.status);
     const doneAt = clock.now();
@@ -173,39 +171,6 @@ export class WebhookDeliverer {
     if (ok) return;
     const next = nextAttemptAt(job.attempt, doneAt, this.delays);
     if (next !== null) this.queue.push({ ...job, attempt: job.attempt + 1, dueAt: next });
-  }
-
-  private async post(sub: WebhookSubscription, body: WebhookPayload): Promise<Outcome> {
-    let url: URL;
-    try {
-      url = new URL(sub.subscription_url);
-    } catch {
-      return { status: null, error: 'invalid subscription_url' };
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') return { status: null, error: `refused: ${url.protocol} URLs are not delivered to` };
-    const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'Pipedrive-Emulator-Webhooks/2.0' };
-    if (sub.http_auth_user !== null) {
-      headers.authorization = `Basic ${Buffer.from(`${sub.http_auth_user}:${sub.http_auth_password ?? ''}`).toString('base64')}`;
-    }
-    const controller = new AbortController();
-    this.controllers.add(controller);
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, this.timeoutMs);
-    try {
-      const res = await fetch(url, { method: 'POST', headers, body: JSON.stringify(body), redirect: 'manual', signal: controller.signal });
-      await res.body?.cancel().catch(() => undefined);
-      return { status: res.status, error: isDelivered(res.status) ? null : `HTTP ${res.status}` };
-    } catch (e) {
-      if (timedOut) return { status: null, error: `timeout after ${this.timeoutMs} ms` };
-      const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-      return { status: null, error: cause?.code ?? cause?.message ?? (e instanceof Error ? e.message : String(e)) };
-    } finally {
-      clearTimeout(timer);
-      this.controllers.delete(controller);
-    }
   }
 }
 
