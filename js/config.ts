@@ -11,12 +11,12 @@ import { createFetchHttp } from './host/fetch_http';
 import { REQUIRED_STORE_METHODS } from './store/types';
 import type { PipedriveSyncConfig } from './types';
 
-const TOP_LEVEL = ['pipedrive', 'store', 'http', 'now', 'sleep', 'random', 'logger', 'options'];
+const TOP_LEVEL = ['pipedrive', 'store', 'http', 'now', 'sleep', 'random', 'logger', 'options', 'webhooks'];
 const PIPEDRIVE = ['apiToken', 'apiTokenFor', 'baseUrl'];
 
 /** The config split into what the Rust engine validates and the host functions (defaults applied). */
 export interface SplitConfig {
-  engineConfig: { pipedrive: { apiToken?: unknown; baseUrl?: unknown; perUserTokens: boolean }; options?: unknown };
+  engineConfig: { pipedrive: { apiToken?: unknown; baseUrl?: unknown; perUserTokens: boolean }; options?: unknown; webhooks?: unknown };
   hostFunctions: HostFunctions;
 }
 
@@ -61,7 +61,9 @@ export function splitConfig(config: PipedriveSyncConfig): SplitConfig {
     deadline: optionalFunction<HostFunctions['deadline']>(record, 'sleep', undefined),
     random: optionalFunction(record, 'random', Math.random),
     logger: optionalFunction(record, 'logger', () => undefined),
-    secrets: typeof pipedrive.apiToken === 'string' ? [pipedrive.apiToken.trim()] : [],
+    secrets: [pipedrive.apiToken, (config.webhooks as { password?: unknown } | undefined)?.password]
+      .filter((secret): secret is string => typeof secret === 'string' && secret.trim() !== '')
+      .map((secret) => secret.trim()),
   };
   const engineConfig: SplitConfig['engineConfig'] = {
     pipedrive: { apiToken: pipedrive.apiToken, baseUrl: pipedrive.baseUrl, perUserTokens: apiTokenFor !== undefined },
@@ -72,5 +74,6 @@ export function splitConfig(config: PipedriveSyncConfig): SplitConfig {
     fail('options.timeZone', `must be an IANA time zone such as 'Europe/Tallinn' or 'UTC' ('${timeZone}' is unknown)`);
   }
   if (config.options !== undefined) engineConfig.options = config.options;
+  if (config.webhooks !== undefined) engineConfig.webhooks = config.webhooks;
   return { engineConfig, hostFunctions };
 }

@@ -8,6 +8,7 @@
 import { ValidationError } from './errors';
 import { splitConfig } from './config';
 import { EngineHandle } from './engine/engine_handle';
+import { createTwoWayServices, type ReconcileService, type WebhooksService } from './two_way';
 import { createUpdateServices, type ConflictsService, type OrganizationsService, type UpdatesService, type ValidationService } from './updates';
 import { bindHost } from './host/bind_host';
 import { JsErrorRegistry } from './host/error_registry';
@@ -23,6 +24,7 @@ export type { ClaimRequest, JobFailure, LocalUser, NewSyncJob, QueueStats, SyncJ
 export { createFetchHttp } from './host/fetch_http';
 export { createMemoryStore, type MemoryStore } from './store/memory';
 export type * from './updates';
+export type * from './two_way';
 
 /** The users service (spec §4.5.1, §8.4). */
 export interface UsersService {
@@ -87,6 +89,10 @@ export interface PipedriveSync {
   conflicts: ConflictsService;
   /** Organizations by exact name (spec §4.5.3). */
   organizations: OrganizationsService;
+  /** Drift between the CRM and Pipedrive, found cheaply (DESIGN §12). */
+  reconcile: ReconcileService;
+  /** Pipedrive webhooks v2: intake and subscriptions (DESIGN §12). */
+  webhooks: WebhooksService;
   warmLeads: WarmLeadsService;
   activities: ActivitiesService;
   labels: LabelsService;
@@ -119,6 +125,7 @@ export async function createPipedriveSync(config: PipedriveSyncConfig): Promise<
   const backgroundFailed = (error: Error) => host.log('error', 'engine.background_failed', { error: error.message });
   return {
     ...createUpdateServices(engine),
+    ...createTwoWayServices(engine),
     users: {
       findUserByEmail: (email) => engine.run((wasm) => wasm.findUserByEmail(email)),
       storeUserPipedriveId: async (userId, pipedriveUserId) => {

@@ -32,8 +32,13 @@ export interface SyncOptions {
   fieldRules?: Record<string, 'local-owns' | 'remote-owns' | 'manual' | 'ignore'>;
   /** Per-user allowance for user-initiated operations (default 10 requests per 60,000 ms). */
   userThrottle?: { requests: number; perMs: number };
-  /** Items of a batch processed at once (default 5). */
+  /** Jobs a drain runs at once unless `drain({concurrency})` says otherwise (default 5). */
   batchConcurrency?: number;
+  /**
+   * Per record type, the fields whose changes made in Pipedrive are written on the local record (through the
+   * store's `applyRemoteChanges`) when reconcile or a webhook sees them; none by default: the CRM is authoritative.
+   */
+  pullFields?: { person?: Array<'name' | 'email' | 'phone'>; organization?: Array<'name' | 'country' | 'address'>; activity?: Array<'subject' | 'note' | 'done'> };
   /** The Pipedrive plan: sets the burst limit until response headers tell the real one (default 'lite'). */
   plan?: 'lite' | 'growth' | 'premium' | 'ultimate';
   /** The CRM's IANA time zone: decides the calendar day of all-day activities (default 'UTC'). */
@@ -54,6 +59,8 @@ export interface PipedriveSyncConfig {
   };
   /** The CRM's data, e.g. `createPrismaStore(prisma)`. */
   store: SyncStore;
+  /** The Basic auth Pipedrive's webhook deliveries must carry (`sync.webhooks.receive`, `handlers.webhook`). */
+  webhooks?: { username: string; password: string };
   /** HTTP client (default: global `fetch` with a timeout). */
   http?: HttpSend;
   /** Clock in ms since the epoch (default `Date.now`). */

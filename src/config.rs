@@ -93,6 +93,9 @@ pub struct SyncOptions {
     pub time_zone: String,
     /// Replicate a contact's earlier activities when it becomes a warm lead.
     pub backfill_activities: bool,
+    /// Per record type, the `Update*Data` fields whose changes in Pipedrive are written on the local record
+    /// (`options.pullFields`; none by default: the CRM stays authoritative). Names among [`PULLABLE_FIELDS`].
+    pub pull_fields: BTreeMap<String, Vec<String>>,
 }
 
 impl SyncOptions {
@@ -130,6 +133,7 @@ impl Default for SyncOptions {
             plan: Plan::Lite,
             time_zone: "UTC".to_string(),
             backfill_activities: true,
+            pull_fields: BTreeMap::new(),
         }
     }
 }
@@ -148,7 +152,31 @@ pub struct EngineConfig {
     pub base_url: String,
     /// Tunable behaviour.
     pub options: SyncOptions,
+    /// The Basic auth Pipedrive's webhook deliveries must carry (`webhooks`), when webhooks are taken in.
+    pub webhooks: Option<WebhookAuth>,
 }
+
+/// The credentials of webhook deliveries (`webhooks: {username, password}`). Debug never shows the password.
+#[derive(Clone, PartialEq)]
+pub struct WebhookAuth {
+    /// The user name.
+    pub username: String,
+    /// The password: a secret, never logged or answered.
+    pub password: String,
+}
+
+impl std::fmt::Debug for WebhookAuth {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(formatter, "WebhookAuth {{ username: {:?}, password: <redacted> }}", self.username)
+    }
+}
+
+/// The fields `options.pullFields` may name per record type: those the reference models hold.
+pub const PULLABLE_FIELDS: [(&str, &[&str]); 3] = [
+    ("person", &["name", "email", "phone"]),
+    ("organization", &["name", "country", "address"]),
+    ("activity", &["subject", "note", "done"]),
+];
 
 impl EngineConfig {
     /// What an engine runs with, for `describe()`: no secrets (the token kind, never the token).
@@ -167,7 +195,7 @@ impl EngineConfig {
     /// Validates the JSON the facade passes: `{pipedrive: {apiToken?, baseUrl?, perUserTokens}, options?}`.
     pub fn from_json(value: &Value) -> Result<Self, SyncError> {
         let root = object(value, "config")?;
-        reject_unknown(root, "", &["pipedrive", "options"])?;
+        reject_unknown(root, "", &["pipedrive", "options", "webhooks"])?;
         let pipedrive = match root.get("pipedrive") {
             Some(value) => object(value, "pipedrive")?,
             None => return Err(SyncError::config("pipedrive", "is required: pass { apiToken } or { apiTokenFor }")),
@@ -204,14 +232,18 @@ impl EngineConfig {
             None | Some(Value::Null) => SyncOptions::default(),
             Some(value) => parse_options(object(value, "options")?)?,
         };
-        Ok(EngineConfig { api_token, per_user_tokens, base_url, options })
+        let webhooks = match root.get("webhooks") {
+            None | Some(Value::Null) => None,
+            Some(value) => Some(webhook_auth(object(value, "webhooks")?)?),
+        };
+        Ok(EngineConfig { api_token, per_user_tokens, base_url, options, webhooks })
     }
 }
 
 /// The rules `options.fieldRules` may pin a field with.
 pub const FIELD_RULE_NAMES: [&str; 4] = ["local-owns", "remote-owns", "manual", "ignore"];
 
-const OPTION_NAMES: [&str; 16] = [
+const OPTION_NAMES: [&str; 17] = [
     "warmLeadThreshold",
     "warmLeadLabel",
     "maxRetries",
@@ -228,6 +260,7 @@ const OPTION_NAMES: [&str; 16] = [
     "plan",
     "timeZone",
     "backfillActivities",
+    "pullFields",
 ];
 
 fn parse_options(map: &Map<String, Value>) -> Result<SyncOptions, SyncError> {
@@ -268,6 +301,7 @@ fn parse_options(map: &Map<String, Value>) -> Result<SyncOptions, SyncError> {
                 options.backfill_activities =
                     value.as_bool().ok_or_else(|| SyncError::config(field.clone(), "must be true or false"))?
             }
+            "pullFields" => options.pull_fields = pull_fields(value, &field)?,
             "batchConcurrency" => options.batch_concurrency = integer(value, &field, 1, 50)? as u32,
             "plan" => {
                 options.plan = match value.as_str() {
@@ -314,6 +348,53 @@ fn field_rules(value: &Value, field: &str) -> Result<BTreeMap<String, String>, S
             )),
         })
         .collect()
+}
+
+/// `{recordType: [field, ...]}` with names among [`PULLABLE_FIELDS`]; the error names the entry.
+fn pull_fields(value: &Value, field: &str) -> Result<BTreeMap<String, Vec<String>>, SyncError> {
+    let mut result = BTreeMap::new();
+    for (record_type, names) in object(value, field)? {
+        let Some((_, allowed)) = PULLABLE_FIELDS.iter().find(|(name, _)| name == record_type) else {
+            return Err(SyncError::config(
+                format!("{field}.{record_type}"),
+                "must be 'person', 'organization' or 'activity'",
+            ));
+        };
+        let list = names
+            .as_array()
+            .ok_or_else(|| SyncError::config(format!("{field}.{record_type}"), "must be a list of field names"))?;
+        let mut fields = Vec::with_capacity(list.len());
+        for (index, name) in list.iter().enumerate() {
+            match name.as_str().filter(|name| allowed.contains(name)) {
+                Some(name) => fields.push(name.to_string()),
+                None => {
+                    return Err(SyncError::config(
+                        format!("{field}.{record_type}[{index}]"),
+                        format!("must be one of {}", allowed.join(", ")),
+                    ))
+                }
+            }
+        }
+        result.insert(record_type.clone(), fields);
+    }
+    Ok(result)
+}
+
+/// `webhooks: {username, password}`: non-empty strings, the user name without `:` (Basic auth splits there).
+fn webhook_auth(map: &Map<String, Value>) -> Result<WebhookAuth, SyncError> {
+    reject_unknown(map, "webhooks.", &["username", "password"])?;
+    let text = |name: &str| {
+        map.get(name)
+            .and_then(Value::as_str)
+            .filter(|value| !value.is_empty())
+            .map(str::to_string)
+            .ok_or_else(|| SyncError::config(format!("webhooks.{name}"), "is required: a non-empty string"))
+    };
+    let username = text("username")?;
+    if username.contains(':') {
+        return Err(SyncError::config("webhooks.username", "must not contain ':'"));
+    }
+    Ok(WebhookAuth { username, password: text("password")? })
 }
 
 fn unreachable_option(name: &str) -> Result<(), SyncError> {

@@ -4,6 +4,11 @@ use crate::host::Host;
 use crate::outbox::JobKind;
 
 /// Every kind of job the outbox may hold.
-pub(crate) fn job_kinds<H: Host>() -> [JobKind<H>; 3] {
-    [super::warm_leads::job::job_kind(), super::activities::job::job_kind(), super::record_updates::job_kind()]
+pub(crate) fn job_kinds<H: Host>() -> [JobKind<H>; 4] {
+    [
+        super::warm_leads::job::job_kind(),
+        super::activities::job::job_kind(),
+        super::record_updates::job_kind(),
+        super::webhooks::job::job_kind(),
+    ]
 }

@@ -6,6 +6,7 @@ mod engine_export;
 mod js_host;
 mod organizations_export;
 mod panic_hook;
+mod reconcile_export;
 mod task;
 mod updates_export;
 
