@@ -70,16 +70,16 @@ export function thrownResponse(thrown: unknown, log: (failure: HandlerFailure) =
 /**
  * Reads a JSON object body: 415 unless the content type is JSON (a cross-site form or `text/plain` POST cannot
  * send one without a preflight), 413 beyond [`MAX_BODY_BYTES`] (read no further), 400 naming the problem when
- * it is not a JSON object.
+ * it is not a JSON object. `maxBytes` raises the limit for one route (the webhook intake takes 1 MB).
  */
-export async function readObject(request: Request): Promise<Record<string, unknown> | Response> {
+export async function readObject(request: Request, maxBytes = MAX_BODY_BYTES): Promise<Record<string, unknown> | Response> {
   const type = (request.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
   if (type !== 'application/json') {
     return errorResponse('VALIDATION', 'VALIDATION: content-type must be application/json', undefined, 415);
   }
-  const text = await readLimited(request);
+  const text = await readLimited(request, maxBytes);
   if (text === null) {
-    return errorResponse('VALIDATION', `VALIDATION: body must be at most ${MAX_BODY_BYTES / 1024} KB`, undefined, 413);
+    return errorResponse('VALIDATION', `VALIDATION: body must be at most ${maxBytes / 1024} KB`, undefined, 413);
   }
   let body: unknown;
   try {
@@ -102,10 +102,10 @@ export function requiredString(body: Record<string, unknown>, field: string): st
   return value;
 }
 
-/** The body as text, or `null` once it passes [`MAX_BODY_BYTES`] (by its declared length or as it streams in). */
-async function readLimited(request: Request): Promise<string | null> {
+/** The body as text, or `null` once it passes `maxBytes` (by its declared length or as it streams in). */
+async function readLimited(request: Request, maxBytes: number): Promise<string | null> {
   const declared = Number(request.headers.get('content-length') ?? '0');
-  if (declared > MAX_BODY_BYTES) return null;
+  if (declared > maxBytes) return null;
   if (!request.body) return '';
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -114,7 +114,7 @@ async function readLimited(request: Request): Promise<string | null> {
     const { done, value } = await reader.read();
     if (done) break;
     size += value.byteLength;
-    if (size > MAX_BODY_BYTES) {
+    if (size > maxBytes) {
       await reader.cancel().catch(() => undefined);
       return null;
     }

@@ -16,6 +16,7 @@
 import type { PipedriveSync } from '../index';
 import { errorResponse, json, readObject, requiredString, STATUS_OF, thrownResponse, type HandlerFailure } from './http';
 import { updateRoutes, type AuthorizeRemote } from './update_routes';
+import { webhookRoute } from './webhook_route';
 
 export type { HandlerFailure } from './http';
 export type { AuthorizeRemote, UpdateCaller, UpdateRecordType } from './update_routes';
@@ -68,6 +69,11 @@ export interface RouteHandlers {
   updateDeal: RouteHandler;
   /** `POST /api/pipedrive/batch-update` with `{updates: [{recordType, recordId, data}]}` (≤ 50) → `BatchUpdateResult`. */
   batchUpdate: RouteHandler;
+  /**
+   * `POST /api/pipedrive/webhook`: Pipedrive's webhooks v2 deliveries, authenticated by the subscription's Basic
+   * auth (`config.webhooks`), not by a session → `{success, accepted, duplicate}` at once (see `webhook_route`).
+   */
+  webhook: (request: Request) => Promise<Response>;
 }
 
 /** Builds the handlers over one engine. */
@@ -96,6 +102,7 @@ export function createRouteHandlers(sync: PipedriveSync, options: RouteHandlerOp
       return id instanceof Response ? id : update(user, id, request);
     });
   return {
+    webhook: webhookRoute(sync, log),
     updateActivity: byId(updates.updateActivity),
     updatePerson: byId(updates.updatePerson),
     updateOrganization: byId(updates.updateOrganization),
