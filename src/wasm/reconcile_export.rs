@@ -22,7 +22,7 @@ export interface ReconcileRequest { entities?: Array<'person' | 'organization' |
 export interface EntityReconcileAnswer {
   entity: string; linked: number; listed: number; inStep: number; baselined: number; pending: number;
   changedLocally: number; changedRemotely: number; changedBoth: number; pulledFields: number; gone: number;
-  hidden: number; merged: number; cursor: string | null;
+  hidden: number; merged: number; tombstones: number; cursor: string | null;
 }
 /** `ReconcileReport`: per entity type, and what it cost. */
 export interface ReconcileReportAnswer { entities: EntityReconcileAnswer[]; requests: number; tokens: number; durationMs: number }

@@ -39,7 +39,7 @@ const IDS_PER_CHECK: usize = 100;
 pub struct EntityReport {
     /// `person`, `organization`, `activity`.
     pub entity: String,
-    /// Local records linked to this type.
+    /// Local records linked to this type and checked (tombstones left out).
     pub linked: u64,
     /// Records the list returned (changed since the cursor).
     pub listed: u64,
@@ -63,6 +63,8 @@ pub struct EntityReport {
     pub hidden: u64,
     /// Merged into another record: the link moved to the survivor.
     pub merged: u64,
+    /// Linked records already `REMOTE_DELETED`, not looked for again.
+    pub tombstones: u64,
     /// The cursor stored for the next run.
     pub cursor: Option<String>,
 }
@@ -129,8 +131,12 @@ impl<H: Host> Engine<H> {
     ) -> Result<EntityReport, SyncError> {
         let name = entity.name();
         let mut report = EntityReport { entity: name.to_string(), ..EntityReport::default() };
-        let linked = self.all_linked(name).await?;
+        // A record already known to be gone is a tombstone: it is not looked for again on every run.
+        let mut linked = self.all_linked(name).await?;
+        let tombstones = linked.iter().filter(|state| state.status == "REMOTE_DELETED").count();
+        linked.retain(|state| state.status != "REMOTE_DELETED");
         report.linked = linked.len() as u64;
+        report.tombstones = tombstones as u64;
         let tell = |phase: &str, checked: u64| {
             progress(&ReconcileProgress { entity: name, phase, checked, linked: report.linked })
         };
