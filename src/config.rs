@@ -85,7 +85,7 @@ pub struct SyncOptions {
     pub field_rules: BTreeMap<String, String>,
     /// Per-user throttle for user-initiated work.
     pub user_throttle: UserThrottle,
-    /// How many items of a batch run at once.
+    /// How many jobs a drain runs at once unless it is told otherwise (a batch update runs its items in order).
     pub batch_concurrency: u32,
     /// The account's plan.
     pub plan: Plan,
