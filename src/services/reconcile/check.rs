@@ -5,7 +5,7 @@
 //! through the store's `applyRemoteChanges`, the base moving with them; the other fields stay as they are, since
 //! the CRM is authoritative, and keep their old base so that a later local update does not overwrite them).
 
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
 use super::drift::{base_after_pull, baseline, local_changes, pulled, remote_changes};
 use crate::engine::Engine;
@@ -58,12 +58,15 @@ pub struct Checked {
 
 impl<H: Host> Engine<H> {
     /// Holds `linked` (its values and status as the store gives them) against `remote` (the record as
-    /// Pipedrive holds it now) and the snapshot.
+    /// Pipedrive holds it now) and the snapshot. `local_side`: whether to look for local changes not pushed
+    /// (reconcile); a webhook looks at the remote side only, since local edits have their jobs and an echo of our
+    /// own write must change nothing.
     pub(crate) async fn check_linked(
         &self,
         entity: Entity,
         linked: &LinkedState,
         remote: &Value,
+        local_side: bool,
     ) -> Result<Checked, SyncError> {
         let no_pull = Vec::new();
         let pull = self.config.options.pull_fields.get(entity.name()).unwrap_or(&no_pull);
@@ -82,7 +85,9 @@ impl<H: Host> Engine<H> {
             return Ok(Checked { verdict: Verdict::Pending, pulled: 0 });
         }
         let remote_changed = remote_changes(remote, &base);
-        let local_changed = local_changes(entity, &linked.fields, &base);
+        // The CRM is authoritative: a local value that differs from the base is pushed, even when it is older
+        // than a `sync.updates` call that wrote Pipedrive by id without the local record.
+        let local_changed = if local_side { local_changes(entity, &linked.fields, &base) } else { Map::new() };
         if !local_changed.is_empty() {
             enqueue_update(&self.host, entity.name(), id, &linked.local_id, &local_changed, &now).await?;
         }

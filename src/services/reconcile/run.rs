@@ -220,7 +220,7 @@ impl<H: Host> Engine<H> {
                     }
                 },
             };
-            let checked = self.check_linked(entity, state, &record).await?;
+            let checked = self.check_linked(entity, state, &record, true).await?;
             report.pulled_fields += checked.pulled as u64;
             let count = match checked.verdict {
                 Verdict::InStep => &mut report.in_step,

@@ -109,7 +109,7 @@ impl<H: Host> Engine<H> {
             }
             Err(error) => return Err(error),
         };
-        let checked = self.check_linked(entity, &linked, &remote).await?;
+        let checked = self.check_linked(entity, &linked, &remote, false).await?;
         self.host.log(
             LogLevel::Debug,
             "webhook.checked",
