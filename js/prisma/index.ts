@@ -15,7 +15,8 @@
  * hook for a logged activity `activityLogged(activityId, { tx })`) in `activities.ts`; `saveSnapshot` and
  * `findSnapshot` in `snapshots.ts`; `recordConflict`, `listConflicts`, `findConflict` and `resolveConflict` in
  * `conflicts.ts`; the CRM's edit hooks (`contactEdited`, `organizationEdited`, `activityEdited`, each with `{ tx }`)
- * and `markLinkedRecord` in `linked_records.ts`.
+ * and `markLinkedRecord` in `linked_records.ts`; reconcile's and the webhook intake's methods (`listLinkedRecords`,
+ * `relinkRecord`, `applyRemoteChanges`, the reconcile cursors, `receiveWebhookEvent`) in `remote_changes.ts`.
  *
  * Also exported: `applyMigrations`, which creates or updates the reference tables (the package's own included) from
  * the package's SQL migrations, and the allowed values of the schema's status columns.
@@ -28,6 +29,7 @@ import { createPrismaConflictStore } from './conflicts';
 import { createPrismaContactStore } from './contacts';
 import { createPrismaLinkedRecordStore } from './linked_records';
 import { createPrismaOutboxStore } from './outbox';
+import { createPrismaRemoteChangeStore } from './remote_changes';
 import { createPrismaSnapshotStore } from './snapshots';
 import { createPrismaUserStore } from './users';
 
@@ -72,6 +74,8 @@ export function createPrismaStore(prisma: PrismaClientLike): SyncStore {
     ...createPrismaActivityStore(prisma, outbox.enqueueJob),
     // And the edit hooks' update_record jobs.
     ...createPrismaLinkedRecordStore(prisma, outbox.enqueueJob),
+    // And the webhook inbox's jobs.
+    ...createPrismaRemoteChangeStore(prisma, outbox.enqueueJob),
     ...createPrismaSnapshotStore(prisma),
     ...createPrismaConflictStore(prisma),
     ...outbox,

@@ -15,6 +15,7 @@ import type { PrismaClientLike, PrismaRawClientLike } from './client_shape';
 import type { EnqueueJob } from './contacts';
 import { UPDATE_SYNC_STATUSES } from './model_values';
 import { EMPTY_SQL, executeSql, queryRows, sql, type SqlFragment, toInt } from './sql';
+import { LINKED_TABLES, toLinkedState } from './remote_changes';
 import { storeCall } from './store_error';
 import { changesNothing, checkEdit, LINKED_RECORD_TYPES, updateRecordJob } from '../store/record_edits';
 import type {
@@ -49,13 +50,6 @@ const OWNERS: { readonly [T in EditedRecordType]: SqlFragment } = {
   activity: sql`"user_id"`,
 };
 
-/** Where the local records linked to each Pipedrive record type live: the table and its Pipedrive id column. */
-const LINKS: { readonly [T in EditedRecordType]: { table: SqlFragment; column: SqlFragment } } = {
-  person: { table: sql`"contacts"`, column: sql`"pipedrive_person_id"` },
-  organization: { table: sql`"organizations"`, column: sql`"pipedrive_org_id"` },
-  activity: { table: sql`"activities"`, column: sql`"pipedrive_activity_id"` },
-};
-
 /** Whether `id` can name a row: ids are non-empty strings, so anything else matches no record. */
 function isId(id: unknown): id is string {
   return typeof id === 'string' && id !== '';
@@ -77,8 +71,9 @@ function isId(id: unknown): id is string {
  *   field by field, the later `changedAt`) and gives a RUNNING one a successor. Resolves the job id; `null` when the
  *   record is missing or not linked, or `changes` has no field, and then nothing is written. With `tx`, the status
  *   and the job commit or roll back with the caller's transaction.
- * - `findLinkedRecord(recordType, pipedriveId)`: `{ localId, ownerId }` of the (first, by id) local record linked
- *   to it (`ownerId`: a contact's owner, an activity's user, `null` for organizations), or `null`; deals: `null`.
+ * - `findLinkedRecord(recordType, pipedriveId)`: `{ localId, ownerId, status, fields }` of the (first, by id) local
+ *   record linked to it (`ownerId`: a contact's owner, an activity's user, `null` for organizations; `fields` as
+ *   `listLinkedRecords` gives them), or `null`; deals: `null`.
  * - `markLinkedRecord(recordType, pipedriveId, { status, syncedAt })`: `recordType` person, organization, activity
  *   or deal; `pipedriveId` an integer from 1; `status` one of `UPDATE_SYNC_STATUSES`; `syncedAt` an ISO 8601
  *   instant or null. One `UPDATE` of every local record whose Pipedrive id column holds `pipedriveId` (two contacts
@@ -97,7 +92,7 @@ export function createPrismaLinkedRecordStore(prisma: PrismaClientLike, enqueueJ
     const edit = checkEdit(operation, recordType, changes, options);
     const tx = transactionClient(operation, options?.tx);
     if (!isId(localId) || changesNothing(edit)) return null;
-    const { table, column } = LINKS[recordType];
+    const { table, column } = LINKED_TABLES[recordType];
     const work = async (client: PrismaRawClientLike): Promise<number | null> => {
       const rows = await queryRows<{ pipedrive_id: unknown }>(
         client,
@@ -121,12 +116,17 @@ export function createPrismaLinkedRecordStore(prisma: PrismaClientLike, enqueueJ
       const type = oneOf(op, 'recordType', recordType, LINKED_RECORD_TYPES);
       const id = pipedriveIdArg(op, 'pipedriveId', pipedriveId);
       if (type === 'deal') return null;
-      const { table, column } = LINKS[type];
+      const { table, column, values } = LINKED_TABLES[type];
       const rows = await storeCall(op, () =>
-        queryRows<{ id: string; owner: string | null }>(prisma, sql`SELECT "id", ${OWNERS[type]} AS "owner" FROM ${table}
-          WHERE ${column} = ${id} ORDER BY "id" LIMIT 1`),
+        queryRows<Record<string, unknown> & { id: string; owner: string | null; pipedrive_id: unknown; status: string }>(
+          prisma,
+          sql`SELECT "id", ${OWNERS[type]} AS "owner", ${column} AS "pipedrive_id", "update_sync_status" AS "status", ${values}
+            FROM ${table} WHERE ${column} = ${id} ORDER BY "id" LIMIT 1`,
+        ),
       );
-      return rows.length > 0 ? { localId: rows[0].id, ownerId: rows[0].owner ?? null } : null;
+      if (rows.length === 0) return null;
+      const { status, fields } = toLinkedState(type, rows[0]);
+      return { localId: rows[0].id, ownerId: rows[0].owner ?? null, status, fields };
     },
 
     async markLinkedRecord(recordType, pipedriveId, mark) {
@@ -137,7 +137,7 @@ export function createPrismaLinkedRecordStore(prisma: PrismaClientLike, enqueueJ
       const status = oneOf(op, 'status', given.status, UPDATE_SYNC_STATUSES);
       const syncedAt = given.syncedAt === null || given.syncedAt === undefined ? null : instant(op, 'syncedAt', given.syncedAt);
       if (type === 'deal') return false; // the reference schema has no local deals
-      const { table, column } = LINKS[type];
+      const { table, column } = LINKED_TABLES[type];
       const synced = syncedAt === null ? EMPTY_SQL : sql`, "last_pipedrive_update" = ${syncedAt}`;
       const changed = await storeCall(op, () =>
         executeSql(prisma, sql`UPDATE ${table} SET "update_sync_status" = ${status}${synced}, "updated_at" = ${new Date()}

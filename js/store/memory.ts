@@ -20,6 +20,7 @@ import type {
   LocalContact,
   LocalOrganization,
   LocalUser,
+  LinkedRecordState,
   NewSyncJob,
   QueueStats,
   RecordEditOptions,
@@ -34,6 +35,7 @@ import { instant, integer, jsonValue, oneOf, pipedriveId as pipedriveIdArg, plai
 import { mergePayload } from './payload_merge';
 import { MAX_PIPEDRIVE_ID, WARMNESS_MAX, WARMNESS_MIN } from './ranges';
 import { changesNothing, checkEdit, LINKED_RECORD_TYPES, updateRecordJob } from './record_edits';
+import { checkPage, checkPulledFields, checkWebhookEvent, linkedFields, RECONCILED_RECORD_TYPES, webhookJob } from './remote_changes';
 
 /**
  * A contact as the memory store keeps it: the `LocalContact` fields, with its organization referenced by
@@ -108,6 +110,10 @@ export function createMemoryStore(users: LocalUser[] = []): MemoryStore {
   const snapshots: SyncSnapshot[] = [];
   const conflicts: MemoryConflict[] = [];
   const jobs: SyncJob[] = [];
+  /** Reconcile's cursor per record type. */
+  const cursors = new Map<string, string>();
+  /** The webhook inbox: the event ids received. */
+  const webhookEvents = new Set<string>();
   let nextId = 1;
   let nextConflictId = 1;
   const check = () => {
@@ -140,6 +146,13 @@ export function createMemoryStore(users: LocalUser[] = []): MemoryStore {
     if (recordType === 'organization') return organizations.map((org) => ({ record: org, pipedriveId: org.pipedriveOrgId }));
     return activities.map((activity) => ({ record: activity, pipedriveId: activity.pipedriveActivityId }));
   };
+  /** A linked record as `listLinkedRecords` and `findLinkedRecord` show it. */
+  const linkedState = (recordType: EditedRecordType, record: LinkableRecord, pipedriveId: number): LinkedRecordState => ({
+    localId: record.id,
+    pipedriveId,
+    status: (record.updateSyncStatus ?? 'SYNCED') as UpdateSyncStatus,
+    fields: linkedFields(recordType, record as unknown as Record<string, unknown>),
+  });
   /** An edit hook: when the record is linked, its `update_record` job and PENDING; else `null` and no change. */
   const edited = async (operation: string, recordType: EditedRecordType, localId: string, changes: unknown, options?: RecordEditOptions) => {
     check();
@@ -335,7 +348,68 @@ export function createMemoryStore(users: LocalUser[] = []): MemoryStore {
       const found = linkable(type).find((candidate) => candidate.pipedriveId === id);
       if (!found) return null;
       const record = found.record as { id: string; ownerId?: string | null; userId?: string };
-      return { localId: record.id, ownerId: type === 'activity' ? (record.userId ?? null) : (record.ownerId ?? null) };
+      const { status, fields } = linkedState(type, found.record, id);
+      return { localId: record.id, ownerId: type === 'activity' ? (record.userId ?? null) : (record.ownerId ?? null), status, fields };
+    },
+    async listLinkedRecords(recordType, page) {
+      check();
+      const op = 'listLinkedRecords';
+      const type = oneOf(op, 'recordType', recordType, RECONCILED_RECORD_TYPES);
+      const { after, limit } = checkPage(op, page);
+      return linkable(type)
+        .filter(({ record, pipedriveId }) => pipedriveId !== null && (after === null || record.id > after))
+        .sort((a, b) => (a.record.id < b.record.id ? -1 : a.record.id > b.record.id ? 1 : 0))
+        .slice(0, limit)
+        .map(({ record, pipedriveId }) => linkedState(type, record, pipedriveId as number));
+    },
+    async relinkRecord(recordType, fromPipedriveId, toPipedriveId) {
+      check();
+      const op = 'relinkRecord';
+      const type = oneOf(op, 'recordType', recordType, LINKED_RECORD_TYPES);
+      const from = pipedriveIdArg(op, 'fromPipedriveId', fromPipedriveId);
+      const to = pipedriveIdArg(op, 'toPipedriveId', toPipedriveId);
+      if (type === 'deal' || from === to) return 0;
+      let moved = 0;
+      for (const { record, pipedriveId } of linkable(type)) {
+        if (pipedriveId !== from) continue;
+        if (type === 'person') (record as MemoryContact).pipedrivePersonId = to;
+        else if (type === 'organization') (record as MemoryOrganization).pipedriveOrgId = to;
+        else (record as MemoryActivity).pipedriveActivityId = to;
+        moved++;
+      }
+      if (type === 'organization') for (const contact of contacts) if (contact.pipedriveOrgId === from) contact.pipedriveOrgId = to;
+      const index = snapshots.findIndex((s) => s.recordType === type && s.pipedriveId === from);
+      if (index >= 0) snapshots.splice(index, 1);
+      return moved;
+    },
+    async applyRemoteChanges(recordType, localId, fields) {
+      check();
+      const op = 'applyRemoteChanges';
+      const type = oneOf(op, 'recordType', recordType, RECONCILED_RECORD_TYPES);
+      const id = text(op, 'localId', localId);
+      const values = checkPulledFields(op, type, fields);
+      // `options.tx` is ignored, as in the other hooks.
+      const found = linkable(type).find(({ record }) => record.id === id);
+      if (!found) return false;
+      Object.assign(found.record, values);
+      return true;
+    },
+    async getReconcileCursor(recordType) {
+      check();
+      return cursors.get(oneOf('getReconcileCursor', 'recordType', recordType, LINKED_RECORD_TYPES)) ?? null;
+    },
+    async saveReconcileCursor(recordType, cursor) {
+      check();
+      const type = oneOf('saveReconcileCursor', 'recordType', recordType, LINKED_RECORD_TYPES);
+      cursors.set(type, text('saveReconcileCursor', 'cursor', cursor));
+    },
+    async receiveWebhookEvent(event) {
+      check();
+      const checked = checkWebhookEvent('receiveWebhookEvent', event);
+      if (webhookEvents.has(checked.eventId)) return { duplicate: true, jobId: null };
+      webhookEvents.add(checked.eventId);
+      const { id } = await store.enqueueJob(webhookJob(checked));
+      return { duplicate: false, jobId: id };
     },
     async findActivity(activityId) {
       check();

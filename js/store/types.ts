@@ -142,6 +142,39 @@ export interface LinkedRecord {
   localId: string;
   /** The CRM user it belongs to, when it has one. */
   ownerId: string | null;
+  /** Its `updateSyncStatus` (a webhook pulls nothing over a local edit still PENDING). */
+  status?: UpdateSyncStatus;
+  /** Its values, as {@link LinkedRecordState.fields}. */
+  fields?: Record<string, unknown>;
+}
+
+/** A local record linked to a Pipedrive record, with its current values: reconcile compares them with the snapshot. */
+export interface LinkedRecordState {
+  localId: string;
+  pipedriveId: number;
+  /** Its `updateSyncStatus`. */
+  status: UpdateSyncStatus;
+  /**
+   * Its values in the spec's `Update*Data` form, only the columns that hold one: a person (contact) `{name, email:
+   * [email], phone: [phone]}`, an organization `{name, industry, country, address}`, an activity `{subject, note,
+   * done}` (dates are left out).
+   */
+  fields: Record<string, unknown>;
+}
+
+/** A webhooks v2 delivery as `receiveWebhookEvent` stores it. */
+export interface WebhookEventInput {
+  /** `meta.id`: unique per event, the same on every re-delivery (at most 200 characters). */
+  eventId: string;
+  /** `meta.entity`: any object, also those not synced (at most 50 characters). */
+  recordType: string;
+  action: 'create' | 'change' | 'delete';
+  /** `meta.entity_id`. */
+  pipedriveId: number;
+  /** What the job needs (the event's `meta`, the changed field names): the `webhook_event` job's payload. */
+  payload: Record<string, unknown>;
+  /** When it arrived (ISO 8601). */
+  receivedAt: string;
 }
 
 /** What `markLinkedRecord` writes on the local record linked to a Pipedrive record. */
@@ -392,7 +425,36 @@ export interface SyncStore {
    * included). For the update route handlers' ownership check; optional for a CRM's own store (without it, only
    * admins may update through the handlers).
    */
-  findLinkedRecord?(recordType: LinkedRecordType, pipedriveId: number): Promise<LinkedRecord | null>;
+  findLinkedRecord(recordType: LinkedRecordType, pipedriveId: number): Promise<LinkedRecord | null>;
+  /**
+   * The local records of `recordType` linked to Pipedrive (their Pipedrive id column is set), ordered by local id,
+   * those after `page.after` (`null`: from the start), at most `page.limit` (1..1,000): reconcile's walk.
+   */
+  listLinkedRecords(recordType: EditedRecordType, page: { after: string | null; limit: number }): Promise<LinkedRecordState[]>;
+  /**
+   * A Pipedrive merge moved `fromPipedriveId` into `toPipedriveId`: every local record of the type linked to `from`
+   * is linked to `to` (for organizations, the contacts' `pipedriveOrgId` too), and the snapshot of `from` is deleted
+   * (the engine saves the survivor's), in one transaction. Resolves how many local records moved; `deal`: 0.
+   */
+  relinkRecord(recordType: LinkedRecordType, fromPipedriveId: number, toPipedriveId: number): Promise<number>;
+  /**
+   * The store hook that writes values pulled from Pipedrive (`options.pullFields`) on a local record: no job is
+   * enqueued and `updateSyncStatus` is left alone, since a pulled value is not a local edit and must not echo back.
+   * `fields` in `Update*Data` form: a person's `name`, `email` and `phone` (lists: the first is kept), an
+   * organization's `name`, `industry`, `country`, `address`, an activity's `subject`, `note`, `done`; another key
+   * is refused naming it. `options.tx`: the caller's transaction. Resolves whether the record exists.
+   */
+  applyRemoteChanges(recordType: EditedRecordType, localId: string, fields: Record<string, unknown>, options?: { tx?: unknown }): Promise<boolean>;
+  /** Reconcile's cursor of a record type (the `updated_since` of its next run), or `null`. */
+  getReconcileCursor(recordType: LinkedRecordType): Promise<string | null>;
+  /** Stores it (one per record type). */
+  saveReconcileCursor(recordType: LinkedRecordType, cursor: string): Promise<void>;
+  /**
+   * A webhook delivery stored in the inbox together with its `webhook_event` job, in one transaction; an
+   * `eventId` received before (a re-delivery, two at once included) answers `{duplicate: true, jobId: null}` and
+   * writes nothing.
+   */
+  receiveWebhookEvent(event: WebhookEventInput): Promise<{ duplicate: boolean; jobId: number | null }>;
   /** The activity with its contact's Pipedrive ids, or `null`. */
   findActivity(activityId: string): Promise<LocalActivity | null>;
   /** The contact's activities not yet in Pipedrive, oldest first (`createdAt`, then id). */
@@ -494,8 +556,8 @@ export interface SyncStore {
 
 /**
  * The store methods the Rust engine calls (the one list: `tests/store/store_methods.test.ts` checks it against the
- * calls in `src/store/*.rs`); `createPipedriveSync` checks that each is a function. `enqueueJob` is not among them:
- * the CRM and the store's own hooks enqueue, the engine never does. Nor, until the engine calls them, are
+ * calls in `src/store/*.rs`); `createPipedriveSync` checks that each is a function. The engine enqueues only the
+ * update jobs of local changes reconcile finds not pushed. Not among them, until the engine calls them, are
  * `findSnapshot`, `listConflicts`, `findConflict`, `resolveConflict`, `markLinkedRecord` and the CRM's edit hooks
  * (`contactEdited`, `organizationEdited`, `activityEdited`): both stores implement them all the same.
  */
@@ -528,4 +590,12 @@ export const REQUIRED_STORE_METHODS = [
   'failJob',
   'retryDeadJobs',
   'queueStats',
+  'enqueueJob',
+  'findLinkedRecord',
+  'listLinkedRecords',
+  'relinkRecord',
+  'applyRemoteChanges',
+  'getReconcileCursor',
+  'saveReconcileCursor',
+  'receiveWebhookEvent',
 ] as const satisfies readonly (keyof SyncStore)[];

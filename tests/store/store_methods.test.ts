@@ -52,7 +52,6 @@ test('both stores implement every required method', () => {
 
 /** `SyncStore` methods outside `REQUIRED_STORE_METHODS` (the CRM calls them, or the engine does not yet). */
 const OTHER_STORE_METHODS = [
-  'enqueueJob',
   'findSnapshot',
   'listConflicts',
   'findConflict',
