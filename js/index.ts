@@ -160,8 +160,9 @@ export async function createPipedriveSync(config: PipedriveSyncConfig): Promise<
       getWarmLeadLabelId: () => engine.run((wasm) => wasm.getWarmLeadLabelId()),
     },
     queue: {
-      drain: ({ onProgress, workerId, ...rest } = {}) =>
-        engine.run((wasm) => wasm.drain({ ...rest, workerId: workerId ?? defaultWorkerId() }, onProgress, undefined)),
+      drain: ({ onProgress, workerId, signal, ...rest } = {}) =>
+        engine.run((wasm) =>
+          wasm.drain({ ...rest, workerId: workerId ?? defaultWorkerId() }, onProgress, signal ? () => signal.aborted : undefined)),
       stats: () => engine.run((wasm) => wasm.queueStats()),
       retryDead: (jobId) => engine.run((wasm) => wasm.retryDead(jobId)),
       run: (options) =>

@@ -124,6 +124,8 @@ export interface DrainOptions {
   leaseMs?: number;
   /** Jobs carried out at once (default `options.batchConcurrency`). */
   concurrency?: number;
+  /** Once it aborts nothing more is claimed; the jobs in hand are finished (a bounded drain, e.g. for cron). */
+  signal?: AbortSignal;
 }
 
 /** What a drain did. */
