@@ -20,9 +20,21 @@ export interface WorkerSpec {
 const spec = JSON.parse(process.env.PDS_WORKER_SPEC ?? '') as WorkerSpec;
 const prisma = openPrismaClient(spec.db);
 
+const store = createPrismaStore(prisma, { listenUrl: spec.db.name === 'postgresql' ? spec.db.url : undefined });
+// The benchmark counts the store round trips of shared pacing: printed on stderr when the process exits.
+if (process.env.PDS_COUNT_PACING === '1' && store.swapPacing) {
+  const swap = store.swapPacing.bind(store);
+  let calls = 0;
+  store.swapPacing = (key, request) => {
+    calls += 1;
+    return swap(key, request);
+  };
+  process.on('exit', () => process.stderr.write(`pacing-round-trips ${calls}\n`));
+}
+
 const config: PipedriveSyncConfig = {
   pipedrive: { apiToken: spec.apiToken, baseUrl: spec.baseUrl },
-  store: createPrismaStore(prisma, { listenUrl: spec.db.name === 'postgresql' ? spec.db.url : undefined }),
+  store,
   // A short request timeout allows the short lease the crash test waits out (a lease is at least twice it).
   options: { plan: spec.plan, requestTimeoutMs: 500 },
 };
