@@ -12,7 +12,9 @@ use crate::local_async::join::{race, Either};
 use crate::pipedrive::limits::shared_pacing::Reserved;
 use crate::pipedrive::limits::shared_window::{Correction, SharedBudget, WindowKind};
 use crate::pipedrive::limits::token_costs::token_cost;
-use crate::pipedrive::limits::{Admission, Priority, RateHeaders, AUTH_PAUSE_MS, BLOCK_PAUSE_MS, WINDOW_MS};
+use crate::pipedrive::limits::{
+    Admission, Priority, RateHeaders, AUTH_PAUSE_MS, BLOCK_PAUSE_MS, SEARCH_LIMIT, WINDOW_MS,
+};
 use crate::pipedrive::outcome::{classify, transport_failure, Envelope};
 use crate::pipedrive::request::path_of;
 use crate::pipedrive::retry_policy::{RetryDecision, RetryPolicy};
@@ -183,7 +185,7 @@ impl<H: Host> Engine<H> {
         let now = self.host.now_ms();
         let hold_ms = WINDOW_MS + self.config.options.request_timeout_ms + HOST_GRACE_MS;
         let limit = self.limits.burst_limit(token, now);
-        let reserved = self.limits.shared.reserve(&self.host, &key, search, limit, hold_ms).await;
+        let reserved = self.limits.shared.reserve(&self.host, &key, search, (limit, SEARCH_LIMIT), hold_ms).await;
         let (burst_limit, budget) = self.limits.shared.seen(&key);
         self.limits.adopt_shared(token, burst_limit, budget, self.host.now_ms());
         match reserved {

@@ -112,14 +112,14 @@ impl SharedPacing {
     }
 
     /// Reserves one slot for a request under `key` (a search also takes a search slot). `burst_limit` is the
-    /// limit this process knows; `hold_ms` how long a slot is held before its release is written (window plus
-    /// the longest time in flight).
+    /// limit this process knows, `search_limit` the search window's ceiling; `hold_ms` how long a slot is held
+    /// before its release is written (window plus the longest time in flight).
     pub async fn reserve<H: Host>(
         &self,
         host: &H,
         key: &str,
         search: bool,
-        burst_limit: u32,
+        (burst_limit, search_limit): (u32, u32),
         hold_ms: u64,
     ) -> Reserved {
         if self.degraded(host.now_ms()) {
@@ -137,10 +137,11 @@ impl SharedPacing {
                 let pending = copy.map(|copy| copy.pending.clone()).unwrap_or_default();
                 (copy.map_or(0, |copy| copy.version), copy.map(|copy| copy.state.clone()).unwrap_or_default(), pending)
             };
-            state.apply(&applied, now);
+            state.apply(&applied, now, search_limit);
             let request = SlotRequest {
                 search,
                 burst_limit,
+                search_limit,
                 id: id.clone(),
                 hold_until: now.saturating_add(i64::try_from(hold_ms).unwrap_or(i64::MAX)),
             };
@@ -234,22 +235,25 @@ mod tests {
         let mut granted = Vec::new();
         for n in 0..12 {
             let (pacing, host) = if n % 2 == 0 { (&a, &host_a) } else { (&b, &host_b) };
-            match block_on(pacing.reserve(host, KEY, false, 10, 12_000)) {
+            match block_on(pacing.reserve(host, KEY, false, (10, 10), 12_000)) {
                 Reserved::Go(id) => granted.push((n % 2, id)),
                 Reserved::Wait(_) => {}
                 Reserved::Local => panic!("the store is up"),
             }
         }
         assert_eq!(granted.len(), 10, "10 slots between both processes, not 10 each");
-        assert!(matches!(block_on(a.reserve(&host_a, KEY, false, 10, 12_000)), Reserved::Wait(MAX_WAIT_STEP_MS)));
+        assert!(matches!(block_on(a.reserve(&host_a, KEY, false, (10, 10), 12_000)), Reserved::Wait(MAX_WAIT_STEP_MS)));
         // Process b's requests are answered at 50 ms: their slots end at 2 050, written with b's next reservation.
         for (_, id) in granted.iter().filter(|(process, _)| *process == 1) {
             b.learn(KEY, Correction::Release { window: WindowKind::Burst, id: id.clone(), until: 2_050 });
         }
         host_b.now.set(2_050);
-        assert!(matches!(block_on(b.reserve(&host_b, KEY, false, 10, 12_000)), Reserved::Go(_)));
+        assert!(matches!(block_on(b.reserve(&host_b, KEY, false, (10, 10), 12_000)), Reserved::Go(_)));
         host_a.now.set(2_050);
-        assert!(matches!(block_on(a.reserve(&host_a, KEY, false, 10, 12_000)), Reserved::Go(_)), "a sees b's releases");
+        assert!(
+            matches!(block_on(a.reserve(&host_a, KEY, false, (10, 10), 12_000)), Reserved::Go(_)),
+            "a sees b's releases"
+        );
         let counters = a.counters();
         assert_eq!(counters.reserved, 6);
         assert!(counters.round_trips <= 2 * 8, "{counters:?}");
@@ -259,12 +263,12 @@ mod tests {
     fn a_block_learned_by_one_process_holds_the_other() {
         let (host_a, host_b) = two_processes();
         let (a, b) = (SharedPacing::default(), SharedPacing::default());
-        assert!(matches!(block_on(a.reserve(&host_a, KEY, false, 10, 12_000)), Reserved::Go(_)));
+        assert!(matches!(block_on(a.reserve(&host_a, KEY, false, (10, 10), 12_000)), Reserved::Go(_)));
         a.learn(KEY, Correction::Block { window: WindowKind::Burst, until: 3_000 });
-        assert!(matches!(block_on(a.reserve(&host_a, KEY, false, 10, 12_000)), Reserved::Wait(_)));
-        assert!(matches!(block_on(b.reserve(&host_b, KEY, false, 10, 12_000)), Reserved::Wait(_)));
+        assert!(matches!(block_on(a.reserve(&host_a, KEY, false, (10, 10), 12_000)), Reserved::Wait(_)));
+        assert!(matches!(block_on(b.reserve(&host_b, KEY, false, (10, 10), 12_000)), Reserved::Wait(_)));
         host_b.now.set(3_000);
-        assert!(matches!(block_on(b.reserve(&host_b, KEY, false, 10, 12_000)), Reserved::Go(_)));
+        assert!(matches!(block_on(b.reserve(&host_b, KEY, false, (10, 10), 12_000)), Reserved::Go(_)));
     }
 
     #[test]
@@ -272,7 +276,7 @@ mod tests {
         let host = TestHost::default();
         *host.store_down.borrow_mut() = Some("connection refused".into());
         let pacing = SharedPacing::default();
-        assert_eq!(block_on(pacing.reserve(&host, KEY, false, 10, 12_000)), Reserved::Local);
+        assert_eq!(block_on(pacing.reserve(&host, KEY, false, (10, 10), 12_000)), Reserved::Local);
         let warnings: Vec<_> =
             host.logs.borrow().iter().filter(|(_, event, _)| event == "pacing.shared_unavailable").cloned().collect();
         assert_eq!(warnings.len(), 1);
@@ -280,11 +284,11 @@ mod tests {
         assert!(warnings[0].2["error"].as_str().unwrap().contains("connection refused"));
         // While degraded, no store call at all.
         let calls = host.store_calls.borrow().len();
-        assert_eq!(block_on(pacing.reserve(&host, KEY, false, 10, 12_000)), Reserved::Local);
+        assert_eq!(block_on(pacing.reserve(&host, KEY, false, (10, 10), 12_000)), Reserved::Local);
         assert_eq!(host.store_calls.borrow().len(), calls);
         *host.store_down.borrow_mut() = None;
         host.now.set(DEGRADED_MS as i64);
-        assert!(matches!(block_on(pacing.reserve(&host, KEY, false, 10, 12_000)), Reserved::Go(_)));
+        assert!(matches!(block_on(pacing.reserve(&host, KEY, false, (10, 10), 12_000)), Reserved::Go(_)));
     }
 
     #[test]
@@ -293,7 +297,7 @@ mod tests {
         host.deadlines_fire.set(true);
         host.pacing_hangs.set(true);
         let pacing = SharedPacing::default();
-        assert_eq!(block_on(pacing.reserve(&host, KEY, false, 10, 12_000)), Reserved::Local);
+        assert_eq!(block_on(pacing.reserve(&host, KEY, false, (10, 10), 12_000)), Reserved::Local);
         assert_eq!(pacing.counters().fallbacks, 1);
     }
 }

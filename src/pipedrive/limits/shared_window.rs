@@ -11,8 +11,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::SEARCH_LIMIT;
-
 /// Which of a token's two windows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WindowKind {
@@ -117,6 +115,8 @@ pub struct SlotRequest {
     pub search: bool,
     /// The burst limit this process knows (plan, or headers), used while the shared state knows none.
     pub burst_limit: u32,
+    /// The search limit (10 per 2 s on every plan): a ceiling no header raises.
+    pub search_limit: u32,
     /// The slot's id.
     pub id: String,
     /// The pessimistic end of the slot: the send plus the window plus the longest time in flight.
@@ -165,8 +165,9 @@ impl SharedState {
         serde_json::to_string(self).unwrap_or_else(|_| "{}".to_string())
     }
 
-    /// Drops slots and blocks that ended by `now`, then applies `corrections` in order.
-    pub fn apply(&mut self, corrections: &[Correction], now: i64) {
+    /// Drops slots and blocks that ended by `now`, then applies `corrections` in order (a header's limit for the
+    /// search window is taken at most `search_limit`).
+    pub fn apply(&mut self, corrections: &[Correction], now: i64, search_limit: u32) {
         self.burst.forget_expired(now);
         self.search.forget_expired(now);
         for correction in corrections {
@@ -181,7 +182,7 @@ impl SharedState {
                 Correction::Headers { window: kind, limit, remaining, reset_at } => {
                     let window = SharedWindow::window_mut(self, *kind);
                     if let Some(limit) = limit {
-                        let cap = if *kind == WindowKind::Search { SEARCH_LIMIT } else { u32::MAX };
+                        let cap = if *kind == WindowKind::Search { search_limit } else { u32::MAX };
                         window.limit = Some((*limit).clamp(1, cap));
                     }
                     // Pipedrive counts more than we hold (another client on the token): phantom slots until the
@@ -218,7 +219,7 @@ impl SharedState {
         self.burst.forget_expired(now);
         self.search.forget_expired(now);
         let burst_limit = self.burst_limit(request.burst_limit);
-        let search_limit = self.search.limit.unwrap_or(SEARCH_LIMIT).min(SEARCH_LIMIT);
+        let search_limit = self.search.limit.unwrap_or(request.search_limit).min(request.search_limit);
         let burst = self.burst.free_slot(now, burst_limit);
         let search = if request.search { self.search.free_slot(now, search_limit) } else { Ok(()) };
         match (burst, search) {
@@ -245,8 +246,16 @@ fn millis(now: i64, until: i64) -> u64 {
 mod tests {
     use super::*;
 
+    const SEARCH_LIMIT: u32 = 10;
+
     fn ask(id: &str, now: i64) -> SlotRequest {
-        SlotRequest { search: false, burst_limit: 3, id: id.into(), hold_until: now + 12_000 }
+        SlotRequest {
+            search: false,
+            burst_limit: 3,
+            search_limit: SEARCH_LIMIT,
+            id: id.into(),
+            hold_until: now + 12_000,
+        }
     }
 
     #[test]
@@ -259,7 +268,7 @@ mod tests {
         assert_eq!(state.take(&ask("b-2", 10), 10), Err(11_990));
         // The takers write their responses: each slot ends a window after its response.
         let release = |id: &str, until| Correction::Release { window: WindowKind::Burst, id: id.into(), until };
-        state.apply(&[release("a-1", 2_050), release("b-1", 2_060)], 100);
+        state.apply(&[release("a-1", 2_050), release("b-1", 2_060)], 100, SEARCH_LIMIT);
         assert_eq!(state.take(&ask("b-2", 100), 100), Err(1_950));
         assert_eq!(state.take(&ask("b-2", 2_050), 2_050), Ok(()));
         assert_eq!(state.take(&ask("a-3", 2_050), 2_050), Err(10));
@@ -269,10 +278,22 @@ mod tests {
     fn a_search_takes_both_windows_or_neither() {
         let mut state = SharedState::default();
         for n in 0..SEARCH_LIMIT {
-            let request = SlotRequest { search: true, burst_limit: 100, id: format!("s-{n}"), hold_until: 5_000 };
+            let request = SlotRequest {
+                search: true,
+                burst_limit: 100,
+                search_limit: SEARCH_LIMIT,
+                id: format!("s-{n}"),
+                hold_until: 5_000,
+            };
             assert_eq!(state.take(&request, 0), Ok(()));
         }
-        let search = SlotRequest { search: true, burst_limit: 100, id: "s-x".into(), hold_until: 5_000 };
+        let search = SlotRequest {
+            search: true,
+            burst_limit: 100,
+            search_limit: SEARCH_LIMIT,
+            id: "s-x".into(),
+            hold_until: 5_000,
+        };
         assert_eq!(state.take(&search, 0), Err(5_000));
         assert_eq!(state.burst.slots.len(), 10, "the refused search took no burst slot");
         assert_eq!(state.take(&SlotRequest { search: false, ..search }, 0), Ok(()));
@@ -281,9 +302,9 @@ mod tests {
     #[test]
     fn a_block_from_any_process_holds_every_process() {
         let mut state = SharedState::default();
-        state.apply(&[Correction::Block { window: WindowKind::Burst, until: 3_000 }], 0);
+        state.apply(&[Correction::Block { window: WindowKind::Burst, until: 3_000 }], 0, SEARCH_LIMIT);
         assert_eq!(state.take(&ask("a-1", 1_000), 1_000), Err(2_000));
-        state.apply(&[Correction::Block { window: WindowKind::Burst, until: 2_000 }], 1_000);
+        state.apply(&[Correction::Block { window: WindowKind::Burst, until: 2_000 }], 1_000, SEARCH_LIMIT);
         assert_eq!(state.take(&ask("a-1", 2_500), 2_500), Err(500), "a shorter block does not shorten one in place");
         assert_eq!(state.take(&ask("a-1", 3_000), 3_000), Ok(()));
     }
@@ -294,7 +315,7 @@ mod tests {
         state.take(&ask("a-1", 0), 0).unwrap();
         let headers =
             Correction::Headers { window: WindowKind::Burst, limit: Some(5), remaining: Some(2), reset_at: 2_000 };
-        state.apply(&[headers], 10);
+        state.apply(&[headers], 10, SEARCH_LIMIT);
         assert_eq!(state.burst_limit(3), 5);
         // 5 allowed, 1 ours, 2 remaining: 2 phantoms until the reset.
         assert_eq!(state.burst.slots.len(), 3);
@@ -302,7 +323,7 @@ mod tests {
         assert_eq!(state.take(&ask("b-2", 10), 10), Ok(()));
         assert_eq!(state.take(&ask("b-3", 10), 10), Err(1_990));
         let search = Correction::Headers { window: WindowKind::Search, limit: Some(20), remaining: None, reset_at: 0 };
-        state.apply(&[search], 10);
+        state.apply(&[search], 10, SEARCH_LIMIT);
         assert_eq!(state.search.limit, Some(SEARCH_LIMIT), "never more than 10 searches per 2 s");
     }
 
@@ -310,7 +331,7 @@ mod tests {
     fn the_budget_keeps_the_latest_sighting_and_the_state_round_trips_as_text() {
         let mut state = SharedState::default();
         let seen = |remaining, seen_at| Correction::Budget(SharedBudget { limit: Some(100), remaining, seen_at });
-        state.apply(&[seen(40, 20), seen(50, 10)], 30);
+        state.apply(&[seen(40, 20), seen(50, 10)], 30, SEARCH_LIMIT);
         assert_eq!(state.budget.map(|budget| budget.remaining), Some(40));
         state.take(&ask("a-1", 30), 30).unwrap();
         assert_eq!(SharedState::parse(Some(&state.to_text())), state);
