@@ -35,6 +35,20 @@ function optionalFunction<T>(config: Record<string, unknown>, field: string, fal
   return value as T;
 }
 
+/**
+ * `options.sharedPacing` as the engine gets it (DESIGN §13): on by default when the store can share pacing
+ * (`swapPacing`, as the Prisma store does), off for a store without it (the memory store paces per process); `true`
+ * with such a store is refused. `undefined` leaves a malformed `options` to the engine's checks.
+ */
+function sharedPacingFor(options: unknown, store: Record<string, unknown>): boolean | undefined {
+  if (options !== undefined && !isObject(options)) return undefined;
+  const asked = options?.sharedPacing;
+  const canShare = typeof store.swapPacing === 'function';
+  if (asked === undefined) return canShare;
+  if (asked === true && !canShare) fail('options.sharedPacing', 'needs a store with swapPacing (the Prisma store has it; the memory store paces per process)');
+  return typeof asked === 'boolean' ? asked : undefined;
+}
+
 /** Checks the JS-only parts of `config` and applies the default hosts. Throws a `ConfigError` naming the key. */
 export function splitConfig(config: PipedriveSyncConfig): SplitConfig {
   if (!isObject(config)) fail('config', 'must be an object');
@@ -74,6 +88,8 @@ export function splitConfig(config: PipedriveSyncConfig): SplitConfig {
     fail('options.timeZone', `must be an IANA time zone such as 'Europe/Tallinn' or 'UTC' ('${timeZone}' is unknown)`);
   }
   if (config.options !== undefined) engineConfig.options = config.options;
+  const sharedPacing = sharedPacingFor(config.options, store);
+  if (sharedPacing !== undefined) engineConfig.options = { ...(config.options as object | undefined), sharedPacing };
   if (config.webhooks !== undefined) engineConfig.webhooks = config.webhooks;
   return { engineConfig, hostFunctions };
 }

@@ -12,6 +12,7 @@ import { createTwoWayServices, type ReconcileService, type WebhooksService } fro
 import { createUpdateServices, type ConflictsService, type OrganizationsService, type UpdatesService, type ValidationService } from './updates';
 import { bindHost } from './host/bind_host';
 import { JsErrorRegistry } from './host/error_registry';
+import { runQueueWorker, type QueueRunOptions, type WorkerReport } from './worker/queue_worker';
 import { hostname } from 'node:os';
 
 import type { ActivitySyncStatusResponse, CheckWarmLeadResponse, DrainOptions, DrainReport, EngineDescription, PipedriveSyncConfig, PipedriveUser, RateLimitSnapshot, SetupUserResponse } from './types';
@@ -23,6 +24,8 @@ export type { HttpRequest, HttpResponse, HttpSend, Logger, LogLevel, TransportFa
 export type { ClaimRequest, JobFailure, LocalUser, NewSyncJob, QueueStats, SyncJob, SyncJobState, SyncStore } from './store/types';
 export { createFetchHttp } from './host/fetch_http';
 export { createMemoryStore, type MemoryStore } from './store/memory';
+export type { QueueRunOptions, WorkerReport } from './worker/queue_worker';
+export type { JobListener, PacingSwap, PacingSwapRequest } from './store/types';
 export type * from './updates';
 export type * from './two_way';
 
@@ -76,6 +79,12 @@ export interface QueueService {
   stats(): Promise<QueueStats & { rateLimits: RateLimitSnapshot }>;
   /** Puts dead jobs (all, or one) back in the queue; resolves how many. */
   retryDead(jobId?: number): Promise<number>;
+  /**
+   * A long-running worker (DESIGN §13): drains continuously, sleeps until the next due job or an enqueue wakes it
+   * (PostgreSQL `LISTEN/NOTIFY`), and when `signal` aborts stops claiming, finishes the jobs in hand and resolves its
+   * report.
+   */
+  run(options: QueueRunOptions): Promise<WorkerReport>;
 }
 
 /** The object `createPipedriveSync` returns: the services, grouped under the spec's names. */
@@ -151,10 +160,19 @@ export async function createPipedriveSync(config: PipedriveSyncConfig): Promise<
       getWarmLeadLabelId: () => engine.run((wasm) => wasm.getWarmLeadLabelId()),
     },
     queue: {
-      drain: ({ onProgress, workerId, ...rest } = {}) =>
-        engine.run((wasm) => wasm.drain({ ...rest, workerId: workerId ?? defaultWorkerId() }, onProgress)),
+      drain: ({ onProgress, workerId, signal, ...rest } = {}) =>
+        engine.run((wasm) =>
+          wasm.drain({ ...rest, workerId: workerId ?? defaultWorkerId() }, onProgress, signal ? () => signal.aborted : undefined)),
       stats: () => engine.run((wasm) => wasm.queueStats()),
       retryDead: (jobId) => engine.run((wasm) => wasm.retryDead(jobId)),
+      run: (options) =>
+        runQueueWorker(
+          (drainOptions, onProgress, shouldStop) => engine.run((wasm) => wasm.drain(drainOptions, onProgress, shouldStop)),
+          config.store,
+          options?.workerId ?? defaultWorkerId(),
+          options,
+          (level, event, fields) => host.log(level, event, fields),
+        ),
     },
     rateLimit: {
       snapshot: () => engine.call((wasm) => wasm.rateLimitSnapshot() as RateLimitSnapshot),

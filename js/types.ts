@@ -45,6 +45,11 @@ export interface SyncOptions {
   timeZone?: string;
   /** Replicate a contact's earlier activities, oldest first, when it becomes a warm lead (default true). */
   backfillActivities?: boolean;
+  /**
+   * Pace requests together with every other process on the token, through the store's `swapPacing` (DESIGN §13):
+   * default true when the store has it (the Prisma store), false otherwise (the memory store paces per process).
+   */
+  sharedPacing?: boolean;
 }
 
 /** Configuration of `createPipedriveSync`. */
@@ -119,6 +124,8 @@ export interface DrainOptions {
   leaseMs?: number;
   /** Jobs carried out at once (default `options.batchConcurrency`). */
   concurrency?: number;
+  /** Once it aborts nothing more is claimed; the jobs in hand are finished (a bounded drain, e.g. for cron). */
+  signal?: AbortSignal;
 }
 
 /** What a drain did. */
@@ -152,6 +159,8 @@ export interface WindowSnapshot {
 export interface RateLimitSnapshot {
   tokens: Array<{ token: string; burst: WindowSnapshot; search: WindowSnapshot; pausedUntil: number | null }>;
   dailyBudget: { limit: number | null; remaining: number | null; resetsAt: number | null };
+  /** What pacing through the store cost this process so far: slots reserved, `swapPacing` calls, local fallbacks. */
+  sharedPacing?: { reserved: number; roundTrips: number; fallbacks: number };
 }
 
 /** Answer of `checkWarmLead` and of `POST /api/contacts/[id]/check-warm-lead` (spec §8.1). */

@@ -96,6 +96,9 @@ pub struct SyncOptions {
     /// Per record type, the `Update*Data` fields whose changes in Pipedrive are written on the local record
     /// (`options.pullFields`; none by default: the CRM stays authoritative). Names among [`PULLABLE_FIELDS`].
     pub pull_fields: BTreeMap<String, Vec<String>>,
+    /// Pace requests through the store together with every other process on the token (`options.sharedPacing`,
+    /// DESIGN §13). The facade turns it on by default when the store implements `swapPacing`.
+    pub shared_pacing: bool,
 }
 
 impl SyncOptions {
@@ -134,6 +137,7 @@ impl Default for SyncOptions {
             time_zone: "UTC".to_string(),
             backfill_activities: true,
             pull_fields: BTreeMap::new(),
+            shared_pacing: false,
         }
     }
 }
@@ -243,7 +247,7 @@ impl EngineConfig {
 /// The rules `options.fieldRules` may pin a field with.
 pub const FIELD_RULE_NAMES: [&str; 4] = ["local-owns", "remote-owns", "manual", "ignore"];
 
-const OPTION_NAMES: [&str; 17] = [
+const OPTION_NAMES: [&str; 18] = [
     "warmLeadThreshold",
     "warmLeadLabel",
     "maxRetries",
@@ -261,6 +265,7 @@ const OPTION_NAMES: [&str; 17] = [
     "timeZone",
     "backfillActivities",
     "pullFields",
+    "sharedPacing",
 ];
 
 fn parse_options(map: &Map<String, Value>) -> Result<SyncOptions, SyncError> {
@@ -302,6 +307,10 @@ fn parse_options(map: &Map<String, Value>) -> Result<SyncOptions, SyncError> {
                     value.as_bool().ok_or_else(|| SyncError::config(field.clone(), "must be true or false"))?
             }
             "pullFields" => options.pull_fields = pull_fields(value, &field)?,
+            "sharedPacing" => {
+                options.shared_pacing =
+                    value.as_bool().ok_or_else(|| SyncError::config(field.clone(), "must be true or false"))?
+            }
             "batchConcurrency" => options.batch_concurrency = integer(value, &field, 1, 50)? as u32,
             "plan" => {
                 options.plan = match value.as_str() {

@@ -286,7 +286,7 @@ async fn a_drain_carries_out_a_job_through_a_js_store() {
     let patched = answer(200, &json(r#"{"success": true, "data": {"id": 5, "name": "Ann"}}"#), &JsValue::UNDEFINED);
     let host = fast_host(&script(&[patched]), &jobs);
     let engine = WasmEngine::new(config_at("https://wdrain.test"), host.clone()).unwrap();
-    let report = settle(engine.drain(json(r#"{"workerId": "w1", "concurrency": 1}"#), None)).await.unwrap();
+    let report = settle(engine.drain(json(r#"{"workerId": "w1", "concurrency": 1}"#), None, None)).await.unwrap();
     assert_eq!(get(&report, "succeeded").as_f64(), Some(1.0));
     assert_eq!(get(&report, "dead").as_f64(), Some(1.0), "an invalid payload is dead without a request");
     let jobs = js_sys::Array::from(&get(&host, "jobs"));

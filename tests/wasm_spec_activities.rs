@@ -197,7 +197,7 @@ async fn a_create_that_keeps_failing_is_left_to_the_queue_then_replicated_once()
     faults.set_length(0);
     let sleep: js_sys::Function = Reflect::get(&host, &JsValue::from_str("sleep")).unwrap().into();
     sleep.call1(&host, &JsValue::from_f64(24.0 * 3600.0 * 1000.0)).unwrap();
-    let report = settle(engine.drain(js(&json!({"workerId": "w1", "concurrency": 1})), None)).await.unwrap();
+    let report = settle(engine.drain(js(&json!({"workerId": "w1", "concurrency": 1})), None, None)).await.unwrap();
     assert_eq!(report["succeeded"], 1, "{report}");
     assert_eq!(creates(&host).len(), tried + 1);
     assert_eq!(read(&host, "pd.activities").as_array().unwrap().len(), 1);

@@ -9,6 +9,7 @@ import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, exitWhenDone } from '../terminal/comm
 import { runDrainCommand } from './drain_command';
 import { runEmulatorCommand } from './emulator_command';
 import { runStatusCommand } from './status_command';
+import { runWorkerCommand } from './worker_command';
 
 /** One CLI command. */
 interface Command {
@@ -22,6 +23,10 @@ interface Command {
 const COMMANDS: Record<string, Command> = {
   emulator: { summary: 'run a local Pipedrive emulator (--port, --plan, --seats)', run: runEmulatorCommand },
   drain: { summary: 'carry out the due outbox jobs, with progress and a summary (--config, --limit, --concurrency, --lease-ms)', run: runDrainCommand },
+  worker: {
+    summary: 'run the queue worker until SIGTERM/SIGINT: jobs as they come, a status line per minute, a report at the end (--config, --concurrency, --lease-ms)',
+    run: runWorkerCommand,
+  },
   status: { summary: 'show the outbox: jobs per state, due, oldest pending, dead jobs and errors, rate budget (--config, --json)', run: runStatusCommand },
   demo: {
     summary: "sync a seeded CRM's warm leads to the emulator (or real Pipedrive with PIPEDRIVE_API_TOKEN), with progress and a summary (--plan, --contacts, --concurrency, --seed, --dump-emulator)",

@@ -16,9 +16,11 @@
 import type { PipedriveSync } from '../index';
 import { errorResponse, json, readObject, requiredString, STATUS_OF, thrownResponse, type HandlerFailure } from './http';
 import { updateRoutes, type AuthorizeRemote } from './update_routes';
+import { drainRoute, type DrainRouteOptions } from './drain_route';
 import { webhookRoute } from './webhook_route';
 
 export type { HandlerFailure } from './http';
+export { DRAIN_BUDGET_MS, type DrainRouteOptions } from './drain_route';
 export type { AuthorizeRemote, UpdateCaller, UpdateRecordType } from './update_routes';
 
 /** Who is calling, as the app's own authentication knows it. */
@@ -41,6 +43,8 @@ export interface RouteHandlerOptions {
   onError?: (failure: HandlerFailure) => void;
   /** Who may update a Pipedrive record linked to no local record (default: admins only). */
   authorizeRemote?: AuthorizeRemote;
+  /** `handlers.drain`: the scheduler's shared secret and the drain's time budget (see `drain_route`). */
+  drain?: DrainRouteOptions;
 }
 
 /** The route context of the App Router; `params` is a promise in Next.js 15 and later. */
@@ -74,6 +78,11 @@ export interface RouteHandlers {
    * auth (`config.webhooks`), not by a session → `{success, accepted, duplicate}` at once (see `webhook_route`).
    */
   webhook: (request: Request) => Promise<Response>;
+  /**
+   * `GET` or `POST /api/pipedrive/drain`, for a scheduler (cron): a drain bounded by `options.drain.budgetMs`
+   * (default 50 s), authorised by `Authorization: Bearer <options.drain.secret>` → `{success, report}`.
+   */
+  drain: (request: Request) => Promise<Response>;
 }
 
 /** Builds the handlers over one engine. */
@@ -103,6 +112,7 @@ export function createRouteHandlers(sync: PipedriveSync, options: RouteHandlerOp
     });
   return {
     webhook: webhookRoute(sync, log),
+    drain: drainRoute(sync, options.drain ?? {}, log),
     updateActivity: byId(updates.updateActivity),
     updatePerson: byId(updates.updatePerson),
     updateOrganization: byId(updates.updateOrganization),

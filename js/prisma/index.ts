@@ -16,7 +16,8 @@
  * `findSnapshot` in `snapshots.ts`; `recordConflict`, `listConflicts`, `findConflict` and `resolveConflict` in
  * `conflicts.ts`; the CRM's edit hooks (`contactEdited`, `organizationEdited`, `activityEdited`, each with `{ tx }`)
  * and `markLinkedRecord` in `linked_records.ts`; reconcile's and the webhook intake's methods (`listLinkedRecords`,
- * `relinkRecord`, `applyRemoteChanges`, the reconcile cursors, `receiveWebhookEvent`) in `remote_changes.ts`.
+ * `relinkRecord`, `applyRemoteChanges`, the reconcile cursors, `receiveWebhookEvent`) in `remote_changes.ts`;
+ * `swapPacing` (pacing shared by every process on a token) in `pacing.ts`.
  *
  * Also exported: `applyMigrations`, which creates or updates the reference tables (the package's own included) from
  * the package's SQL migrations, and the allowed values of the schema's status columns.
@@ -28,7 +29,9 @@ import type { PrismaClientLike } from './client_shape';
 import { createPrismaConflictStore } from './conflicts';
 import { createPrismaContactStore } from './contacts';
 import { createPrismaLinkedRecordStore } from './linked_records';
+import { createPrismaJobWakeupStore } from './job_wakeup';
 import { createPrismaOutboxStore } from './outbox';
+import { createPrismaPacingStore } from './pacing';
 import { createPrismaRemoteChangeStore } from './remote_changes';
 import { createPrismaSnapshotStore } from './snapshots';
 import { createPrismaUserStore } from './users';
@@ -38,6 +41,7 @@ export type { PrismaClientLike, PrismaRawClientLike, PrismaUserDelegateLike, Pri
 export { LIST_CONFLICTS_LIMIT, NO_PIPEDRIVE_ID } from './conflicts';
 export { DEFAULT_WARM_LEAD_THRESHOLD, WARM_LEAD_PRIORITY } from './contacts';
 export { QUEUE_STATS_DEAD_LIMIT } from './outbox';
+export { PACING_KEY_MAX, PACING_STATE_MAX } from './pacing';
 export { PrismaStoreError } from './store_error';
 export { StoreArgumentError } from './arguments';
 export { MAX_PIPEDRIVE_ID } from './users';
@@ -50,13 +54,22 @@ export {
   type DatabaseProvider,
 } from './migrate';
 
+/** Options of {@link createPrismaStore}. */
+export interface PrismaStoreOptions {
+  /**
+   * PostgreSQL only: the database URL (Prisma's form; `?schema=` honoured) on which an idle worker `LISTEN`s for new
+   * jobs, so that a job enqueued while it sleeps starts at once. Without it the worker polls (every second).
+   */
+  listenUrl?: string;
+}
+
 /**
  * The `SyncStore` over a Prisma client of the reference schema (SQLite or PostgreSQL).
  *
  * Methods resolve `null`/`false` for "no such record" and reject with a `PrismaStoreError` (Prisma's error as its
  * `cause`) when the database fails; invalid arguments reject with a `RangeError` before any query.
  */
-export function createPrismaStore(prisma: PrismaClientLike): SyncStore {
+export function createPrismaStore(prisma: PrismaClientLike, options: PrismaStoreOptions = {}): SyncStore {
   if (
     !prisma || typeof prisma !== 'object' || !prisma.user || typeof prisma.$queryRaw !== 'function' ||
     typeof prisma.$executeRaw !== 'function' || typeof prisma.$transaction !== 'function'
@@ -78,6 +91,10 @@ export function createPrismaStore(prisma: PrismaClientLike): SyncStore {
     ...createPrismaRemoteChangeStore(prisma, outbox.enqueueJob),
     ...createPrismaSnapshotStore(prisma),
     ...createPrismaConflictStore(prisma),
+    // Pacing shared with every other process on the token (DESIGN §13).
+    ...createPrismaPacingStore(prisma),
+    // What the long-running worker sleeps on: the next due job, and PostgreSQL LISTEN/NOTIFY.
+    ...createPrismaJobWakeupStore(prisma, options.listenUrl),
     ...outbox,
   };
 }

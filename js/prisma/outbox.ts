@@ -40,6 +40,9 @@ export interface PrismaOutboxStore {
   queueStats(now: string): Promise<QueueStats>;
 }
 
+/** The PostgreSQL notification channel of new jobs (payload: the schema of the outbox table). */
+export const JOB_CHANNEL = 'pipedrive_sync_jobs';
+
 /** How many dead jobs `queueStats` lists. */
 export const QUEUE_STATS_DEAD_LIMIT = 20;
 /** How many times an enqueue re-reads the pending job when a concurrent writer changed it in between. */
@@ -233,7 +236,11 @@ export function createPrismaOutboxStore(prisma: PrismaClientLike): PrismaOutboxS
           WHERE NOT EXISTS (SELECT 1 FROM "pipedrive_sync_jobs" WHERE "dedupe_key" = ${job.dedupeKey} AND "state" = 'PENDING')
           RETURNING "id"`,
       );
-      if (inserted.length === 1) return { id: toInt(inserted[0].id), merged: false };
+      if (inserted.length === 1) {
+        // Wakes idle workers (`listenForJobs`) when this transaction commits; the schema tells databases apart.
+        if (db === 'postgresql') await queryRows(client, sql`SELECT pg_notify(${JOB_CHANNEL}, current_schema())::text AS "notified"`);
+        return { id: toInt(inserted[0].id), merged: false };
+      }
       // A concurrent enqueue inserted the pending job first: merge into it.
     }
     throw new Error(`the pending job of dedupe key '${job.dedupeKey}' kept changing during ${ENQUEUE_ATTEMPTS} attempts to merge into it`);

@@ -344,6 +344,34 @@ export interface QueueStats {
   dead: Array<Pick<SyncJob, 'id' | 'kind' | 'recordType' | 'recordId' | 'attempts' | 'lastError' | 'updatedAt'>>;
 }
 
+/** A subscription of `listenForJobs`. */
+export interface JobListener {
+  /** Whether enqueues are heard at all (false: the worker must poll). */
+  live: boolean;
+  /** Ends the subscription (closes its connection). */
+  stop(): Promise<void>;
+}
+
+/** What `swapPacing` is asked: write `state` over the row's `version` (0: no row yet), or read (`state: null`). */
+export interface PacingSwapRequest {
+  /** The version the engine read (0 when there was no row). */
+  version: number;
+  /** The new state (the engine's JSON text, never a token), or `null` to read only. */
+  state: string | null;
+  /** The engine's clock, epoch milliseconds (stored as the row's `updatedAt`). */
+  nowMs: number;
+}
+
+/** What `swapPacing` answers. */
+export interface PacingSwap {
+  /** Whether `state` was written. */
+  swapped: boolean;
+  /** The row's version now: the new one after a swap, else the current one (0 when there is no row). */
+  version: number;
+  /** The current state when not swapped (`null` when there is no row); `null` after a swap. */
+  state: string | null;
+}
+
 /**
  * The CRM's data, as the sync engine reads and writes it.
  *
@@ -552,7 +580,34 @@ export interface SyncStore {
   retryDeadJobs(now: string, jobId?: number): Promise<number>;
   /** Counts and the latest dead jobs. */
   queueStats(now: string): Promise<QueueStats>;
+
+  /**
+   * Pacing shared by every process on one Pipedrive token (DESIGN §13): a compare-and-swap on one row per `key` (a
+   * token fingerprint and its Pipedrive, never the token). With `swap.state: null` it reads the row; otherwise it
+   * writes `state` only when the row's version is `swap.version` (0: no row yet), raising the version, and answers
+   * `{swapped: true, version}`; a stale `version` writes nothing and answers the current `{version, state}`. The check
+   * and the write must be one atomic step across processes. Optional: without it (the memory store), each process
+   * paces on its own (`options.sharedPacing` must then stay off).
+   */
+  swapPacing?(key: string, swap: PacingSwapRequest): Promise<PacingSwap>;
+  /**
+   * When the next PENDING job falls due after `now` (ISO 8601), or `null`: the worker (`sync.queue.run`) sleeps
+   * until then when nothing is due. Optional: without it the worker polls.
+   */
+  nextJobDueAt?(now: string): Promise<string | null>;
+  /**
+   * Calls `onJob` whenever a job may have been enqueued (PostgreSQL `LISTEN/NOTIFY`, sent by `enqueueJob` in the
+   * enqueuing transaction), until `stop()`; `live: false` when the store cannot hear enqueues (SQLite, or no
+   * listen URL), and the worker then polls. Optional: without it the worker polls.
+   */
+  listenForJobs?(onJob: () => void): Promise<JobListener>;
 }
+
+/**
+ * Store methods the Rust engine calls when the store has them (`swapPacing`, with `options.sharedPacing`), and
+ * those the worker uses when present; a store without them still works (see each method).
+ */
+export const OPTIONAL_STORE_METHODS = ['swapPacing', 'nextJobDueAt', 'listenForJobs'] as const satisfies readonly (keyof SyncStore)[];
 
 /**
  * The store methods the Rust engine calls (the one list: `tests/store/store_methods.test.ts` checks it against the

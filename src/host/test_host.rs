@@ -5,6 +5,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, VecDeque};
 use std::future::Future;
 use std::pin::pin;
+use std::rc::Rc;
 use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
 
@@ -51,6 +52,11 @@ pub struct TestHost {
     pub store_calls: RefCell<Vec<(String, Value)>>,
     /// Whether `deadline` fires (after advancing the clock) instead of never.
     pub deadlines_fire: Cell<bool>,
+    /// The shared pacing rows (`swapPacing`): key → (version, state). Hosts given one `Rc` share a store, as
+    /// processes on one database do.
+    pub pacing_rows: Rc<RefCell<BTreeMap<String, (i64, String)>>>,
+    /// Whether `swapPacing` never answers (a stalled database).
+    pub pacing_hangs: Cell<bool>,
 }
 
 /// An engine over `host` with the company token `company-token-123` and a base URL of its own (rate limits and
@@ -111,6 +117,23 @@ impl TestHost {
     }
 }
 
+impl TestHost {
+    /// `swapPacing(key, {version, state})` over [`TestHost::pacing_rows`], as the store contract says.
+    fn swap_pacing(&self, args: &Value) -> Value {
+        let key = args[0].as_str().unwrap_or_default().to_string();
+        let expected = args[1]["version"].as_i64().unwrap_or(-1);
+        let mut rows = self.pacing_rows.borrow_mut();
+        let (version, state) = rows.get(&key).cloned().map_or((0, Value::Null), |(v, s)| (v, Value::String(s)));
+        match args[1]["state"].as_str() {
+            Some(new_state) if version == expected => {
+                rows.insert(key, (version + 1, new_state.to_string()));
+                json!({ "swapped": true, "version": version + 1, "state": null })
+            }
+            _ => json!({ "swapped": false, "version": version, "state": state }),
+        }
+    }
+}
+
 impl Host for TestHost {
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
         self.requests.borrow_mut().push(request);
@@ -127,6 +150,12 @@ impl Host for TestHost {
         self.store_calls.borrow_mut().push((method.to_string(), args.clone()));
         if let Some(answer) = self.store_answers.borrow_mut().get_mut(method).and_then(VecDeque::pop_front) {
             return Ok(answer);
+        }
+        if method == "swapPacing" {
+            if self.pacing_hangs.get() {
+                std::future::pending::<()>().await;
+            }
+            return Ok(self.swap_pacing(&args));
         }
         let mut users = self.users.borrow_mut();
         match method {

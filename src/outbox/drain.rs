@@ -98,12 +98,15 @@ struct DrainState {
 }
 
 impl<H: Host> Engine<H> {
-    /// Drains due jobs until none is left, the limit is reached, or a limit of Pipedrive stops the work.
+    /// Drains due jobs until none is left, the limit is reached, a limit of Pipedrive stops the work, or
+    /// `stop_requested` answers true (checked before every claim: a worker told to stop claims nothing more and
+    /// finishes the jobs it holds).
     pub(crate) async fn drain_jobs(
         &self,
         kinds: &[JobKind<H>],
         options: &DrainOptions,
         progress: &dyn Fn(&DrainReport),
+        stop_requested: &dyn Fn() -> bool,
     ) -> Result<DrainReport, SyncError> {
         let started = self.host.now_ms();
         let (requests_before, limited_before) = (self.counters.requests.get(), self.counters.rate_limited.get());
@@ -112,7 +115,9 @@ impl<H: Host> Engine<H> {
             claimed: Cell::new(0),
         };
         let workers: Vec<LocalFuture<'_, Result<(), SyncError>>> = (0..options.concurrency.max(1))
-            .map(|_| Box::pin(self.drain_worker(kinds, options, &state, progress)) as LocalFuture<'_, _>)
+            .map(|_| {
+                Box::pin(self.drain_worker(kinds, options, &state, progress, stop_requested)) as LocalFuture<'_, _>
+            })
             .collect();
         let outcomes = join_all(workers).await;
         let mut report = state.report.into_inner();
@@ -138,10 +143,12 @@ impl<H: Host> Engine<H> {
         options: &DrainOptions,
         state: &DrainState,
         progress: &dyn Fn(&DrainReport),
+        stop_requested: &dyn Fn() -> bool,
     ) -> Result<(), SyncError> {
         loop {
             if state.report.borrow().stopped.is_some()
                 || options.limit.is_some_and(|limit| state.claimed.get() >= limit)
+                || stop_requested()
             {
                 return Ok(());
             }
@@ -218,7 +225,7 @@ mod tests {
 
     fn drained(host: TestHost, limit: Option<u64>) -> (Engine<TestHost>, DrainReport) {
         let engine = test_engine(host);
-        let report = block_on(engine.drain_jobs(&kinds(), &options(limit), &|_| {})).unwrap();
+        let report = block_on(engine.drain_jobs(&kinds(), &options(limit), &|_| {}, &|| false)).unwrap();
         (engine, report)
     }
 
@@ -279,5 +286,23 @@ mod tests {
         let (engine, report) = drained(host, Some(2));
         assert_eq!((report.processed, report.succeeded, report.limit), (2, 2, Some(2)));
         assert_eq!(engine.host().store_calls_of("claimJobs").len(), 2);
+    }
+
+    #[test]
+    fn a_requested_stop_claims_nothing_more_and_finishes_the_job_in_hand() {
+        let host = TestHost::default();
+        for id in 1..=5 {
+            host.answer_store("claimJobs", job(id, "ok"));
+        }
+        let engine = test_engine(host);
+        let done = Cell::new(0);
+        let report =
+            block_on(
+                engine.drain_jobs(&kinds(), &options(None), &|report| done.set(report.processed), &|| done.get() >= 2),
+            )
+            .unwrap();
+        assert_eq!((report.processed, report.succeeded, report.stopped.clone()), (2, 2, None));
+        assert_eq!(engine.host().store_calls_of("claimJobs").len(), 2, "no claim after the stop");
+        assert_eq!(engine.host().store_calls_of("completeJob").len(), 2, "the claimed jobs were finished");
     }
 }

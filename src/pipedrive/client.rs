@@ -9,8 +9,12 @@ use crate::engine::Engine;
 use crate::error::{RateScope, SyncError};
 use crate::host::{Host, HttpRequest, LogLevel, TransportError};
 use crate::local_async::join::{race, Either};
+use crate::pipedrive::limits::shared_pacing::Reserved;
+use crate::pipedrive::limits::shared_window::{Correction, SharedBudget, WindowKind};
 use crate::pipedrive::limits::token_costs::token_cost;
-use crate::pipedrive::limits::{Admission, Priority, RateHeaders, AUTH_PAUSE_MS, BLOCK_PAUSE_MS};
+use crate::pipedrive::limits::{
+    Admission, Priority, RateHeaders, AUTH_PAUSE_MS, BLOCK_PAUSE_MS, SEARCH_LIMIT, WINDOW_MS,
+};
 use crate::pipedrive::outcome::{classify, transport_failure, Envelope};
 use crate::pipedrive::request::path_of;
 use crate::pipedrive::retry_policy::{RetryDecision, RetryPolicy};
@@ -78,10 +82,13 @@ impl<H: Host> Engine<H> {
         let policy = RetryPolicy::from_options(&self.config.options);
         let mut retries = 0;
         loop {
-            self.wait_for_slot(token, search, cost, options.priority).await?;
+            let shared_slot = self.wait_for_slot(token, search, cost, options.priority).await?;
             let exchange = self.exchange(&operation, token, request.clone()).await;
             let now = self.host.now_ms();
-            self.limits.finish(token, search, exchange.headers, now);
+            self.limits.finish(token, search, exchange.headers, now, shared_slot.is_some());
+            if let Some(slot) = &shared_slot {
+                self.learn_shared(token, search, slot, exchange.headers, now);
+            }
             let error = match exchange.result {
                 Ok(data) => return Ok(data),
                 Err(error) => error,
@@ -92,7 +99,14 @@ impl<H: Host> Engine<H> {
             match policy.decide(retries, &error, self.host.random()) {
                 RetryDecision::RetryAfter(delay_ms) => {
                     if let SyncError::RateLimited { retry_after_ms, .. } = &error {
-                        self.limits.hold_off(token, search, retry_after_ms.unwrap_or(delay_ms), now);
+                        let wait_ms = retry_after_ms.unwrap_or(delay_ms);
+                        self.limits.hold_off(token, search, wait_ms, now);
+                        if self.config.options.shared_pacing {
+                            // Every process holds off, not only this one.
+                            let window = if search { WindowKind::Search } else { WindowKind::Burst };
+                            let until = now.saturating_add(i64::try_from(wait_ms).unwrap_or(i64::MAX));
+                            self.limits.shared.learn(&self.pacing_key(token), Correction::Block { window, until });
+                        }
                     }
                     if delay_ms > self.wait_cap_ms() {
                         // Too long to sleep inside a call (and a lease): fail now, saying when to come back; the
@@ -131,18 +145,75 @@ impl<H: Host> Engine<H> {
         }
     }
 
-    /// Waits until the limits admit the request, or returns why it may not go.
+    /// The key of `token`'s row of shared pacing: its fingerprint and the Pipedrive it talks to, never the token.
+    fn pacing_key(&self, token: &ApiToken) -> String {
+        format!("{}@{}", token.fingerprint(), self.config.base_url)
+    }
+
+    /// What a response taught about the shared windows, written with this process's next reservation: the slot's
+    /// real end (response + window), the headers' limit and remaining, the daily budget.
+    fn learn_shared(&self, token: &ApiToken, search: bool, slot: &str, headers: Option<RateHeaders>, now: i64) {
+        let key = self.pacing_key(token);
+        let shared = &self.limits.shared;
+        let until = now.saturating_add(WINDOW_MS as i64);
+        let windows: &[WindowKind] =
+            if search { &[WindowKind::Burst, WindowKind::Search] } else { &[WindowKind::Burst] };
+        for window in windows {
+            shared.learn(&key, Correction::Release { window: *window, id: slot.to_string(), until });
+        }
+        let Some(headers) = headers else { return };
+        let reset_at = now.saturating_add(i64::try_from(headers.reset_ms.unwrap_or(WINDOW_MS)).unwrap_or(i64::MAX));
+        if headers.limit.is_some() || headers.remaining.is_some() {
+            // The headers describe the burst window (API-FACTS §6.2), on a search response too.
+            let (limit, remaining) = (headers.limit, headers.remaining);
+            shared.learn(&key, Correction::Headers { window: WindowKind::Burst, limit, remaining, reset_at });
+        }
+        if let Some(remaining) = headers.daily_remaining {
+            shared
+                .learn(&key, Correction::Budget(SharedBudget { limit: headers.daily_limit, remaining, seen_at: now }));
+        }
+    }
+
+    /// Reserves the request's slot in the shared windows once the local window admitted it: `Ok(Some(id))` with
+    /// the shared slot, `Ok(None)` when pacing is local (not enabled, or the store is unavailable), `Err(wait)`
+    /// when the shared windows are full (the local slot is given back).
+    async fn reserve_shared(&self, token: &ApiToken, search: bool, cost: u32) -> Result<Option<String>, u64> {
+        if !self.config.options.shared_pacing {
+            return Ok(None);
+        }
+        let key = self.pacing_key(token);
+        let now = self.host.now_ms();
+        let hold_ms = WINDOW_MS + self.config.options.request_timeout_ms + HOST_GRACE_MS;
+        let limit = self.limits.burst_limit(token, now);
+        let reserved = self.limits.shared.reserve(&self.host, &key, search, (limit, SEARCH_LIMIT), hold_ms).await;
+        let (burst_limit, budget) = self.limits.shared.seen(&key);
+        self.limits.adopt_shared(token, burst_limit, budget, self.host.now_ms());
+        match reserved {
+            Reserved::Go(slot) => Ok(Some(slot)),
+            Reserved::Local => Ok(None),
+            Reserved::Wait(wait_ms) => {
+                self.limits.cancel(token, search, cost);
+                Err(wait_ms)
+            }
+        }
+    }
+
+    /// Waits until the limits (the local window, then the shared windows) admit the request, or returns why it
+    /// may not go; answers the shared slot's id when one was reserved.
     async fn wait_for_slot(
         &self,
         token: &ApiToken,
         search: bool,
         cost: u32,
         priority: Priority,
-    ) -> Result<(), SyncError> {
+    ) -> Result<Option<String>, SyncError> {
         let _waiting = (priority == Priority::Interactive).then(|| self.limits.interactive_waiter());
         loop {
             match self.limits.admit(token, search, cost, priority, self.host.now_ms()) {
-                Admission::Go => return Ok(()),
+                Admission::Go => match self.reserve_shared(token, search, cost).await {
+                    Ok(slot) => return Ok(slot),
+                    Err(wait_ms) => self.host.sleep(wait_ms).await,
+                },
                 Admission::Refuse(error) => return Err(error),
                 Admission::Wait(wait_ms) if wait_ms > self.wait_cap_ms() => {
                     let scope = if search { RateScope::Search } else { RateScope::Burst };
@@ -299,5 +370,55 @@ mod tests {
         let again = block_on(engine.call(&token(), get(&engine), CallOptions::INTERACTIVE)).unwrap_err();
         assert_eq!(again.code(), "AUTH");
         assert_eq!(engine.host.requests.borrow().len(), 1, "no request while the token is paused");
+    }
+
+    fn shared_engine(base_url: &str, host: TestHost) -> Engine<TestHost> {
+        let config = EngineConfig::from_json(
+            &json!({"pipedrive": {"apiToken": "tok", "baseUrl": base_url}, "options": {"sharedPacing": true}}),
+        )
+        .unwrap();
+        Engine::new(config, host)
+    }
+
+    #[test]
+    fn with_shared_pacing_each_request_reserves_its_slot_in_the_store_and_writes_its_release_with_the_next() {
+        let engine = shared_engine("https://client-shared.test", TestHost::default());
+        let headers = [("x-ratelimit-limit", "40"), ("x-ratelimit-remaining", "39"), ("x-ratelimit-reset", "2")];
+        for _ in 0..2 {
+            engine.host.answer_with_headers(200, json!({"success": true, "data": {"id": 1}}), &headers);
+        }
+        block_on(engine.call(&token(), get(&engine), CallOptions::BACKGROUND)).unwrap();
+        block_on(engine.call(&token(), get(&engine), CallOptions::BACKGROUND)).unwrap();
+        let swaps = engine.host.store_calls_of("swapPacing");
+        assert_eq!(swaps.len(), 2, "one round trip per request while this process's copy is current");
+        let key = swaps[0][0].as_str().unwrap();
+        assert!(key.starts_with("tok_") && key.ends_with("@https://client-shared.test"), "{key}");
+        let rows = engine.host.pacing_rows.borrow();
+        let (version, state) = rows.get(key).unwrap();
+        assert_eq!(*version, 2);
+        assert!(!state.contains("\"tok\"") && !key.contains(":tok"), "the token itself is stored nowhere");
+        let state: Value = serde_json::from_str(state).unwrap();
+        assert_eq!(state["burst"]["limit"], 40, "the header's limit reaches every process");
+        let slots = state["burst"]["slots"].as_array().unwrap();
+        assert_eq!(slots.len(), 2);
+        assert_eq!(slots[0]["u"], 2_000, "the first slot was released to response + window by the second request");
+        assert!(slots[1]["u"].as_i64().unwrap() > 10_000, "the second is held pessimistically until its release");
+    }
+
+    #[test]
+    fn with_shared_pacing_a_store_failure_paces_locally_with_a_warning() {
+        let host = TestHost::default();
+        *host.store_down.borrow_mut() = Some("database is down".into());
+        let engine = shared_engine("https://client-shared-down.test", host);
+        engine.host.answer(200, json!({"success": true, "data": {"id": 1}}));
+        block_on(engine.call(&token(), get(&engine), CallOptions::BACKGROUND)).unwrap();
+        assert_eq!(engine.host.requests.borrow().len(), 1, "the request still went, paced by the local window");
+        assert!(engine
+            .host
+            .logs
+            .borrow()
+            .iter()
+            .any(|(level, event, _)| *level == LogLevel::Warn && event == "pacing.shared_unavailable"));
+        assert_eq!(engine.limits.snapshot(0)["tokens"][0]["burst"]["used"], 1, "the local window counted it");
     }
 }

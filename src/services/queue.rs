@@ -12,13 +12,15 @@ use crate::store;
 
 impl<H: Host> Engine<H> {
     /// `sync.queue.drain(options)`: drains due jobs until none is left, the limit is reached, or a limit of
-    /// Pipedrive stops the work; `progress` hears the report after every job.
+    /// Pipedrive stops the work; `progress` hears the report after every job; once `stop_requested` answers true
+    /// nothing more is claimed (a worker's shutdown).
     pub async fn drain(
         &self,
         options: &DrainOptions,
         progress: &dyn Fn(&DrainReport),
+        stop_requested: &dyn Fn() -> bool,
     ) -> Result<DrainReport, SyncError> {
-        self.drain_jobs(&job_kinds(), options, progress).await
+        self.drain_jobs(&job_kinds(), options, progress, stop_requested).await
     }
 
     /// `sync.queue.stats()`: the store's counts, with the rate limits as last seen.

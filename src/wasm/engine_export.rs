@@ -192,8 +192,9 @@ impl WasmEngine {
         })
     }
 
-    /// `sync.queue.drain({limit?, workerId, leaseMs?, concurrency?}, onProgress?)`: answers the `DrainReport`;
-    /// `onProgress` receives the report so far after every job (a throwing callback is ignored).
+    /// `sync.queue.drain({limit?, workerId, leaseMs?, concurrency?}, onProgress?, shouldStop?)`: answers the
+    /// `DrainReport`; `onProgress` receives the report so far after every job (a throwing callback is ignored);
+    /// once `shouldStop` returns true nothing more is claimed and the jobs in hand are finished.
     #[wasm_bindgen(unchecked_return_type = "TaskOf<DrainReportAnswer>")]
     pub fn drain(
         &self,
@@ -203,6 +204,8 @@ impl WasmEngine {
             unchecked_param_type = "((report: DrainReportAnswer) => void) | undefined"
         )]
         on_progress: Option<js_sys::Function>,
+        #[wasm_bindgen(js_name = "shouldStop", unchecked_param_type = "(() => boolean) | undefined")]
+        should_stop: Option<js_sys::Function>,
     ) -> Task {
         self.task(|engine| async move {
             let options = DrainOptions::from_json(
@@ -215,7 +218,13 @@ impl WasmEngine {
                     let _ = callback.call1(&JsValue::UNDEFINED, &value);
                 }
             };
-            engine.drain(&options, &progress).await
+            // A throwing or non-boolean callback never stops the drain.
+            let stop_requested = || {
+                should_stop.as_ref().is_some_and(|callback| {
+                    callback.call0(&JsValue::UNDEFINED).ok().and_then(|value| value.as_bool()).unwrap_or(false)
+                })
+            };
+            engine.drain(&options, &progress, &stop_requested).await
         })
     }
 

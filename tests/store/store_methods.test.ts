@@ -13,7 +13,7 @@ import { after, before, test } from 'node:test';
 
 import { createMemoryStore } from '../../js/index';
 import { createPrismaStore } from '../../js/prisma/index';
-import { REQUIRED_STORE_METHODS, type SyncStore } from '../../js/store/types';
+import { OPTIONAL_STORE_METHODS, REQUIRED_STORE_METHODS, type SyncStore } from '../../js/store/types';
 import { createTestDatabase, type TestDatabase } from '../prisma/databases';
 
 const STORE_SRC = path.resolve(__dirname, '..', '..', 'src', 'store');
@@ -36,10 +36,19 @@ after(async () => {
   await db.close();
 });
 
-test('REQUIRED_STORE_METHODS is exactly what the Rust core calls', () => {
+/** Optional methods the Rust core calls when the store has them (`swapPacing` with `options.sharedPacing`). */
+const RUST_OPTIONAL_CALLS = ['swapPacing'] as const satisfies readonly (typeof OPTIONAL_STORE_METHODS)[number][];
+
+test('REQUIRED_STORE_METHODS and the optional methods the engine may call are exactly what the Rust core calls', () => {
   const calls = rustStoreCalls();
   assert.ok(calls.length >= 15, `found ${calls.length} store calls in src/store`);
-  assert.deepEqual([...REQUIRED_STORE_METHODS].sort(), calls);
+  assert.deepEqual([...REQUIRED_STORE_METHODS, ...RUST_OPTIONAL_CALLS].sort(), calls);
+});
+
+test('the Prisma store implements every optional method; the memory store none of the pacing ones', () => {
+  const prisma = createPrismaStore(db.prisma) as unknown as Record<string, unknown>;
+  for (const method of OPTIONAL_STORE_METHODS) assert.equal(typeof prisma[method], 'function', `prisma.${method}`);
+  assert.equal((createMemoryStore() as unknown as Record<string, unknown>).swapPacing, undefined, 'the memory store paces per process');
 });
 
 test('both stores implement every required method', () => {

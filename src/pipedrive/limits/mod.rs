@@ -4,6 +4,8 @@
 
 pub mod daily_budget;
 pub mod rate_window;
+pub mod shared_pacing;
+pub mod shared_window;
 pub mod token_costs;
 pub mod user_throttle;
 
@@ -19,6 +21,8 @@ use crate::error::{RateScope, SyncError};
 use crate::host::HttpResponse;
 use crate::pipedrive::limits::daily_budget::DailyBudget;
 use crate::pipedrive::limits::rate_window::RateWindow;
+use crate::pipedrive::limits::shared_pacing::SharedPacing;
+use crate::pipedrive::limits::shared_window::SharedBudget;
 
 /// Length of Pipedrive's rolling windows.
 pub const WINDOW_MS: u64 = 2_000;
@@ -109,7 +113,11 @@ pub struct RateLimits {
     plan_limit: u32,
     tokens: RefCell<HashMap<ApiToken, TokenLimits>>,
     budget: RefCell<DailyBudget>,
+    /// When the daily budget was last seen (a response of this process, or the shared row).
+    budget_seen_at: Cell<i64>,
     interactive_waiting: Cell<u32>,
+    /// The pacing shared with the other processes on the same tokens, through the store (when enabled).
+    pub shared: SharedPacing,
 }
 
 thread_local! {
@@ -144,7 +152,9 @@ impl RateLimits {
             plan_limit: plan_burst_limit(plan),
             tokens: RefCell::new(HashMap::new()),
             budget: RefCell::new(DailyBudget::new()),
+            budget_seen_at: Cell::new(i64::MIN),
             interactive_waiting: Cell::new(0),
+            shared: SharedPacing::default(),
         }
     }
 
@@ -200,6 +210,35 @@ impl RateLimits {
         }
     }
 
+    /// Gives back what [`RateLimits::admit`] took for a request that is not sent after all (the shared windows had
+    /// no slot).
+    pub fn cancel(&self, token: &ApiToken, search: bool, cost: u32) {
+        self.with_token(token, |limits| {
+            limits.burst.cancel();
+            if search {
+                limits.search.cancel();
+            }
+        });
+        self.budget.borrow_mut().refund(cost);
+    }
+
+    /// The burst limit this process knows for `token` (the plan's, or a header's).
+    pub fn burst_limit(&self, token: &ApiToken, now: i64) -> u32 {
+        self.with_token(token, |limits| limits.burst.snapshot(now).limit)
+    }
+
+    /// Takes in what the shared row says: the burst limit another process learned, and the daily budget when that
+    /// sighting is newer than this process's own.
+    pub fn adopt_shared(&self, token: &ApiToken, burst_limit: Option<u32>, budget: Option<SharedBudget>, now: i64) {
+        if let Some(limit) = burst_limit {
+            self.with_token(token, |limits| limits.burst.observe(now, Some(limit), None, None));
+        }
+        if let Some(seen) = budget.filter(|seen| seen.seen_at > self.budget_seen_at.get()) {
+            self.budget_seen_at.set(seen.seen_at);
+            self.budget.borrow_mut().observe(now, seen.limit, Some(seen.remaining));
+        }
+    }
+
     /// Counts an interactive request as waiting for a slot until the returned guard is dropped (also when the
     /// waiting future is dropped half-way).
     pub fn interactive_waiter(&self) -> InteractiveWaiter<'_> {
@@ -208,7 +247,11 @@ impl RateLimits {
     }
 
     /// The request admitted for `token` finished at `now`; `headers` are its response's rate headers, if any.
-    pub fn finish(&self, token: &ApiToken, search: bool, headers: Option<RateHeaders>, now: i64) {
+    /// With `shared` (its slot was reserved in the shared windows), `x-ratelimit-remaining` is left to the shared
+    /// windows: counted against this process's own slots it would take every other process's requests for
+    /// unknown traffic.
+    pub fn finish(&self, token: &ApiToken, search: bool, headers: Option<RateHeaders>, now: i64, shared: bool) {
+        let headers = headers.map(|headers| if shared { RateHeaders { remaining: None, ..headers } } else { headers });
         self.with_token(token, |limits| {
             limits.burst.release(now);
             if search {
@@ -228,6 +271,9 @@ impl RateLimits {
             }
         });
         if let Some(headers) = headers {
+            if headers.daily_remaining.is_some() {
+                self.budget_seen_at.set(now);
+            }
             self.budget.borrow_mut().observe(now, headers.daily_limit, headers.daily_remaining);
         }
     }
@@ -268,7 +314,14 @@ impl RateLimits {
                 })
             })
             .collect();
-        json!({ "tokens": tokens, "dailyBudget": self.budget.borrow().snapshot() })
+        let pacing = self.shared.counters();
+        json!({
+            "tokens": tokens,
+            "dailyBudget": self.budget.borrow().snapshot(),
+            "sharedPacing": {
+                "reserved": pacing.reserved, "roundTrips": pacing.round_trips, "fallbacks": pacing.fallbacks,
+            },
+        })
     }
 }
 
@@ -312,7 +365,7 @@ mod tests {
         // A search answered with the burst window's headers (Lite: 20 per 2 s, 19 left).
         let headers =
             RateHeaders { limit: Some(20), remaining: Some(19), reset_ms: Some(2_000), ..RateHeaders::default() };
-        limits.finish(&a, true, Some(headers), 10);
+        limits.finish(&a, true, Some(headers), 10, false);
         let mut sent = 0;
         while limits.admit(&a, true, 20, Priority::Interactive, 20) == Admission::Go {
             sent += 1;
@@ -340,7 +393,7 @@ mod tests {
         let a = token("a");
         let headers = RateHeaders { daily_limit: Some(30_000), daily_remaining: Some(3), ..RateHeaders::default() };
         assert_eq!(limits.admit(&a, false, 1, Priority::Interactive, 0), Admission::Go);
-        limits.finish(&a, false, Some(headers), 10);
+        limits.finish(&a, false, Some(headers), 10, false);
         match limits.admit(&a, false, 5, Priority::Interactive, 20) {
             Admission::Refuse(SyncError::RateLimited {
                 scope: RateScope::Daily, retry_after_ms: Some(wait), ..

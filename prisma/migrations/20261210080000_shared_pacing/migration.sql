@@ -1,0 +1,9 @@
+-- Shared pacing (DESIGN §13): one row per Pipedrive token (its fingerprint and its Pipedrive, never the token), holding
+-- the burst and search windows and the daily budget as last seen, written by compare-and-swap on "version".
+-- CreateTable
+CREATE TABLE "pipedrive_sync_pacing" (
+    "key" TEXT NOT NULL PRIMARY KEY,
+    "version" INTEGER NOT NULL DEFAULT 0,
+    "state" TEXT NOT NULL DEFAULT '{}',
+    "updated_at" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
