@@ -7,6 +7,10 @@
  * stored; nor do webhook passwords (the Basic auth header is not kept, only whether one was sent).
  */
 
+import type { WebhookDeliveryEntry } from './webhooks/delivery_entry';
+
+export type { WebhookDeliveryEntry };
+
 /** One journaled request. */
 export interface JournalEntry {
   /** Upper-case HTTP method; `UI` for an edit made in the UI through `editInUi`. */
@@ -29,35 +33,6 @@ export interface JournalEntry {
   source?: 'app';
 }
 
-/** One webhook delivery attempt (or an event lost to a ban). */
-export interface WebhookDeliveryEntry {
-  /** The subscription's id. */
-  webhookId: number;
-  /** Where it was POSTed. */
-  url: string;
-  /** `meta.id` of the event (the same on every attempt). */
-  eventId: string;
-  /** `meta.action`. */
-  action: string;
-  /** `meta.entity`. */
-  entity: string;
-  /** `meta.entity_id` as a number. */
-  entityId: number;
-  /** 1 for the first attempt, 2..4 for the retries. */
-  attempt: number;
-  /** Emulator clock time of the attempt, epoch ms. */
-  time: number;
-  /** The receiver's HTTP status; `null` after a connection error, a timeout or a ban. */
-  status: number | null;
-  /** What went wrong without a status (`timeout after 10000 ms`, a connection error, `banned: event lost`); else `null`. */
-  error: string | null;
-  /** Whether the receiver answered 2xx. */
-  ok: boolean;
-  /** Whether a Basic auth header was sent. */
-  basicAuth: boolean;
-  /** The JSON body sent (`{meta, data, previous}`). */
-  payload: unknown;
-}
 
 /** The replacement for redacted secrets. */
 export const REDACTED = '[redacted]';

@@ -19,7 +19,7 @@ import { defaultCurrencies, withCurrency, type CurrencySeed } from './currencies
 import { defaultActivityTypes, defaultFields, defaultPipelines, defaultUsers, labelFieldKey, type FieldLists } from './default_data';
 import { defaultPipelineOf, firstStageOf, withPipeline, withStage, type PipelineSeed, type StageSeed } from './pipelines';
 import { VISIBLE_TO_BY_PLAN } from './plan_visibility';
-import { WebhookRegistry } from '../webhooks/subscriptions';
+import { WebhookRegistry } from './webhook_subscriptions';
 import { SearchIndex } from './search_index';
 import type {
   ActivityRecord, ActivityTypeRecord, CompanyInfo, CurrencyRecord, DealProduct, DealRecord, EntityKind, FieldOption, FieldRecord,

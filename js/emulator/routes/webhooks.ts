@@ -7,7 +7,7 @@
  * Delivery itself is `emulator/webhooks/delivery`.
  */
 
-import { readSubscriptionBody, SubscriptionBodyError } from '../webhooks/subscription_body';
+import { readSubscriptionBody, SubscriptionBodyError } from '../model/webhook_subscription_body';
 import { ApiError, ERROR_INFO, type Reply } from '../wire/envelope';
 import type { RequestContext, Router } from './router';
 import { validateQuery } from './validation';

@@ -16,14 +16,14 @@
  */
 
 import { randomUUID } from 'node:crypto';
-import type { Journal } from '../journal';
+import type { DeliveryLog } from './delivery_entry';
 import type { RecordChange } from '../model/changes';
 import type { EmulatorState } from '../model/state';
 import type { EmulatorClock } from '../wire/clock';
 import { buildPayload, type WebhookEvent, type WebhookPayload } from './payload';
 import { postWebhook } from './post_webhook';
 import { isDelivered, nextAttemptAt, WEBHOOK_RETRY_DELAYS_MS, WEBHOOK_TIMEOUT_MS } from './retry_policy';
-import type { WebhookSubscription } from './subscriptions';
+import type { WebhookSubscription } from '../model/webhook_subscriptions';
 
 /** How often (real ms) due retries are looked for without a clock advance. */
 const POLL_MS = 100;
@@ -31,7 +31,7 @@ const POLL_MS = 100;
 /** What the deliverer works with. */
 export interface DelivererOptions {
   state: EmulatorState;
-  journal: Journal;
+  journal: DeliveryLog;
   clock: EmulatorClock;
   /** Delays before each retry, emulator ms (default 3,000, 30,000, 150,000). */
   retryDelaysMs?: readonly number[];

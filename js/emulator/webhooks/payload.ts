@@ -16,7 +16,7 @@
 
 import type { RecordChange } from '../model/changes';
 import type { EmulatorState } from '../model/state';
-import type { WebhookSubscription } from './subscriptions';
+import type { WebhookSubscription } from '../model/webhook_subscriptions';
 import { webhookView } from './webhook_data';
 
 /** The `meta` block of a v2 webhook. */

@@ -8,7 +8,7 @@
 
 import type { WebhookPayload } from './payload';
 import { isDelivered } from './retry_policy';
-import type { WebhookSubscription } from './subscriptions';
+import type { WebhookSubscription } from '../model/webhook_subscriptions';
 
 /** What one POST came to. */
 export interface PostOutcome {

@@ -1,5 +1,5 @@
 /**
- * @module emulator/webhooks/subscription_body
+ * @module emulator/model/webhook_subscription_body
  * Reading a `POST /v1/webhooks` body (`openapi-v1.yaml` `addWebhookRequest`, API-FACTS §9, UPDATES-FACTS §2):
  * `subscription_url`, `event_action`, `event_object` and `name` required; `version` (`1.0` or `2.0`, default
  * `2.0`), `user_id` (an active user, default the caller), `http_auth_user`, `http_auth_password` optional; any other
@@ -9,8 +9,6 @@
  * endpoints, and a delivery to the control path would pass its loopback checks. Every refusal names the field.
  */
 
-import type { WebhookVersion } from './subscriptions';
-import { WEBHOOK_VERSIONS } from './subscriptions';
 
 /** The v2 event actions a `2.0` subscription may name. */
 export const V2_EVENT_ACTIONS = ['create', 'change', 'delete', '*'] as const;
@@ -37,6 +35,12 @@ export class SubscriptionBodyError extends Error {
     this.field = field;
   }
 }
+
+/** The webhook versions `POST /v1/webhooks` accepts. */
+export const WEBHOOK_VERSIONS = ['1.0', '2.0'] as const;
+
+/** A webhook version. */
+export type WebhookVersion = (typeof WEBHOOK_VERSIONS)[number];
 
 /** The emulator's own address, refused as a `subscription_url`. */
 export interface OwnAddress {

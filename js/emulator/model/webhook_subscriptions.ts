@@ -1,5 +1,5 @@
 /**
- * @module emulator/webhooks/subscriptions
+ * @module emulator/model/webhook_subscriptions
  * The webhook subscriptions of one emulated company (`/v1/webhooks`), stored in the `BaseWebhook` shape of
  * `openapi-v1.yaml`, and which of them an event goes to: `event_action` and `event_object` each match exactly or by
  * `*`, only active `2.0` subscriptions are delivered (a `1.0` one is stored and listed, never delivered: the
@@ -7,12 +7,10 @@
  * ban ends. Subscriptions are data: `reset()` removes them.
  */
 
-import type { OwnAddress } from './subscription_body';
+import { WEBHOOK_VERSIONS, type OwnAddress, type WebhookVersion } from './webhook_subscription_body';
 
-/** The webhook versions `POST /v1/webhooks` accepts. */
-export const WEBHOOK_VERSIONS = ['1.0', '2.0'] as const;
-/** A webhook version. */
-export type WebhookVersion = (typeof WEBHOOK_VERSIONS)[number];
+export { WEBHOOK_VERSIONS, type WebhookVersion };
+
 
 /** One subscription, as `GET /v1/webhooks` serves it. */
 export interface WebhookSubscription {
