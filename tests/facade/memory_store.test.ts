@@ -94,10 +94,12 @@ test('findLinkedRecord: the linked contact with its owner, the activity with its
     id: 'a30', contactId: 'c30', userId: 'u4', type: 'CALL', subject: 'S', note: null, dueDate: null, allDay: false, done: false,
     pipedriveActivityId: 31, pipedriveSyncAttempts: 0, lastPipedriveSyncAttempt: null, updateSyncStatus: 'SYNCED',
   } as never);
-  assert.deepEqual(await store.findLinkedRecord?.('person', 30), { localId: 'c30', ownerId: 'u3' });
-  assert.deepEqual(await store.findLinkedRecord?.('activity', 31), { localId: 'a30', ownerId: 'u4' });
-  assert.equal(await store.findLinkedRecord?.('person', 99), null);
-  assert.equal(await store.findLinkedRecord?.('deal', 30), null);
+  const person = await store.findLinkedRecord('person', 30);
+  assert.deepEqual([person?.localId, person?.ownerId, person?.status], ['c30', 'u3', 'SYNCED']);
+  const activity = await store.findLinkedRecord('activity', 31);
+  assert.deepEqual([activity?.localId, activity?.ownerId, activity?.fields], ['a30', 'u4', { subject: 'S', done: false }]);
+  assert.equal(await store.findLinkedRecord('person', 99), null);
+  assert.equal(await store.findLinkedRecord('deal', 30), null);
 });
 
 describe('updateWarmness', () => {
