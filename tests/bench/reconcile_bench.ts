@@ -40,7 +40,11 @@ async function reconcileFigures(plan: Plan): Promise<boolean> {
   const db = await createTestDatabase('sqlite');
   try {
     const ids = Array.from({ length: PERSONS }, (_, i) => FIRST_ID + i);
-    emulator.state.seed({ persons: ids.map((id) => ({ id, name: `Person ${id}`, emails: [{ value: `p${id}@bench.test`, primary: true, label: 'work' }] })) });
+    // Seeded over 100 seconds, as records made over time are (so the cursor has a boundary of a few records).
+    for (let i = 0; i < PERSONS; i += 50) {
+      emulator.state.seed({ persons: ids.slice(i, i + 50).map((id) => ({ id, name: `Person ${id}`, emails: [{ value: `p${id}@bench.test`, primary: true, label: 'work' }] })) });
+      emulator.clock.advance(1_000);
+    }
     await db.prisma.contact.createMany({ data: ids.map((id) => ({ name: `Person ${id}`, email: `p${id}@bench.test`, pipedrivePersonId: id })) });
     const sync = await createPipedriveSync({
       pipedrive: { apiToken: emulator.apiToken, baseUrl: emulator.url },
@@ -50,6 +54,7 @@ async function reconcileFigures(plan: Plan): Promise<boolean> {
     const firstStarted = performance.now();
     const first = await sync.reconcile.run({ entities: ['person'] });
     const firstSeconds = (performance.now() - firstStarted) / 1000;
+    emulator.clock.advance(60_000);
     const changed = ids.filter((_, i) => i % 50 === 1);
     const deleted = ids.filter((_, i) => i % 100 === 3);
     for (const id of changed) emulator.editInUi({ entity: 'person', id, fields: { name: `Changed ${id}` } });
