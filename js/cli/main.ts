@@ -8,7 +8,11 @@ import { runDemoCommand } from '../demo/demo_command';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, exitWhenDone } from '../terminal/command_io';
 import { runDrainCommand } from './drain_command';
 import { runEmulatorCommand } from './emulator_command';
+import { runConflictsCommand } from './conflicts_command';
+import { runReconcileCommand } from './reconcile_command';
+import { runSetupUserCommand } from './setup_user_command';
 import { runStatusCommand } from './status_command';
+import { runWebhooksCommand } from './webhooks_command';
 import { runWorkerCommand } from './worker_command';
 
 /** One CLI command. */
@@ -28,6 +32,10 @@ const COMMANDS: Record<string, Command> = {
     run: runWorkerCommand,
   },
   status: { summary: 'show the outbox: jobs per state, due, oldest pending, dead jobs and errors, rate budget (--config, --json)', run: runStatusCommand },
+  reconcile: { summary: 'find drift between the CRM and Pipedrive, with progress and a report (--config, --entity, --since)', run: runReconcileCommand },
+  webhooks: { summary: 'manage the webhooks v2 subscriptions: ensure --url URL, list, remove ID (--config)', run: runWebhooksCommand },
+  'setup-user': { summary: "link a CRM user to the Pipedrive user with the same email: setup-user EMAIL (--config)", run: runSetupUserCommand },
+  conflicts: { summary: 'the conflicts held for a person: list [--status], resolve ID local|pipedrive|--field NAME=... (--config)', run: runConflictsCommand },
   demo: {
     summary: "sync a seeded CRM's warm leads to the emulator (or real Pipedrive with PIPEDRIVE_API_TOKEN), with progress and a summary (--plan, --contacts, --concurrency, --seed, --dump-emulator)",
     run: runDemoCommand,

@@ -45,3 +45,14 @@ export function parseFlags(
   }
   return flags;
 }
+
+/**
+ * Splits the leading words of `argv` (a sub-command and its arguments, e.g. `resolve 7 local`) from the flags that
+ * follow; at most `max` words, the rest must be flags.
+ */
+export function splitWords(argv: string[], max: number): { words: string[]; flags: string[] } {
+  const words: string[] = [];
+  let index = 0;
+  while (index < argv.length && words.length < max && !argv[index].startsWith('-')) words.push(argv[index++]);
+  return { words, flags: argv.slice(index) };
+}
