@@ -1,12 +1,13 @@
 /**
  * @module cli/reconcile_command
- * `pipedrive-sync reconcile`: runs `sync.reconcile.run` with a progress line per phase on stderr and the report
+ * `pipedrive-sync reconcile`: runs `sync.reconcile.run` with a progress bar per phase (every 100 records) on stderr and the report
  * table on stdout: per entity type, the linked records and each class found, then requests, tokens and time.
  */
 
 import type { ReconcileReport } from '../two_way';
 import { EXIT_OK, processIo, runCommand, type CommandIo } from '../terminal/command_io';
 import { parseFlags, UsageError } from '../terminal/flags';
+import { renderBar } from '../terminal/progress_bar';
 import { renderPairs, renderTable } from '../terminal/table';
 import { withEngine } from './engine_command';
 import { CONFIG_HELP } from './load_config';
@@ -66,7 +67,7 @@ async function reconcile(flags: ReconcileFlags, io: CommandIo): Promise<number> 
     const report = await sync.reconcile.run({
       entities: flags.entities,
       since: flags.since,
-      onProgress: (p) => io.stderr.write(`${p.entity}: ${p.phase}${p.phase === 'checking' ? ` ${p.checked}/${p.linked}` : ''}\n`),
+      onProgress: (p) => io.stderr.write(`${p.entity}: ${p.phase}${p.phase === 'listing' ? '' : ` ${renderBar(p.checked, p.linked)} ${p.checked}/${p.linked}`}\n`),
     });
     io.stdout.write(reconcileReport(report));
     return EXIT_OK;

@@ -73,7 +73,7 @@ test('reconcile: a progress line per phase, the report, a remote rename pulled',
   const contact = await db.prisma.contact.create({ data: { name: 'Old Name', email: 'o@x.test', pipedrivePersonId: 801 } });
   const first = io();
   assert.equal(await runReconcileCommand(['--config', configPath, '--entity', 'person'], first), 0, first.err());
-  assert.match(first.err(), /person: listing\nperson: checking 0\/1\nperson: done/);
+  assert.match(first.err(), /person: listing\nperson: checking \[░+\] 0\/1\nperson: done \[█+\] 1\/1/);
   assert.match(first.out(), /^Reconcile report\n/);
   emulator.editInUi({ entity: 'person', id: 801, fields: { name: 'New Name' } });
   const second = io();
