@@ -26,23 +26,13 @@ import { EMPTY_SQL, executeSql, joinSql, queryRows, sql, toInt, type SqlFragment
 import { storeCall } from './store_error';
 import { LINKED_RECORD_TYPES } from '../store/record_edits';
 import { checkPage, checkPulledFields, checkWebhookEvent, linkedFields, RECONCILED_RECORD_TYPES, webhookJob } from '../store/remote_changes';
-import type { EditedRecordType, LinkedRecordState, LinkedRecordType, UpdateSyncStatus, WebhookEventInput } from '../store/types';
+import type { EditedRecordType, LinkedRecordState, SyncStore, UpdateSyncStatus } from '../store/types';
 
-/** The store's reconcile and webhook methods over a Prisma client. */
-export interface PrismaRemoteChangeStore {
-  /** See {@link createPrismaRemoteChangeStore}. */
-  listLinkedRecords(recordType: EditedRecordType, page: { after: string | null; limit: number }): Promise<LinkedRecordState[]>;
-  /** See {@link createPrismaRemoteChangeStore}. */
-  relinkRecord(recordType: LinkedRecordType, fromPipedriveId: number, toPipedriveId: number): Promise<number>;
-  /** See {@link createPrismaRemoteChangeStore}. */
-  applyRemoteChanges(recordType: EditedRecordType, localId: string, fields: Record<string, unknown>, options?: { tx?: unknown }): Promise<boolean>;
-  /** See {@link createPrismaRemoteChangeStore}. */
-  getReconcileCursor(recordType: LinkedRecordType): Promise<string | null>;
-  /** See {@link createPrismaRemoteChangeStore}. */
-  saveReconcileCursor(recordType: LinkedRecordType, cursor: string): Promise<void>;
-  /** See {@link createPrismaRemoteChangeStore}. */
-  receiveWebhookEvent(event: WebhookEventInput): Promise<{ duplicate: boolean; jobId: number | null }>;
-}
+/** The store's reconcile and webhook methods over a Prisma client (their contract is `SyncStore`'s). */
+export type PrismaRemoteChangeStore = Pick<
+  SyncStore,
+  'listLinkedRecords' | 'relinkRecord' | 'applyRemoteChanges' | 'getReconcileCursor' | 'saveReconcileCursor' | 'receiveWebhookEvent'
+>;
 
 /** Per record type: the table, its Pipedrive id column and the value columns `LinkedRecordState.fields` shows. */
 export const LINKED_TABLES: { readonly [T in EditedRecordType]: { table: SqlFragment; column: SqlFragment; values: SqlFragment } } = {
