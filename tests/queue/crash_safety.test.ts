@@ -18,7 +18,7 @@ import {
 } from './helpers';
 
 const JOBS = 150;
-const LEASE_MS = 3_000;
+const LEASE_MS = 4_000;
 
 describeEachDatabase('a drainer killed mid-run', (db) => {
   let emulator: PipedriveEmulator;

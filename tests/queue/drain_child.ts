@@ -18,8 +18,9 @@ async function main(): Promise<void> {
   const sync = await createPipedriveSync({
     pipedrive: { apiToken: spec.apiToken, baseUrl: spec.baseUrl },
     store: createPrismaStore(prisma),
-    // A short request timeout allows the short lease the crash test waits out (a lease is at least twice it).
-    options: { plan: spec.plan, requestTimeoutMs: 500, ...(spec.conflictStrategy ? { conflictStrategy: spec.conflictStrategy } : {}) },
+    // A 1 s request timeout allows the 4 s lease the crash tests wait out (a lease is at least 2 × (timeout + 1 s)),
+    // with room for a loaded machine: a timed-out PATCH is sent again, and the tests count PATCHes.
+    options: { plan: spec.plan, requestTimeoutMs: 1000, ...(spec.conflictStrategy ? { conflictStrategy: spec.conflictStrategy } : {}) },
   });
   process.stdout.write('ready\n');
   if (spec.waitForGo) {

@@ -19,7 +19,7 @@ import {
 } from './helpers';
 
 const EDITS = 60;
-const LEASE_MS = 3_000;
+const LEASE_MS = 4_000;
 
 describeEachDatabase('hook-driven edits across a killed drainer', (db) => {
   let emulator: PipedriveEmulator;
