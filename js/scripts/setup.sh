@@ -3,6 +3,7 @@
 #   - the wasm32 Rust target, wasm-pack (pinned) and the wasm-bindgen-cli matching Cargo.lock (built with cargo
 #     install: --locked first, without the lock when the registry lacks a crate version it names)
 #   - npm packages (only when package-lock.json changed since the last install)
+#   - Debian's chromium for the browser tests, when /usr/bin/chromium is missing (apt-get; never a browser download)
 #   - the Prisma clients and the SQLite database (DATABASE_URL, default file:./prisma/dev.db)
 # Everything it does is printed; a step that fails stops the set-up with its message.
 set -euo pipefail
@@ -63,6 +64,24 @@ if [ ! -f node_modules/.setup-lock-hash ] || [ "$(cat node_modules/.setup-lock-h
   step "installing npm packages (npm ci)"
   npm ci --no-audit --no-fund
   echo "$lock_hash" > node_modules/.setup-lock-hash
+fi
+
+# Chromium for the browser tests (tests/e2e/reference_crm.test.ts): Debian's package, never a browser download.
+# CHROMIUM_PATH names another Chromium; PIPEDRIVE_SYNC_NO_BROWSER=1 skips the install (the browser suite then
+# fails with what is missing).
+chromium_path=${CHROMIUM_PATH:-/usr/bin/chromium}
+if [ ! -x "$chromium_path" ] && [ -z "${PIPEDRIVE_SYNC_NO_BROWSER:-}" ]; then
+  step "installing Debian's chromium for the browser tests (apt-get install chromium, about a minute)"
+  started=$SECONDS
+  sudo_cmd=()
+  if [ "$(id -u)" != 0 ]; then
+    command -v sudo >/dev/null || { echo "installing chromium needs root or sudo: run 'apt-get install -y chromium' as root, or set CHROMIUM_PATH" >&2; exit 1; }
+    sudo_cmd=(sudo -n)
+  fi
+  "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  [ -x "$chromium_path" ] || { echo "apt-get installed chromium, but $chromium_path is still missing" >&2; exit 1; }
+  echo "$("$chromium_path" --version 2>/dev/null || echo chromium) installed in $((SECONDS - started)) s"
 fi
 
 bash js/scripts/build.sh

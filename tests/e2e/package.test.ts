@@ -11,7 +11,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 
 import { sendJson, startLocalServer, USERS_BODY, type LocalServer } from '../facade/local_server';
-import { packTarball, run, runAsync } from './package_tarball';
+import { packTarball, run, runAsync } from '../../js/scripts/package_tarball';
 
 let project: string;
 let server: LocalServer;

@@ -1,18 +1,16 @@
 /**
  * @module next-crm/app/page
- * The home page: what the app is and how to call its API (every route needs a session, see `lib/session.ts`).
+ * The home page: the contacts list for a signed-in user, the sign-in page otherwise.
  */
 
-/** The home page. */
-export default function Home() {
-  return (
-    <main>
-      <h1>Next CRM</h1>
-      <p>
-        A CRM that keeps Pipedrive in step through <code>pipedrive-sync</code>. Every API route needs a signed-in user:
-        send <code>Authorization: Bearer &lt;session&gt;</code>, a session signed with <code>CRM_SESSION_SECRET</code>{' '}
-        (see <code>lib/session.ts</code>), e.g. to <code>GET /api/engine</code>.
-      </p>
-    </main>
-  );
+import { redirect } from 'next/navigation';
+
+import { optionalUser } from '@/lib/auth';
+
+/** Never prerendered: it depends on the session. */
+export const dynamic = 'force-dynamic';
+
+/** Redirects to where the user can start. */
+export default async function Home() {
+  redirect((await optionalUser()) ? '/contacts' : '/auth/signin');
 }

@@ -10,8 +10,9 @@
  *       .createHmac('sha256', process.env.CRM_SESSION_SECRET).update(p).digest('base64url'))")
  *     curl -H "authorization: Bearer $TOKEN" http://localhost:3000/api/engine
  *
- * Bearer tokens only, never a cookie: a browser does not send them on its own, so a cross-site page cannot make a
- * signed-in user's browser call the POST routes.
+ * The same signed value travels as a bearer token (scripts) or in the browser's HTTP-only session cookie
+ * (`lib/session_cookie.ts`); `lib/auth.ts` accepts a cookie on a write only from the app's own origin, so a
+ * cross-site page cannot make a signed-in user's browser call the POST routes.
  */
 
 import { createHmac, timingSafeEqual } from 'node:crypto';

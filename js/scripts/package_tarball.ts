@@ -1,5 +1,5 @@
 /**
- * @module tests/e2e/package_tarball
+ * @module scripts/package_tarball
  * Builds the npm tarball of the package (`npm pack`) for the end-to-end tests, once per content: the suites
  * install it exactly as a user would.
  */

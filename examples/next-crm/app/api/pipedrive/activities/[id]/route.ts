@@ -1,0 +1,15 @@
+/**
+ * @module next-crm/app/api/pipedrive/activities/[id]/route
+ * `PUT /api/pipedrive/activities/[id]` (spec §8.3): the package's handler. A record linked to a local one: its owner or an admin; an
+ * unlinked Pipedrive record: admins only.
+ */
+
+import { packageRoute } from '@/lib/app_route';
+
+/** The engine is WebAssembly on Node (its .wasm is read from disk): not the Edge runtime. */
+export const runtime = 'nodejs';
+/** Never prerendered or cached: every answer depends on the caller. */
+export const dynamic = 'force-dynamic';
+
+/** `UpdateResult` (`{success, recordId, error?, timestamp, retryCount, conflictId?, fields}`); 401, 403, 400 naming the field. */
+export const PUT = packageRoute((handlers) => handlers.updateActivity);

@@ -1,0 +1,15 @@
+/**
+ * @module next-crm/app/api/pipedrive/deals/[id]/route
+ * `PUT /api/pipedrive/deals/[id]` (spec §8.3): the package's handler. Deals are not linked to
+ * local records here: admins only.
+ */
+
+import { packageRoute } from '@/lib/app_route';
+
+/** The engine is WebAssembly on Node (its .wasm is read from disk): not the Edge runtime. */
+export const runtime = 'nodejs';
+/** Never prerendered or cached: every answer depends on the caller. */
+export const dynamic = 'force-dynamic';
+
+/** `UpdateResult`; 401, 403, 400 naming the field. */
+export const PUT = packageRoute((handlers) => handlers.updateDeal);
