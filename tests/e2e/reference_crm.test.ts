@@ -215,8 +215,9 @@ test('manual strategy: a remote edit racing a local one waits on /conflicts, and
     assert.equal(await headBadge(page).innerText(), 'CONFLICT');
 
     await page.goto('/conflicts');
-    const card = page.locator('[data-testid="conflict-card"]', { hasText: 'Linus' }).first();
+    const card = page.locator('[data-testid="conflict-card"]', { has: page.locator('h3', { hasText: 'Linus Torvalds (CRM)' }) });
     await card.waitFor({ timeout: WAIT_MS });
+    assert.equal(await card.locator('h3 a').getAttribute('href'), '/contacts/contact-linus');
     const row = card.locator('[data-testid="conflict-field"][data-field="name"]');
     assert.equal(await row.locator('[data-testid="conflict-local"]').innerText(), 'Linus Torvalds (CRM)');
     assert.equal(await row.locator('[data-testid="conflict-remote"]').innerText(), 'Linus B. Torvalds');
@@ -240,5 +241,20 @@ test('the sync console shows the outbox, the rate budget and drains on demand', 
     await page.click('[data-testid="drain-now-button"]');
     await page.locator('[data-testid="drain-now-button"]:not([disabled])').waitFor({ timeout: WAIT_MS });
     await page.locator('[data-testid="webhook-list"]').waitFor({ timeout: WAIT_MS });
+  });
+});
+
+// Last: a refused token pauses it for minutes (DESIGN §7), so nothing may need Pipedrive after this test.
+test('Pipedrive refuses the token: the edit is saved locally and the toast says who must act', async () => {
+  await withPage('token-refused', async (page) => {
+    stack.emulator.faults.failNext({ status: 401, path: '/api/v2/persons', count: 10_000, body: { success: false, error: 'unauthorized access', errorCode: 401 } });
+    await page.goto('/contacts/contact-ada');
+    await page.click('[data-testid="edit-contact-button"]');
+    await page.fill('[data-testid="contact-phone"]', '+49 30 7654321');
+    await page.click('[data-testid="save-contact-button"]');
+    await seeText(page, 'Pipedrive refused our access: the change is saved locally');
+    await page.reload();
+    assert.equal(await page.locator('[data-testid="contact-phone-value"]').innerText(), '+49 30 7654321');
+    assert.equal(await headBadge(page).innerText(), 'PENDING');
   });
 });

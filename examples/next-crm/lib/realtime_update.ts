@@ -16,6 +16,7 @@ export type RealtimeOutcome =
   | { state: 'synced'; result: UpdateResult }
   | { state: 'conflict'; conflictId: number | null; result: UpdateResult }
   | { state: 'queued'; reason: string }
+  | { state: 'token-refused'; reason: string }
   | { state: 'failed'; reason: string };
 
 /** How long the attempt holds the job: longer than an update with its retries can take. */
@@ -52,6 +53,11 @@ export async function sendQueuedPersonUpdate(sync: PipedriveSync, jobId: number,
   if (error.startsWith('CONFLICT:')) {
     await store.completeJob(jobId, lease, now());
     return { state: 'conflict', conflictId: result.conflictId ?? null, result };
+  }
+  if (error.startsWith('AUTH:')) {
+    // The token was refused: nothing is wrong with the change, so it waits in the queue until the token is fixed.
+    await store.failJob(jobId, lease, { error, retryAt: soon(), now: now() });
+    return { state: 'token-refused', reason: error };
   }
   if (PERMANENT.test(error)) {
     await store.failJob(jobId, lease, { error, retryAt: null, now: now() });

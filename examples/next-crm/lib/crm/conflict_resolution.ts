@@ -53,18 +53,37 @@ export async function openConflicts(): Promise<OpenConflict[]> {
   const sync = await getSync();
   const prisma = await getPrisma();
   const conflicts = await sync.conflicts.list({ status: 'OPEN' });
-  const contactIds = conflicts.filter((c) => c.recordType === 'person' && c.localId).map((c) => c.localId!);
-  const contacts = await prisma.contact.findMany({ where: { id: { in: contactIds } }, select: { id: true, name: true } });
-  return conflicts.map((conflict) => ({
-    id: conflict.id,
-    recordType: conflict.recordType,
-    pipedriveId: conflict.pipedriveId,
-    localId: conflict.localId,
-    title: contacts.find((contact) => contact.id === conflict.localId)?.name ?? `${conflict.recordType} ${conflict.pipedriveId ?? conflict.localId ?? ''}`,
-    createdAt: conflict.createdAt,
-    fields: fieldsOf(conflict),
-    candidates: Array.isArray(conflict.fields.candidates) ? (conflict.fields.candidates as number[]) : [],
-  }));
+  const people = conflicts.filter((c) => c.recordType === 'person');
+  const contacts = await prisma.contact.findMany({
+    where: {
+      OR: [
+        { id: { in: people.flatMap((c) => (c.localId ? [c.localId] : [])) } },
+        { pipedrivePersonId: { in: people.flatMap((c) => (c.pipedriveId ? [c.pipedriveId] : [])) } },
+      ],
+    },
+    select: { id: true, name: true, pipedrivePersonId: true },
+  });
+  return conflicts.map((conflict) => {
+    const contact = conflict.recordType === 'person' ? contactOf(contacts, conflict) : undefined;
+    return {
+      id: conflict.id,
+      recordType: conflict.recordType,
+      pipedriveId: conflict.pipedriveId,
+      localId: contact?.id ?? conflict.localId,
+      title: contact?.name ?? `${conflict.recordType} ${conflict.pipedriveId ?? conflict.localId ?? ''}`,
+      createdAt: conflict.createdAt,
+      fields: fieldsOf(conflict),
+      candidates: Array.isArray(conflict.fields.candidates) ? (conflict.fields.candidates as number[]) : [],
+    };
+  });
+}
+
+/**
+ * The contact a person conflict is about: by its local id, else by its Pipedrive id (a conflict found by
+ * `sync.updates`, which is called with Pipedrive ids, names no local record).
+ */
+function contactOf<T extends { id: string; pipedrivePersonId: number | null }>(contacts: T[], conflict: SyncConflict): T | undefined {
+  return contacts.find((c) => c.id === conflict.localId) ?? contacts.find((c) => conflict.pipedriveId !== null && c.pipedrivePersonId === conflict.pipedriveId);
 }
 
 /** Applies `choices` (field → 'local' | 'pipedrive') to conflict `conflictId`. */
@@ -77,11 +96,15 @@ export async function resolveConflict(user: AuthenticatedUser, conflictId: numbe
   const decision: ConflictDecision = { ...choices };
   const result = await sync.conflicts.resolve(conflictId, decision);
   if (!result.success) return toast('error', 'Pipedrive did not take the decision', `${result.error ?? 'unknown error'}. The conflict stays open.`);
-  if (conflict.recordType === 'person' && conflict.localId) {
+  const contact =
+    conflict.recordType === 'person'
+      ? contactOf(await prisma.contact.findMany({ where: { OR: [{ id: conflict.localId ?? '' }, { pipedrivePersonId: conflict.pipedriveId ?? -1 }] }, select: { id: true, pipedrivePersonId: true } }), conflict)
+      : undefined;
+  if (contact) {
     const columns = fieldsOf(conflict)
       .filter((field) => (choices[field.field] ?? 'pipedrive') === 'pipedrive')
       .reduce((all, field) => ({ ...all, ...contactColumnsOf(field.field, field.remote) }), {});
-    if (Object.keys(columns).length > 0) await prisma.contact.update({ where: { id: conflict.localId }, data: columns });
+    if (Object.keys(columns).length > 0) await prisma.contact.update({ where: { id: contact.id }, data: columns });
   }
   return toast('success', 'Conflict resolved: Pipedrive and the CRM agree again');
 }

@@ -57,6 +57,8 @@ export async function editContact(user: AuthenticatedUser, contactId: string, fo
       return toast('warning', 'Saved locally: Pipedrive changed this contact too', 'Open Conflicts to choose, field by field, which value to keep.');
     case 'queued':
       return toast('warning', 'Pipedrive is unavailable: the change is saved locally', `It will be sent automatically when Pipedrive answers again (${outcome.reason}).`);
+    case 'token-refused':
+      return toast('error', 'Pipedrive refused our access: the change is saved locally', `${outcome.reason} An admin must fix the API token (PIPEDRIVE_API_TOKEN) or its permissions; the queue sends the change once Pipedrive accepts it.`);
     case 'failed':
       return toast('error', 'Saved locally, but Pipedrive refused the change', `${outcome.reason} — the job is kept on the Sync page, where it can be replayed.`);
   }
