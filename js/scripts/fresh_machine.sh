@@ -5,6 +5,8 @@
 # CARGO_INSTALL_ROOT at an empty folder, so that each install step of the set-up really runs; then the set-up,
 # `npm run demo` and `npm test` in the clone, printing how long each took. The PostgreSQL suites run when
 # TEST_POSTGRES_URL is set, as in CI. `--keep` leaves the folder for a look; it is kept anyway when a step fails.
+# Debian's chromium (for the browser tests) is a system package and cannot be hidden this way: to rehearse its
+# install step too, `apt-get remove -y chromium` first.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 keep=false
