@@ -196,6 +196,16 @@ test('a rename made in the Pipedrive UI comes back by webhook and shows on /cont
     const card = page.locator('[data-testid="contact-card"][data-contact-id="contact-margaret"]');
     await reloadUntil(page, 'the pulled rename on /contacts', async () => (await card.locator('[data-testid="contact-card-name"]').innerText()) === 'Margaret H. Hamilton');
     assert.ok(stack.emulator.journal.deliveries().some((delivery) => delivery.status === 200), 'the emulator delivered a webhook');
+    // The webhook route takes the subscription's Basic auth, not a session: anything else is refused.
+    const wrong = Buffer.from(`${stack.webhookAuth.username}:not-the-password`).toString('base64');
+    for (const authorization of [undefined, `Basic ${wrong}`]) {
+      const refused = await fetch(`${stack.crm.url}/api/pipedrive/webhook`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
+        body: JSON.stringify({ meta: { action: 'change', entity: 'person', entity_id: '504' }, data: { id: 504, name: 'Forged' } }),
+      });
+      assert.equal(refused.status, 401, `webhook with ${authorization ?? 'no authorization'}`);
+    }
   });
 });
 
