@@ -41,7 +41,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
         ) : (
           children
         )}
-        <Toaster position="top-right" richColors closeButton duration={8000} />
+        <Toaster position="bottom-right" richColors closeButton duration={8000} />
       </body>
     </html>
   );
