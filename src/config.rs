@@ -347,16 +347,17 @@ fn parse_options(map: &Map<String, Value>) -> Result<SyncOptions, SyncError> {
 /// `{field: rule}` with rules among [`FIELD_RULE_NAMES`]; the error names `options.fieldRules.<field>`.
 fn field_rules(value: &Value, field: &str) -> Result<BTreeMap<String, String>, SyncError> {
     let object = value.as_object().ok_or_else(|| SyncError::config(field, "must be an object of field → rule"))?;
-    object
-        .iter()
-        .map(|(name, rule)| match rule.as_str().filter(|rule| FIELD_RULE_NAMES.contains(rule)) {
-            Some(rule) => Ok((name.clone(), rule.to_string())),
-            None => Err(SyncError::config(
+    let mut rules = BTreeMap::new();
+    for (name, rule) in object {
+        let Some(rule) = rule.as_str().filter(|rule| FIELD_RULE_NAMES.contains(rule)) else {
+            return Err(SyncError::config(
                 format!("{field}.{name}"),
                 "must be 'local-owns', 'remote-owns', 'manual' or 'ignore'",
-            )),
-        })
-        .collect()
+            ));
+        };
+        rules.insert(name.clone(), rule.to_string());
+    }
+    Ok(rules)
 }
 
 /// `{recordType: [field, ...]}` with names among [`PULLABLE_FIELDS`]; the error names the entry.

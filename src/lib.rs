@@ -13,7 +13,7 @@
 //! - [`pipedrive`] (requests, outcomes, client, records, fields, retry policy, `limits/`) and [`store`] (typed
 //!   store calls);
 //! - crate-wide leaves: [`engine`], [`error`], [`config`], [`host`], [`local_async`], [`api_token`],
-//!   [`iso_time`], [`json_args`], [`ttl_cache`].
+//!   [`iso_time`], [`json_args`], [`ordered_build`], [`ttl_cache`].
 
 pub mod api_token;
 pub mod config;
@@ -23,6 +23,7 @@ pub mod host;
 pub mod iso_time;
 pub mod json_args;
 pub mod local_async;
+pub mod ordered_build;
 pub mod outbox;
 pub mod pipedrive;
 pub mod services;

@@ -17,6 +17,7 @@ use crate::engine::Engine;
 use crate::error::SyncError;
 use crate::host::{Host, LogLevel};
 use crate::iso_time::iso_millis;
+use crate::ordered_build::set_of;
 use crate::pipedrive::client::CallOptions;
 use crate::pipedrive::entities::Entity;
 use crate::pipedrive::limits::token_costs::token_cost;
@@ -177,8 +178,7 @@ impl<H: Host> Engine<H> {
                 break;
             }
         }
-        let unlisted: BTreeSet<i64> =
-            linked.iter().map(|l| l.pipedrive_id).filter(|id| !remote.contains_key(id)).collect();
+        let unlisted = set_of(linked.iter().map(|l| l.pipedrive_id).filter(|id| !remote.contains_key(id)));
         let unlisted: Vec<i64> = unlisted.into_iter().collect();
         for chunk in unlisted.chunks(IDS_PER_CHECK) {
             let ids = chunk.iter().map(ToString::to_string).collect::<Vec<_>>().join(",");

@@ -12,6 +12,7 @@
 //!   since Pipedrive stores a cleared value as `null` (UPDATES-FACTS §1.2 to §1.4), while `0` and `false` are
 //!   values ("emptiness is not nothing").
 
+use crate::ordered_build::object_of;
 use serde_json::{Map, Value};
 
 /// How a field's values are compared and merged.
@@ -50,12 +51,9 @@ pub fn wire_name(field: &str) -> &str {
 /// The fields of a record under their v2 names; a v2 name wins over its alias when a record has both.
 pub fn wire_fields(record: &Value) -> Map<String, Value> {
     let object = record.as_object();
-    let mut fields: Map<String, Value> = object
-        .into_iter()
-        .flatten()
-        .filter(|(key, _)| wire_name(key) == *key)
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
+    let mut fields = object_of(
+        object.into_iter().flatten().filter(|(key, _)| wire_name(key) == *key).map(|(k, v)| (k.clone(), v.clone())),
+    );
     for (key, value) in object.into_iter().flatten().filter(|(key, _)| wire_name(key) != *key) {
         if fields.get(wire_name(key)).is_none_or(Value::is_null) {
             fields.insert(wire_name(key).to_string(), value.clone());
@@ -135,9 +133,9 @@ pub fn element_key(field: &str, item: &Value) -> Option<String> {
 pub fn parts(value: &Value) -> Map<String, Value> {
     match value {
         Value::Object(object) => {
-            object.iter().filter(|(key, _)| *key != "formatted_address").map(|(k, v)| (k.clone(), v.clone())).collect()
+            object_of(object.iter().filter(|(key, _)| *key != "formatted_address").map(|(k, v)| (k.clone(), v.clone())))
         }
-        Value::String(text) => Map::from_iter([("value".to_string(), Value::from(text.as_str()))]),
+        Value::String(text) => object_of([("value".to_string(), Value::from(text.as_str()))]),
         _ => Map::new(),
     }
 }
@@ -172,8 +170,7 @@ fn generic(value: &Value) -> Value {
         Value::Array(items) if items.is_empty() => Value::Null,
         Value::Array(items) => items.iter().map(generic).collect(),
         Value::Object(object) => {
-            let kept: Map<String, Value> =
-                object.iter().map(|(k, v)| (k.clone(), generic(v))).filter(|(_, v)| !v.is_null()).collect();
+            let kept = object_of(object.iter().map(|(k, v)| (k.clone(), generic(v))).filter(|(_, v)| !v.is_null()));
             if kept.is_empty() {
                 Value::Null
             } else {

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use super::mapping::{map_update, IndustryField, IndustryOption, MappingContext};
 use super::request::{parse_batch, BatchUpdateResult, UpdateRequest, UpdateResult};
@@ -17,6 +17,7 @@ use crate::error::SyncError;
 use crate::host::{Host, LogLevel};
 use crate::iso_time::iso_millis;
 use crate::local_async::join::LocalFuture;
+use crate::ordered_build::{map_of, object_of};
 use crate::pipedrive::client::CallOptions;
 use crate::pipedrive::entities::Entity;
 use crate::pipedrive::fields::FieldsOf;
@@ -224,8 +225,7 @@ impl<H: Host> Engine<H> {
     /// The merge policy of the configuration, with the change time of `origin`.
     fn merge_policy(&self, origin: UpdateOrigin<'_>) -> Result<MergePolicy, SyncError> {
         let options = &self.config.options;
-        let rules: Map<String, Value> =
-            options.field_rules.iter().map(|(field, rule)| (field.clone(), json!(rule))).collect();
+        let rules = object_of(options.field_rules.iter().map(|(field, rule)| (field.clone(), json!(rule))));
         Ok(MergePolicy {
             strategy: options.conflict_strategy,
             tie: if options.tie_to_pipedrive { Side::Pipedrive } else { Side::Local },
@@ -250,11 +250,12 @@ impl<H: Host> Engine<H> {
         let now = iso_millis(self.host.now_ms());
         let held: Vec<String> = merged.conflicts.iter().map(|conflict| conflict.field.clone()).collect();
         let conflict_id = if merged.has_conflicts {
-            let fields: Map<String, Value> = merged
-                .conflicts
-                .iter()
-                .map(|c| (c.field.clone(), json!({ "base": c.base, "local": c.local, "remote": c.remote })))
-                .collect();
+            let fields = object_of(
+                merged
+                    .conflicts
+                    .iter()
+                    .map(|c| (c.field.clone(), json!({ "base": c.base, "local": c.local, "remote": c.remote }))),
+            );
             let conflict =
                 store::record_conflict(&self.host, entity.name(), None, Some(id), Value::Object(fields), &now).await?;
             Some(conflict)
@@ -285,7 +286,7 @@ impl<H: Host> Engine<H> {
         store::save_snapshot(&self.host, entity.name(), None, id, Value::Object(fields), update_time, &now).await?;
         let status = if conflict_id.is_some() { "CONFLICT" } else { "SYNCED" };
         store::mark_linked_record(&self.host, entity.name(), id, status, Some(&now)).await?;
-        let decisions = merged.fields.iter().map(|d| (d.field.clone(), d.decision)).collect();
+        let decisions = map_of(merged.fields.iter().map(|d| (d.field.clone(), d.decision)));
         Ok(Applied { entity, conflict_id, held, fields: decisions })
     }
 

@@ -19,6 +19,7 @@ use serde_json::{json, Map, Value};
 use super::canonical::{element_key, is_empty, items, same};
 use crate::error::SyncError;
 use crate::json_args::pipedrive_id;
+use crate::ordered_build::object_of;
 use crate::pipedrive::entities::Entity;
 
 /// One option of the account's industry field.
@@ -130,15 +131,13 @@ pub fn writable_body(
     deal_has_products: bool,
 ) -> Map<String, Value> {
     let has_stage = body.contains_key("stage_id");
-    body.into_iter()
-        .filter(|(key, _)| {
-            let key = key.as_str();
-            let read_attendees = entity == Entity::Activity && key == "attendees" && remote.get("attendees").is_some();
-            let derived = entity == Entity::Deal
-                && ((key == "value" && deal_has_products) || (key == "pipeline_id" && has_stage));
-            (entity.patch_fields().contains(&key) || read_attendees) && !derived
-        })
-        .collect()
+    object_of(body.into_iter().filter(|(key, _)| {
+        let key = key.as_str();
+        let read_attendees = entity == Entity::Activity && key == "attendees" && remote.get("attendees").is_some();
+        let derived =
+            entity == Entity::Deal && ((key == "value" && deal_has_products) || (key == "pipeline_id" && has_stage));
+        (entity.patch_fields().contains(&key) || read_attendees) && !derived
+    }))
 }
 
 /// A string trimmed (a note keeps its whitespace); anything else as it is.
@@ -205,8 +204,8 @@ fn industry(value: &Value, field: Option<&IndustryField>) -> Result<(Option<Stri
 /// The organization's whole address with the update's `address` and `country` merged in.
 fn address(data: &Map<String, Value>, remote: &Value) -> Result<Value, SyncError> {
     let current = remote.get("address").filter(|a| a.is_object());
-    let mut address: Map<String, Value> =
-        ADDRESS_PARTS.iter().filter_map(|part| Some((part.to_string(), current?.get(*part)?.clone()))).collect();
+    let mut address =
+        object_of(ADDRESS_PARTS.iter().filter_map(|part| Some((part.to_string(), current?.get(*part)?.clone()))));
     let text = |key: &str| data.get(key).map(|v| v.as_str().map(str::trim).filter(|t| !t.is_empty()));
     if let Some(value) = text("address") {
         let old = address.get("value").cloned().unwrap_or_default();
