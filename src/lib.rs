@@ -12,16 +12,18 @@
 //! - [`outbox`]: claim, run, verdict, record; the job kinds are handed to it, it names none;
 //! - [`pipedrive`] (requests, outcomes, client, records, fields, retry policy, `limits/`) and [`store`] (typed
 //!   store calls);
-//! - crate-wide leaves: [`engine`], [`error`], [`config`], [`host`], [`local_async`], [`api_token`],
-//!   [`iso_time`], [`json_args`], [`ordered_build`], [`ttl_cache`].
+//! - crate-wide leaves: [`engine`], [`error`], [`config`], [`decimal_text`], [`host`], [`local_async`], [`api_token`],
+//!   [`iso_time`], [`json_args`], [`json_shape`], [`ordered_build`], [`ttl_cache`].
 
 pub mod api_token;
 pub mod config;
+pub mod decimal_text;
 pub mod engine;
 pub mod error;
 pub mod host;
 pub mod iso_time;
 pub mod json_args;
+pub mod json_shape;
 pub mod local_async;
 pub mod ordered_build;
 pub mod outbox;

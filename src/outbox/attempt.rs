@@ -140,10 +140,11 @@ impl<H: Host> CreateFence for JobAttempt<'_, H> {
 mod tests {
     use super::*;
     use crate::host::test_host::{block_on, TestHost};
+    use crate::json_shape::FromJson;
     use serde_json::Value;
 
     fn job(in_doubt_since: Option<&str>) -> ClaimedJob {
-        serde_json::from_value(json!({
+        ClaimedJob::from_json(&json!({
             "id": 7, "kind": "warm_lead", "recordType": "contact", "recordId": "c1", "payload": {}, "attempts": 2,
             "leaseToken": 5, "inDoubtSince": in_doubt_since,
         }))

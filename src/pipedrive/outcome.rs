@@ -1,11 +1,11 @@
 //! What a Pipedrive response (or its absence) means: the success envelope's data, or a classified error with
 //! Pipedrive's own words and never the token (API-FACTS §6, §7).
 
-use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::error::{RateScope, SyncError};
 use crate::host::{HttpResponse, TransportError};
+use crate::json_shape::FromJson;
 
 /// What was being done, for messages: e.g. `GET /v1/users`.
 pub type Operation<'a> = &'a str;
@@ -154,11 +154,11 @@ fn not_json(operation: Operation, response: &HttpResponse) -> SyncError {
 /// Reads a list out of a response's `data` (`null` is an empty list). A list of another shape means Pipedrive
 /// answered something this package does not understand: `UNAVAILABLE`, naming `what` ("Pipedrive's `what`
 /// has an unexpected shape"), so the work is retried rather than acted on.
-pub fn parse_list<T: DeserializeOwned>(data: Value, what: &str) -> Result<Vec<T>, SyncError> {
+pub fn parse_list<T: FromJson>(data: Value, what: &str) -> Result<Vec<T>, SyncError> {
     if data.is_null() {
         return Ok(Vec::new());
     }
-    serde_json::from_value(data).map_err(|error| SyncError::Unavailable {
+    Vec::<T>::from_json(&data).map_err(|error| SyncError::Unavailable {
         message: format!("Pipedrive's {what} has an unexpected shape: {error}"),
         status: None,
     })

@@ -1,13 +1,14 @@
 //! Pipedrive users (`GET /v1/users`, API-FACTS §3): the wire format and matching a CRM email to a user.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::SyncError;
+use crate::json_shape::{member, members, FromJson};
 use crate::pipedrive::outcome::parse_list;
 
 /// A Pipedrive user as the engine reports it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PipedriveUser {
     /// Pipedrive's user id (the `owner_id` of records).
@@ -23,19 +24,28 @@ pub struct PipedriveUser {
 }
 
 /// One element of `GET /v1/users` `data` (BaseUser); fields the engine does not use are ignored.
-#[derive(Debug, Deserialize)]
+#[derive(Debug)]
 struct BaseUser {
     id: i64,
-    #[serde(default)]
     name: Option<String>,
-    #[serde(default)]
     email: Option<String>,
-    #[serde(default)]
     active_flag: Option<bool>,
-    #[serde(default)]
     is_deleted: Option<bool>,
-    #[serde(default)]
     is_admin: Option<Value>,
+}
+
+impl FromJson for BaseUser {
+    fn from_json(value: &Value) -> Result<Self, String> {
+        let object = members(value, "BaseUser")?;
+        Ok(BaseUser {
+            id: member(object, "id")?,
+            name: member(object, "name")?,
+            email: member(object, "email")?,
+            active_flag: member(object, "active_flag")?,
+            is_deleted: member(object, "is_deleted")?,
+            is_admin: member(object, "is_admin")?,
+        })
+    }
 }
 
 /// Parses the `data` of `GET /v1/users` (`null` is an empty list), keeping only active, undeleted users.

@@ -87,7 +87,7 @@ pub(super) fn arg(value: JsValue, name: &str) -> Result<Value, SyncError> {
     if value.is_undefined() {
         return Ok(Value::Null);
     }
-    from_js(value, name)
+    from_js(&value, name)
 }
 
 /// Calls the optional JS callback with `value` (a throwing callback is ignored: the task still answers).

@@ -12,6 +12,7 @@
 //!   since Pipedrive stores a cleared value as `null` (UPDATES-FACTS §1.2 to §1.4), while `0` and `false` are
 //!   values ("emptiness is not nothing").
 
+use crate::decimal_text::plain_decimal;
 use crate::ordered_build::object_of;
 use serde_json::{Map, Value};
 
@@ -158,7 +159,11 @@ fn id_number(value: &Value) -> Option<f64> {
 /// An id as text: whole numbers without a fraction (`7.0` and `"7"` are both `7`).
 fn id_text(value: &Value) -> Option<String> {
     let n = id_number(value)?;
-    Some(if n.fract() == 0.0 && n.abs() < 9e15 { format!("{}", n as i64) } else { n.to_string() })
+    if n.fract() == 0.0 && n.abs() < 9e15 {
+        Some(format!("{}", n as i64))
+    } else {
+        plain_decimal(n)
+    }
 }
 
 /// The shape-free form of any value: trimmed strings, numbers as floats, empty parts dropped, empty as `null`.
