@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 
+use crate::decimal_text::parse_decimal;
 use crate::error::{RateScope, SyncError};
 use crate::host::{HttpResponse, TransportError};
 use crate::json_shape::FromJson;
@@ -119,7 +120,7 @@ pub fn transport_failure(operation: Operation, failure: &TransportError, timeout
 /// on search endpoints, the burst window otherwise.
 fn rate_scope(operation: Operation, response: &HttpResponse) -> RateScope {
     let budget_left =
-        response.header("x-daily-ratelimit-token-remaining").and_then(|value| value.trim().parse::<f64>().ok());
+        response.header("x-daily-ratelimit-token-remaining").and_then(|value| parse_decimal(value.trim()));
     if budget_left.is_some_and(|left| left <= 0.0) {
         RateScope::Daily
     } else if operation.ends_with("/search") {
@@ -134,7 +135,7 @@ pub fn retry_after_ms(response: &HttpResponse) -> Option<u64> {
     ["retry-after", "x-ratelimit-reset"]
         .iter()
         .filter_map(|name| response.header(name))
-        .filter_map(|value| value.trim().parse::<f64>().ok())
+        .filter_map(|value| parse_decimal(value.trim()))
         .filter(|seconds| seconds.is_finite() && *seconds >= 0.0)
         .map(|seconds| (seconds * 1000.0).ceil() as u64)
         .max()

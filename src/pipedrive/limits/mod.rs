@@ -17,6 +17,7 @@ use serde_json::{json, Value};
 
 use crate::api_token::ApiToken;
 use crate::config::Plan;
+use crate::decimal_text::parse_decimal;
 use crate::error::{RateScope, SyncError};
 use crate::host::HttpResponse;
 use crate::pipedrive::limits::daily_budget::DailyBudget;
@@ -75,10 +76,7 @@ impl RateHeaders {
     /// Reads the headers of `response`; malformed values count as absent.
     pub fn of(response: &HttpResponse) -> Self {
         let number = |name: &str| {
-            response
-                .header(name)
-                .and_then(|value| value.trim().parse::<f64>().ok())
-                .filter(|n| n.is_finite() && *n >= 0.0)
+            response.header(name).and_then(|value| parse_decimal(value.trim())).filter(|n| n.is_finite() && *n >= 0.0)
         };
         RateHeaders {
             limit: number("x-ratelimit-limit").map(|n| n as u32),

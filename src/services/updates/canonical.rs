@@ -12,8 +12,8 @@
 //!   since Pipedrive stores a cleared value as `null` (UPDATES-FACTS §1.2 to §1.4), while `0` and `false` are
 //!   values ("emptiness is not nothing").
 
-use crate::decimal_text::plain_decimal;
-use crate::ordered_build::object_of;
+use crate::decimal_text::{parse_decimal, plain_decimal};
+use crate::ordered_build::{object_of, set_of};
 use serde_json::{Map, Value};
 
 /// How a field's values are compared and merged.
@@ -67,9 +67,8 @@ pub fn wire_fields(record: &Value) -> Map<String, Value> {
 pub fn canonical(field: &str, value: &Value) -> Value {
     match field_kind(field) {
         FieldKind::Set => {
-            let mut keys: Vec<String> = items(value).iter().filter_map(|item| element_key(field, item)).collect();
-            keys.sort();
-            keys.dedup();
+            // In order, each once.
+            let keys = set_of(items(value).iter().filter_map(|item| element_key(field, item)));
             if keys.is_empty() {
                 Value::Null
             } else {
@@ -150,7 +149,7 @@ fn is_id(field: &str) -> bool {
 fn id_number(value: &Value) -> Option<f64> {
     match value {
         Value::Number(number) => number.as_f64(),
-        Value::String(text) => text.trim().parse::<f64>().ok().filter(|n| n.is_finite()),
+        Value::String(text) => parse_decimal(text.trim()).filter(|n| n.is_finite()),
         Value::Object(object) => object.get("value").or_else(|| object.get("id")).and_then(id_number),
         _ => None,
     }
