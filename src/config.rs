@@ -192,7 +192,7 @@ impl EngineConfig {
             "warmLeadThreshold": self.options.warm_lead_threshold,
             "warmLeadLabel": self.options.warm_lead_label,
             "maxRetries": self.options.max_retries,
-            "plan": format!("{:?}", self.options.plan).to_lowercase(),
+            "plan": format!("{:?}", self.options.plan).to_ascii_lowercase(),
         })
     }
 

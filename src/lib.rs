@@ -12,8 +12,8 @@
 //! - [`outbox`]: claim, run, verdict, record; the job kinds are handed to it, it names none;
 //! - [`pipedrive`] (requests, outcomes, client, records, fields, retry policy, `limits/`) and [`store`] (typed
 //!   store calls);
-//! - crate-wide leaves: [`engine`], [`error`], [`config`], [`decimal_text`], [`host`], [`local_async`], [`api_token`],
-//!   [`iso_time`], [`json_args`], [`json_shape`], [`ordered_build`], [`ttl_cache`].
+//! - crate-wide leaves: [`engine`], [`error`], [`config`], [`decimal_text`], [`host`], [`local_async`],
+//!   [`lowercase`], [`api_token`], [`iso_time`], [`json_args`], [`json_shape`], [`ordered_build`], [`ttl_cache`].
 
 pub mod api_token;
 pub mod config;
@@ -25,6 +25,7 @@ pub mod iso_time;
 pub mod json_args;
 pub mod json_shape;
 pub mod local_async;
+pub mod lowercase;
 pub mod ordered_build;
 pub mod outbox;
 pub mod pipedrive;

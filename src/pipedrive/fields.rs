@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 
 use crate::error::SyncError;
 use crate::json_shape::{member, member_or_default, members, FromJson};
+use crate::lowercase::Lowercased;
 use crate::pipedrive::outcome::parse_list;
 
 /// One option of an enum or set field, e.g. a label.
@@ -79,8 +80,8 @@ pub fn industry_field(fields: &[Field]) -> Option<&Field> {
 
 /// The option whose text matches `name`, compared trimmed and case-insensitively ("Warm Lead" finds "Warm lead").
 pub fn find_option<'a>(field: &'a Field, name: &str) -> Option<&'a FieldOption> {
-    let wanted = name.trim().to_lowercase();
-    field.options.iter().find(|option| option.label.trim().to_lowercase() == wanted)
+    let wanted = name.trim().lowercased();
+    field.options.iter().find(|option| option.label.trim().lowercased() == wanted)
 }
 
 /// The body of `PUT /v1/personFields/{id}` that adds `name` and keeps every existing option (with its id).

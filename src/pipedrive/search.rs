@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use crate::error::SyncError;
 use crate::json_shape::{member, member_or_default, members, FromJson};
+use crate::lowercase::Lowercased;
 use crate::pipedrive::outcome::parse_list;
 
 /// One hit: its id, name and (for persons) emails.
@@ -62,27 +63,27 @@ pub fn parse_hits(data: Value) -> Result<Vec<SearchHit>, SyncError> {
 
 /// The hits whose emails include `email` (compared trimmed and case-insensitively).
 pub fn with_email<'a>(hits: &'a [SearchHit], email: &str) -> Vec<&'a SearchHit> {
-    let wanted = email.trim().to_lowercase();
-    hits.iter().filter(|hit| hit.emails.iter().any(|candidate| candidate.trim().to_lowercase() == wanted)).collect()
+    let wanted = email.trim().lowercased();
+    hits.iter().filter(|hit| hit.emails.iter().any(|candidate| candidate.trim().lowercased() == wanted)).collect()
 }
 
 /// The hits whose name equals `name` (trimmed, case-insensitive).
 pub fn with_name<'a>(hits: &'a [SearchHit], name: &str) -> Vec<&'a SearchHit> {
-    let wanted = name.trim().to_lowercase();
-    hits.iter().filter(|hit| hit.name.trim().to_lowercase() == wanted).collect()
+    let wanted = name.trim().lowercased();
+    hits.iter().filter(|hit| hit.name.trim().lowercased() == wanted).collect()
 }
 
 /// Whether a v2 record (a list item, not a search hit) is named `name` (trimmed, case-insensitive).
 pub fn record_named(record: &Value, name: &str) -> bool {
-    let wanted = name.trim().to_lowercase();
-    record.get("name").and_then(Value::as_str).is_some_and(|candidate| candidate.trim().to_lowercase() == wanted)
+    let wanted = name.trim().lowercased();
+    record.get("name").and_then(Value::as_str).is_some_and(|candidate| candidate.trim().lowercased() == wanted)
 }
 
 /// Whether a v2 person record has the email `email` among its `emails` (trimmed, case-insensitive).
 pub fn record_has_email(record: &Value, email: &str) -> bool {
-    let wanted = email.trim().to_lowercase();
+    let wanted = email.trim().lowercased();
     record.get("emails").and_then(Value::as_array).into_iter().flatten().any(|entry| {
-        entry.get("value").and_then(Value::as_str).is_some_and(|value| value.trim().to_lowercase() == wanted)
+        entry.get("value").and_then(Value::as_str).is_some_and(|value| value.trim().lowercased() == wanted)
     })
 }
 

@@ -5,6 +5,7 @@ use serde_json::Value;
 
 use crate::error::SyncError;
 use crate::json_shape::{member, members, FromJson};
+use crate::lowercase::Lowercased;
 use crate::pipedrive::outcome::parse_list;
 
 /// A Pipedrive user as the engine reports it.
@@ -70,7 +71,7 @@ pub fn parse_active_users(data: Value) -> Result<Vec<PipedriveUser>, SyncError> 
 
 /// The active user whose email equals `normalized_email` (already trimmed and lowercased).
 pub fn find_by_email<'a>(users: &'a [PipedriveUser], normalized_email: &str) -> Option<&'a PipedriveUser> {
-    users.iter().find(|user| user.email.trim().to_lowercase() == normalized_email)
+    users.iter().find(|user| user.email.trim().lowercased() == normalized_email)
 }
 
 #[cfg(test)]

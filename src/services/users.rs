@@ -12,6 +12,7 @@ use crate::api_token::ApiToken;
 use crate::engine::Engine;
 use crate::error::SyncError;
 use crate::host::{Host, LogLevel};
+use crate::lowercase::Lowercased;
 use crate::pipedrive::users::{find_by_email, PipedriveUser};
 use crate::services::email::normalize_email;
 use crate::store;
@@ -117,7 +118,7 @@ impl<H: Host> Engine<H> {
         if let Some(id) = user.pipedrive_user_id {
             return Ok(Some(id));
         }
-        let normalized = user.email.trim().to_lowercase();
+        let normalized = user.email.trim().lowercased();
         let users = self.pipedrive_users(token).await?;
         match crate::pipedrive::users::find_by_email(&users, &normalized) {
             Some(pipedrive_user) => {

@@ -17,6 +17,7 @@ use crate::engine::Engine;
 use crate::error::SyncError;
 use crate::host::{Host, LogLevel};
 use crate::iso_time::iso_millis;
+use crate::lowercase::Lowercased;
 use crate::ordered_build::set_of;
 use crate::pipedrive::client::CallOptions;
 use crate::pipedrive::entities::Entity;
@@ -317,11 +318,11 @@ impl<H: Host> Engine<H> {
         let Some(term) = term.filter(|term| !term.trim().is_empty()) else { return Ok(None) };
         *tokens += u64::from(token_cost("GET", &format!("{}/search", entity.collection_path())));
         let hits = self.search(token, entity, field, &term, CallOptions::BACKGROUND).await?;
-        let wanted = term.trim().to_lowercase();
+        let wanted = term.trim().lowercased();
         let others: Vec<i64> = match entity {
             Entity::Person => hits
                 .iter()
-                .filter(|hit| hit.emails.iter().any(|email| email.trim().to_lowercase() == wanted))
+                .filter(|hit| hit.emails.iter().any(|email| email.trim().lowercased() == wanted))
                 .map(|hit| hit.id)
                 .collect(),
             _ => with_name(&hits, &term).iter().map(|hit| hit.id).collect(),

@@ -13,6 +13,7 @@
 //!   values ("emptiness is not nothing").
 
 use crate::decimal_text::{parse_decimal, plain_decimal};
+use crate::lowercase::Lowercased;
 use crate::ordered_build::{object_of, set_of};
 use serde_json::{Map, Value};
 
@@ -116,7 +117,7 @@ pub fn element_key(field: &str, item: &Value) -> Option<String> {
         _ => None,
     };
     let key = match field {
-        "emails" => text(item)?.trim().to_lowercase(),
+        "emails" => text(item)?.trim().lowercased(),
         "phones" => {
             let phone = text(item)?;
             let digits: String = phone.chars().filter(char::is_ascii_digit).collect();

@@ -19,6 +19,7 @@ use serde_json::{json, Map, Value};
 use super::canonical::{element_key, is_empty, items, same};
 use crate::error::SyncError;
 use crate::json_args::pipedrive_id;
+use crate::lowercase::Lowercased;
 use crate::ordered_build::object_of;
 use crate::pipedrive::entities::Entity;
 
@@ -186,11 +187,11 @@ fn participants(person: Value, remote: &Value) -> Value {
 
 /// The option id of an industry label (case and spacing aside), with the custom field's key if it is one.
 fn industry(value: &Value, field: Option<&IndustryField>) -> Result<(Option<String>, Value), SyncError> {
-    let label = value.as_str().unwrap_or_default().trim().to_lowercase();
+    let label = value.as_str().unwrap_or_default().trim().lowercased();
     let field = field.ok_or_else(|| {
         SyncError::validation("industry", "cannot be mapped: the account's industry options were not read")
     })?;
-    let option = field.options.iter().find(|o| o.label.trim().to_lowercase() == label).ok_or_else(|| {
+    let option = field.options.iter().find(|o| o.label.trim().lowercased() == label).ok_or_else(|| {
         let labels: Vec<&str> = field.options.iter().take(12).map(|o| o.label.as_str()).collect();
         SyncError::validation("industry", format!("must be one of the account's industries ({})", labels.join(", ")))
     })?;

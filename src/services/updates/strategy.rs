@@ -13,7 +13,6 @@
 
 use std::collections::BTreeMap;
 
-use chrono::DateTime;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -23,6 +22,7 @@ use super::three_way::{
 };
 use crate::config::ConflictStrategy;
 use crate::error::SyncError;
+use crate::iso_time::parse_rfc3339;
 use crate::ordered_build::object_of;
 
 /// A rule that pins one field whatever the strategy (`options.fieldRules`).
@@ -132,7 +132,7 @@ pub fn parse_instant(field: &str, value: &Value) -> Result<i64, SyncError> {
             // v1's `YYYY-MM-DD HH:MM:SS` is UTC: read it as RFC 3339 (no strftime parser in the wasm).
             let v1 =
                 (text.len() == 19 && text.as_bytes()[10] == b' ').then(|| format!("{}T{}Z", &text[..10], &text[11..]));
-            DateTime::parse_from_rfc3339(v1.as_deref().unwrap_or(text)).map(|t| t.timestamp_millis()).ok()
+            parse_rfc3339(v1.as_deref().unwrap_or(text)).map(|t| t.timestamp_millis())
         }
         _ => None,
     };
