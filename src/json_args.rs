@@ -3,8 +3,8 @@
 
 use serde_json::Value;
 
-use crate::decimal_text::parse_decimal;
 use crate::error::SyncError;
+use crate::text::decimal::parse_decimal;
 
 /// The lowest warmness score (the stores' range too: `js/store/ranges.ts`).
 pub const WARMNESS_MIN: i64 = 0;

@@ -12,25 +12,23 @@
 //! - [`outbox`]: claim, run, verdict, record; the job kinds are handed to it, it names none;
 //! - [`pipedrive`] (requests, outcomes, client, records, fields, retry policy, `limits/`) and [`store`] (typed
 //!   store calls);
-//! - crate-wide leaves: [`engine`], [`error`], [`config`], [`decimal_text`], [`host`], [`local_async`],
-//!   [`lowercase`], [`api_token`], [`iso_time`], [`json_args`], [`json_shape`], [`ordered_build`], [`ttl_cache`].
+//! - crate-wide leaves: [`engine`], [`error`], [`config`], [`host`], [`local_async`], [`api_token`],
+//!   [`iso_time`], [`json_args`], [`json`], [`text`], [`ttl_cache`].
 
 pub mod api_token;
 pub mod config;
-pub mod decimal_text;
 pub mod engine;
 pub mod error;
 pub mod host;
 pub mod iso_time;
+pub mod json;
 pub mod json_args;
-pub mod json_shape;
 pub mod local_async;
-pub mod lowercase;
-pub mod ordered_build;
 pub mod outbox;
 pub mod pipedrive;
 pub mod services;
 pub mod store;
+pub mod text;
 pub mod ttl_cache;
 
 #[cfg(target_arch = "wasm32")]

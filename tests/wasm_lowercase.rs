@@ -2,7 +2,7 @@
 //! non-ASCII text, gives what `str::to_lowercase` gives.
 #![cfg(target_arch = "wasm32")]
 
-use pipedrive_sync::lowercase::Lowercased;
+use pipedrive_sync::text::lowercase::Lowercased;
 use wasm_bindgen_test::wasm_bindgen_test;
 
 #[wasm_bindgen_test]

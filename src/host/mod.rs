@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::SyncError;
-use crate::json_shape::{invalid, member, member_or_default, members, FromJson};
+use crate::json::shape::{invalid, member, member_or_default, members, FromJson};
 
 /// One HTTP request for the host to send.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -136,7 +136,7 @@ impl<H: Host> CreateFence for JobAttempt<'_, H> {
 mod tests {
     use super::*;
     use crate::host::test_host::{block_on, TestHost};
-    use crate::json_shape::FromJson;
+    use crate::json::shape::FromJson;
     use serde_json::Value;
 
     fn job(in_doubt_since: Option<&str>) -> ClaimedJob {

@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use crate::error::SyncError;
-use crate::json_shape::{member, members, FromJson};
+use crate::json::shape::{member, members, FromJson};
 use crate::pipedrive::outcome::parse_list;
 
 /// The CRM type → Pipedrive type map of the spec (§2.1).

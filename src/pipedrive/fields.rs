@@ -6,9 +6,9 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::error::SyncError;
-use crate::json_shape::{member, member_or_default, members, FromJson};
-use crate::lowercase::Lowercased;
+use crate::json::shape::{member, member_or_default, members, FromJson};
 use crate::pipedrive::outcome::parse_list;
+use crate::text::lowercase::Lowercased;
 
 /// One option of an enum or set field, e.g. a label.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -3,10 +3,10 @@
 
 use serde_json::Value;
 
-use crate::decimal_text::parse_decimal;
 use crate::error::{RateScope, SyncError};
 use crate::host::{HttpResponse, TransportError};
-use crate::json_shape::FromJson;
+use crate::json::shape::FromJson;
+use crate::text::decimal::parse_decimal;
 
 /// What was being done, for messages: e.g. `GET /v1/users`.
 pub type Operation<'a> = &'a str;

@@ -5,9 +5,9 @@
 use serde_json::Value;
 
 use crate::error::SyncError;
-use crate::json_shape::{member, member_or_default, members, FromJson};
-use crate::lowercase::Lowercased;
+use crate::json::shape::{member, member_or_default, members, FromJson};
 use crate::pipedrive::outcome::parse_list;
+use crate::text::lowercase::Lowercased;
 
 /// One hit: its id, name and (for persons) emails.
 #[derive(Debug, Clone, PartialEq)]

@@ -4,9 +4,9 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::SyncError;
-use crate::json_shape::{member, members, FromJson};
-use crate::lowercase::Lowercased;
+use crate::json::shape::{member, members, FromJson};
 use crate::pipedrive::outcome::parse_list;
+use crate::text::lowercase::Lowercased;
 
 /// A Pipedrive user as the engine reports it.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -1,7 +1,7 @@
 //! Email addresses: the shape check for input and the normal form used for matching.
 
 use crate::error::SyncError;
-use crate::lowercase::Lowercased;
+use crate::text::lowercase::Lowercased;
 
 /// Checks that `value` looks like an email address and returns its normal form (trimmed, lowercased), the form
 /// used to compare emails between the CRM and Pipedrive.

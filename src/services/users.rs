@@ -12,10 +12,10 @@ use crate::api_token::ApiToken;
 use crate::engine::Engine;
 use crate::error::SyncError;
 use crate::host::{Host, LogLevel};
-use crate::lowercase::Lowercased;
 use crate::pipedrive::users::{find_by_email, PipedriveUser};
 use crate::services::email::normalize_email;
 use crate::store;
+use crate::text::lowercase::Lowercased;
 
 /// The answer of `setupUser` (spec §8.4), with the error's stable `code` beside its text.
 #[derive(Debug, Clone, PartialEq, Serialize)]

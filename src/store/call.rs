@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use crate::error::SyncError;
 use crate::host::Host;
-use crate::json_shape::FromJson;
+use crate::json::shape::FromJson;
 use crate::local_async::join::LocalFuture;
 
 /// Calls `method` with positional `args` and reads its result as `T`.

@@ -7,7 +7,7 @@ use super::call::call;
 use super::outbox::Fence;
 use crate::error::SyncError;
 use crate::host::Host;
-use crate::json_shape::{member, member_or_default, members, FromJson};
+use crate::json::shape::{member, member_or_default, members, FromJson};
 
 /// A CRM organization (`LocalOrganization`).
 #[derive(Debug, Clone, PartialEq)]

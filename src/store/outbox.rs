@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use super::call::call;
 use crate::error::SyncError;
 use crate::host::Host;
-use crate::json_shape::{member, member_or_default, members, FromJson};
+use crate::json::shape::{member, member_or_default, members, FromJson};
 
 /// A job claimed from the outbox (`SyncJob` in the store contract).
 #[derive(Debug, Clone, PartialEq)]

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use super::call::call;
 use crate::error::SyncError;
 use crate::host::Host;
-use crate::json_shape::{member, members, FromJson};
+use crate::json::shape::{member, members, FromJson};
 
 /// The answer of `swapPacing`.
 #[derive(Debug, Clone, PartialEq, Eq)]

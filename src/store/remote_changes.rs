@@ -7,7 +7,7 @@ use serde_json::{json, Map, Value};
 use super::call::call;
 use crate::error::SyncError;
 use crate::host::Host;
-use crate::json_shape::{member, member_or_default, members, FromJson};
+use crate::json::shape::{member, member_or_default, members, FromJson};
 
 /// One local record linked to a Pipedrive record (`LinkedRecordState`).
 #[derive(Debug, Clone, PartialEq)]

@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use super::call::call;
 use crate::error::SyncError;
 use crate::host::Host;
-use crate::json_shape::{member, member_or_default, members, FromJson};
+use crate::json::shape::{member, member_or_default, members, FromJson};
 
 /// A snapshot as stored (`SyncSnapshot`): the values last synced, and Pipedrive's `update_time` then.
 #[derive(Debug, Clone, PartialEq)]

@@ -10,7 +10,7 @@ use wasm_bindgen_futures::JsFuture;
 use super::convert::{from_js, to_js};
 use crate::error::SyncError;
 use crate::host::{Host, HttpRequest, HttpResponse, LogLevel, StoreFailure, TransportError};
-use crate::json_shape::{member, members, FromJson};
+use crate::json::shape::{member, members, FromJson};
 use crate::local_async::join::LocalFuture;
 
 /// The JS host object and its methods, looked up once.

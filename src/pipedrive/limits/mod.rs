@@ -17,13 +17,13 @@ use serde_json::{json, Value};
 
 use crate::api_token::ApiToken;
 use crate::config::Plan;
-use crate::decimal_text::parse_decimal;
 use crate::error::{RateScope, SyncError};
 use crate::host::HttpResponse;
 use crate::pipedrive::limits::daily_budget::DailyBudget;
 use crate::pipedrive::limits::rate_window::RateWindow;
 use crate::pipedrive::limits::shared_pacing::SharedPacing;
 use crate::pipedrive::limits::shared_window::SharedBudget;
+use crate::text::decimal::parse_decimal;
 
 /// Length of Pipedrive's rolling windows.
 pub const WINDOW_MS: u64 = 2_000;

@@ -12,7 +12,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::json_shape::{member, member_or_default, members, FromJson};
+use crate::json::shape::{member, member_or_default, members, FromJson};
 
 /// Which of a token's two windows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -15,7 +15,6 @@ use crate::engine::Engine;
 use crate::error::SyncError;
 use crate::host::{Host, LogLevel};
 use crate::iso_time::iso_millis;
-use crate::lowercase::Lowercased;
 use crate::pipedrive::client::CallOptions;
 use crate::pipedrive::entities::Entity;
 use crate::pipedrive::limits::token_costs::token_cost;
@@ -24,6 +23,7 @@ use crate::store::mark_linked_record;
 use crate::store::remote_changes::{
     list_linked_records, reconcile_cursor, relink_record, save_reconcile_cursor, LinkedState,
 };
+use crate::text::lowercase::Lowercased;
 
 /// The record types reconcile walks by default (the ones the reference models link).
 pub const RECONCILED: [Entity; 3] = [Entity::Person, Entity::Organization, Entity::Activity];

@@ -12,9 +12,9 @@
 //!   since Pipedrive stores a cleared value as `null` (UPDATES-FACTS §1.2 to §1.4), while `0` and `false` are
 //!   values ("emptiness is not nothing").
 
-use crate::decimal_text::{parse_decimal, plain_decimal};
-use crate::lowercase::Lowercased;
-use crate::ordered_build::{object_of, set_of};
+use crate::json::ordered::{object_of, set_of};
+use crate::text::decimal::{parse_decimal, plain_decimal};
+use crate::text::lowercase::Lowercased;
 use serde_json::{Map, Value};
 
 /// How a field's values are compared and merged.

@@ -18,10 +18,10 @@ use serde_json::{json, Map, Value};
 
 use super::canonical::{element_key, is_empty, items, same};
 use crate::error::SyncError;
+use crate::json::ordered::object_of;
 use crate::json_args::pipedrive_id;
-use crate::lowercase::Lowercased;
-use crate::ordered_build::object_of;
 use crate::pipedrive::entities::Entity;
+use crate::text::lowercase::Lowercased;
 
 /// One option of the account's industry field.
 #[derive(Debug, Clone, PartialEq)]

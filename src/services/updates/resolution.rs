@@ -9,7 +9,7 @@ use crate::engine::Engine;
 use crate::error::SyncError;
 use crate::host::Host;
 use crate::iso_time::iso_millis;
-use crate::ordered_build::map_of;
+use crate::json::ordered::map_of;
 use crate::pipedrive::client::CallOptions;
 use crate::pipedrive::entities::Entity;
 use crate::store;

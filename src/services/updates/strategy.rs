@@ -23,7 +23,7 @@ use super::three_way::{
 use crate::config::ConflictStrategy;
 use crate::error::SyncError;
 use crate::iso_time::parse_rfc3339;
-use crate::ordered_build::object_of;
+use crate::json::ordered::object_of;
 
 /// A rule that pins one field whatever the strategy (`options.fieldRules`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

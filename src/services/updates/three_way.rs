@@ -20,7 +20,7 @@ use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 use super::canonical::{self, canonical, element_key, items, parts, FieldKind};
-use crate::ordered_build::set_of;
+use crate::json::ordered::set_of;
 
 /// What happens to one field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

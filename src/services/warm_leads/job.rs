@@ -79,7 +79,7 @@ impl<H: Host> Engine<H> {
 mod tests {
     use super::*;
     use crate::host::test_host::{block_on, test_engine, TestHost};
-    use crate::json_shape::FromJson;
+    use crate::json::shape::FromJson;
 
     #[test]
     fn a_job_without_a_user_acts_for_the_contacts_owner() {
