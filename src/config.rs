@@ -95,7 +95,7 @@ pub struct SyncOptions {
     pub backfill_activities: bool,
     /// Per record type, the `Update*Data` fields whose changes in Pipedrive are written on the local record
     /// (`options.pullFields`; none by default: the CRM stays authoritative). Names among [`PULLABLE_FIELDS`].
-    pub pull_fields: BTreeMap<String, Vec<String>>,
+    pub pull_fields: Vec<(String, Vec<String>)>,
     /// Pace requests through the store together with every other process on the token (`options.sharedPacing`,
     /// DESIGN §13). The facade turns it on by default when the store implements `swapPacing`.
     pub shared_pacing: bool,
@@ -136,7 +136,7 @@ impl Default for SyncOptions {
             plan: Plan::Lite,
             time_zone: "UTC".to_string(),
             backfill_activities: true,
-            pull_fields: BTreeMap::new(),
+            pull_fields: Vec::new(),
             shared_pacing: false,
         }
     }
@@ -192,7 +192,7 @@ impl EngineConfig {
             "warmLeadThreshold": self.options.warm_lead_threshold,
             "warmLeadLabel": self.options.warm_lead_label,
             "maxRetries": self.options.max_retries,
-            "plan": format!("{:?}", self.options.plan).to_lowercase(),
+            "plan": format!("{:?}", self.options.plan).to_ascii_lowercase(),
         })
     }
 
@@ -347,21 +347,23 @@ fn parse_options(map: &Map<String, Value>) -> Result<SyncOptions, SyncError> {
 /// `{field: rule}` with rules among [`FIELD_RULE_NAMES`]; the error names `options.fieldRules.<field>`.
 fn field_rules(value: &Value, field: &str) -> Result<BTreeMap<String, String>, SyncError> {
     let object = value.as_object().ok_or_else(|| SyncError::config(field, "must be an object of field → rule"))?;
-    object
-        .iter()
-        .map(|(name, rule)| match rule.as_str().filter(|rule| FIELD_RULE_NAMES.contains(rule)) {
-            Some(rule) => Ok((name.clone(), rule.to_string())),
-            None => Err(SyncError::config(
+    let mut rules = BTreeMap::new();
+    for (name, rule) in object {
+        let Some(rule) = rule.as_str().filter(|rule| FIELD_RULE_NAMES.contains(rule)) else {
+            return Err(SyncError::config(
                 format!("{field}.{name}"),
                 "must be 'local-owns', 'remote-owns', 'manual' or 'ignore'",
-            )),
-        })
-        .collect()
+            ));
+        };
+        rules.insert(name.clone(), rule.to_string());
+    }
+    Ok(rules)
 }
 
 /// `{recordType: [field, ...]}` with names among [`PULLABLE_FIELDS`]; the error names the entry.
-fn pull_fields(value: &Value, field: &str) -> Result<BTreeMap<String, Vec<String>>, SyncError> {
-    let mut result = BTreeMap::new();
+fn pull_fields(value: &Value, field: &str) -> Result<Vec<(String, Vec<String>)>, SyncError> {
+    // One entry per record type (a JSON object has each key once), in key order.
+    let mut result = Vec::new();
     for (record_type, names) in object(value, field)? {
         let Some((_, allowed)) = PULLABLE_FIELDS.iter().find(|(name, _)| name == record_type) else {
             return Err(SyncError::config(
@@ -384,7 +386,7 @@ fn pull_fields(value: &Value, field: &str) -> Result<BTreeMap<String, Vec<String
                 }
             }
         }
-        result.insert(record_type.clone(), fields);
+        result.push((record_type.clone(), fields));
     }
     Ok(result)
 }

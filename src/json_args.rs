@@ -4,6 +4,7 @@
 use serde_json::Value;
 
 use crate::error::SyncError;
+use crate::text::decimal::parse_decimal;
 
 /// The lowest warmness score (the stores' range too: `js/store/ranges.ts`).
 pub const WARMNESS_MIN: i64 = 0;
@@ -32,9 +33,7 @@ pub fn pipedrive_id(field: &str, value: &Value) -> Result<i64, SyncError> {
     let rule = "must be a whole number from 1 to 2147483647 (a Pipedrive id)";
     let number = match value {
         Value::Number(number) => number.as_f64(),
-        Value::String(text) => {
-            text.trim().parse::<f64>().ok().filter(|_| text.trim().chars().all(|c| c.is_ascii_digit()))
-        }
+        Value::String(text) => parse_decimal(text.trim()).filter(|_| text.trim().chars().all(|c| c.is_ascii_digit())),
         _ => None,
     };
     match number {

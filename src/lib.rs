@@ -13,7 +13,7 @@
 //! - [`pipedrive`] (requests, outcomes, client, records, fields, retry policy, `limits/`) and [`store`] (typed
 //!   store calls);
 //! - crate-wide leaves: [`engine`], [`error`], [`config`], [`host`], [`local_async`], [`api_token`],
-//!   [`iso_time`], [`json_args`], [`ttl_cache`].
+//!   [`iso_time`], [`json_args`], [`json`], [`text`], [`ttl_cache`].
 
 pub mod api_token;
 pub mod config;
@@ -21,12 +21,14 @@ pub mod engine;
 pub mod error;
 pub mod host;
 pub mod iso_time;
+pub mod json;
 pub mod json_args;
 pub mod local_async;
 pub mod outbox;
 pub mod pipedrive;
 pub mod services;
 pub mod store;
+pub mod text;
 pub mod ttl_cache;
 
 #[cfg(target_arch = "wasm32")]

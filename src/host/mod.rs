@@ -5,10 +5,11 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::SyncError;
+use crate::json::shape::{invalid, member, member_or_default, members, FromJson};
 
 /// One HTTP request for the host to send.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -28,16 +29,25 @@ pub struct HttpRequest {
 }
 
 /// An HTTP response, whatever its status.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct HttpResponse {
     /// The HTTP status code.
     pub status: u16,
     /// Response headers with lowercase names.
-    #[serde(default)]
     pub headers: BTreeMap<String, String>,
     /// The body as text.
-    #[serde(default)]
     pub body: String,
+}
+
+impl FromJson for HttpResponse {
+    fn from_json(value: &Value) -> Result<Self, String> {
+        let object = members(value, "HttpResponse")?;
+        Ok(HttpResponse {
+            status: member(object, "status")?,
+            headers: member_or_default(object, "headers")?,
+            body: member_or_default(object, "body")?,
+        })
+    }
 }
 
 impl HttpResponse {
@@ -48,8 +58,7 @@ impl HttpResponse {
 }
 
 /// Why an HTTP request produced no response.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(tag = "kind", rename_all = "lowercase")]
+#[derive(Debug, Clone, PartialEq)]
 pub enum TransportError {
     /// The connection failed or was reset; the request may or may not have been applied.
     Network {
@@ -63,15 +72,34 @@ pub enum TransportError {
     },
 }
 
+impl FromJson for TransportError {
+    /// `{kind: 'network' | 'timeout', message}`.
+    fn from_json(value: &Value) -> Result<Self, String> {
+        let object = members(value, "TransportError")?;
+        let kind = object.get("kind").ok_or("missing field `kind`")?;
+        match kind.as_str() {
+            Some("network") => Ok(TransportError::Network { message: member(object, "message")? }),
+            Some("timeout") => Ok(TransportError::Timeout { message: member(object, "message")? }),
+            Some(other) => Err(format!("unknown variant `{other}`, expected `network` or `timeout`")),
+            None => Err(invalid(kind, "variant identifier")),
+        }
+    }
+}
+
 /// A store method that rejected.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct StoreFailure {
     /// The error's message.
     pub message: String,
     /// Id of the original JS error in the host's registry, so JS can rethrow it with its stack.
-    #[serde(default)]
     pub js_error_id: Option<u32>,
+}
+
+impl FromJson for StoreFailure {
+    fn from_json(value: &Value) -> Result<Self, String> {
+        let object = members(value, "StoreFailure")?;
+        Ok(StoreFailure { message: member(object, "message")?, js_error_id: member(object, "jsErrorId")? })
+    }
 }
 
 impl StoreFailure {

@@ -6,12 +6,11 @@
 use std::cell::Cell;
 use std::ops::Deref;
 
-use chrono::DateTime;
 use serde_json::json;
 
 use crate::error::SyncError;
 use crate::host::{Host, LogLevel};
-use crate::iso_time::iso_millis;
+use crate::iso_time::{iso_millis, parse_rfc3339};
 use crate::local_async::join::LocalFuture;
 use crate::pipedrive::records::CreateFence;
 use crate::store::{self, ClaimedJob, Fence, Lease};
@@ -45,11 +44,8 @@ impl<'a, H: Host> JobAttempt<'a, H> {
     /// The attempt of `job`, claimed by `worker_id` for `lease_ms`.
     pub fn new(host: &'a H, job: ClaimedJob, worker_id: &str, lease_ms: u64) -> Self {
         let lease = Lease::of(&job, worker_id);
-        let in_doubt_since = job
-            .in_doubt_since
-            .as_deref()
-            .and_then(|text| DateTime::parse_from_rfc3339(text).ok())
-            .map(|instant| instant.timestamp_millis());
+        let in_doubt_since =
+            job.in_doubt_since.as_deref().and_then(parse_rfc3339).map(|instant| instant.timestamp_millis());
         JobAttempt { host, job, lease, lease_ms, in_doubt_since, marked: Cell::new(None), lost: Cell::new(false) }
     }
 
@@ -140,10 +136,11 @@ impl<H: Host> CreateFence for JobAttempt<'_, H> {
 mod tests {
     use super::*;
     use crate::host::test_host::{block_on, TestHost};
+    use crate::json::shape::FromJson;
     use serde_json::Value;
 
     fn job(in_doubt_since: Option<&str>) -> ClaimedJob {
-        serde_json::from_value(json!({
+        ClaimedJob::from_json(&json!({
             "id": 7, "kind": "warm_lead", "recordType": "contact", "recordId": "c1", "payload": {}, "attempts": 2,
             "leaseToken": 5, "inDoubtSince": in_doubt_since,
         }))

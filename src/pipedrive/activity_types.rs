@@ -1,10 +1,10 @@
 //! Activity types (`GET /v1/activityTypes`, API-FACTS §5) and the choice of the type an activity is sent with:
 //! the mapped type when the account has it active, else a deliberate fallback.
 
-use serde::Deserialize;
 use serde_json::Value;
 
 use crate::error::SyncError;
+use crate::json::shape::{member, members, FromJson};
 use crate::pipedrive::outcome::parse_list;
 
 /// The CRM type → Pipedrive type map of the spec (§2.1).
@@ -20,11 +20,17 @@ pub const DEFAULT_TYPE_MAP: [(&str, &str); 6] = [
 /// The fallbacks, in order, when the mapped type is not active in the account.
 pub const FALLBACK_TYPES: [&str; 2] = ["task", "call"];
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug)]
 struct ActivityTypeWire {
     key_string: String,
-    #[serde(default)]
     active_flag: Option<bool>,
+}
+
+impl FromJson for ActivityTypeWire {
+    fn from_json(value: &Value) -> Result<Self, String> {
+        let object = members(value, "ActivityTypeWire")?;
+        Ok(ActivityTypeWire { key_string: member(object, "key_string")?, active_flag: member(object, "active_flag")? })
+    }
 }
 
 /// The `key_string`s of the account's active activity types (`data: null` is none).

@@ -2,44 +2,60 @@
 //! labels live, and how an option is added without dropping the others (`PUT /v1/personFields/{id}` replaces the
 //! whole option list).
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::error::SyncError;
+use crate::json::shape::{member, member_or_default, members, FromJson};
 use crate::pipedrive::outcome::parse_list;
+use crate::text::lowercase::Lowercased;
 
 /// One option of an enum or set field, e.g. a label.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FieldOption {
     /// The option id (what `label_ids` holds).
     pub id: i64,
     /// The option's text.
     pub label: String,
     /// Its colour, when it has one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub color: Option<String>,
 }
 
 /// A field definition as far as the engine needs it.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Field {
     /// Numeric id (for `PUT /v1/personFields/{id}`).
     pub id: i64,
     /// API key, e.g. `label_ids`.
     pub key: String,
     /// Display name.
-    #[serde(default)]
     pub name: String,
     /// The field's type (`set`, `enum`, `varchar`, ...).
-    #[serde(default)]
     pub field_type: String,
     /// Options of enum and set fields.
-    #[serde(default, deserialize_with = "null_as_empty")]
     pub options: Vec<FieldOption>,
 }
 
-fn null_as_empty<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<FieldOption>, D::Error> {
-    Ok(Option::<Vec<FieldOption>>::deserialize(deserializer)?.unwrap_or_default())
+impl FromJson for FieldOption {
+    fn from_json(value: &Value) -> Result<Self, String> {
+        let object = members(value, "FieldOption")?;
+        Ok(FieldOption { id: member(object, "id")?, label: member(object, "label")?, color: member(object, "color")? })
+    }
+}
+
+impl FromJson for Field {
+    fn from_json(value: &Value) -> Result<Self, String> {
+        let object = members(value, "Field")?;
+        Ok(Field {
+            id: member(object, "id")?,
+            key: member(object, "key")?,
+            name: member_or_default(object, "name")?,
+            field_type: member_or_default(object, "field_type")?,
+            // `null` reads as no options.
+            options: member::<Option<Vec<FieldOption>>>(object, "options")?.unwrap_or_default(),
+        })
+    }
 }
 
 /// Parses one page of a v1 field list: the fields and whether more pages follow (`start` of the next page).
@@ -64,8 +80,8 @@ pub fn industry_field(fields: &[Field]) -> Option<&Field> {
 
 /// The option whose text matches `name`, compared trimmed and case-insensitively ("Warm Lead" finds "Warm lead").
 pub fn find_option<'a>(field: &'a Field, name: &str) -> Option<&'a FieldOption> {
-    let wanted = name.trim().to_lowercase();
-    field.options.iter().find(|option| option.label.trim().to_lowercase() == wanted)
+    let wanted = name.trim().lowercased();
+    field.options.iter().find(|option| option.label.trim().lowercased() == wanted)
 }
 
 /// The body of `PUT /v1/personFields/{id}` that adds `name` and keeps every existing option (with its id).
@@ -110,11 +126,9 @@ mod tests {
     use super::*;
 
     fn labels_field() -> Field {
-        serde_json::from_value(
-            json!({"id": 9040, "key": "label_ids", "name": "Labels", "field_type": "set", "options": [
-                {"id": 1, "label": "Customer", "color": "green"}, {"id": 3, "label": "Warm lead", "color": "yellow"}
-            ]}),
-        )
+        Field::from_json(&json!({"id": 9040, "key": "label_ids", "name": "Labels", "field_type": "set", "options": [
+            {"id": 1, "label": "Customer", "color": "green"}, {"id": 3, "label": "Warm lead", "color": "yellow"}
+        ]}))
         .unwrap()
     }
 
@@ -139,7 +153,7 @@ mod tests {
 
     #[test]
     fn the_labels_field_is_label_ids_else_label() {
-        let fields: Vec<Field> = serde_json::from_value(json!([
+        let fields: Vec<Field> = FromJson::from_json(&json!([
             {"id": 1, "key": "label", "options": null}, {"id": 2, "key": "label_ids", "options": []}
         ]))
         .unwrap();

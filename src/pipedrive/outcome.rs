@@ -1,11 +1,12 @@
 //! What a Pipedrive response (or its absence) means: the success envelope's data, or a classified error with
 //! Pipedrive's own words and never the token (API-FACTS §6, §7).
 
-use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::error::{RateScope, SyncError};
 use crate::host::{HttpResponse, TransportError};
+use crate::json::shape::FromJson;
+use crate::text::decimal::parse_decimal;
 
 /// What was being done, for messages: e.g. `GET /v1/users`.
 pub type Operation<'a> = &'a str;
@@ -119,7 +120,7 @@ pub fn transport_failure(operation: Operation, failure: &TransportError, timeout
 /// on search endpoints, the burst window otherwise.
 fn rate_scope(operation: Operation, response: &HttpResponse) -> RateScope {
     let budget_left =
-        response.header("x-daily-ratelimit-token-remaining").and_then(|value| value.trim().parse::<f64>().ok());
+        response.header("x-daily-ratelimit-token-remaining").and_then(|value| parse_decimal(value.trim()));
     if budget_left.is_some_and(|left| left <= 0.0) {
         RateScope::Daily
     } else if operation.ends_with("/search") {
@@ -134,7 +135,7 @@ pub fn retry_after_ms(response: &HttpResponse) -> Option<u64> {
     ["retry-after", "x-ratelimit-reset"]
         .iter()
         .filter_map(|name| response.header(name))
-        .filter_map(|value| value.trim().parse::<f64>().ok())
+        .filter_map(|value| parse_decimal(value.trim()))
         .filter(|seconds| seconds.is_finite() && *seconds >= 0.0)
         .map(|seconds| (seconds * 1000.0).ceil() as u64)
         .max()
@@ -154,11 +155,11 @@ fn not_json(operation: Operation, response: &HttpResponse) -> SyncError {
 /// Reads a list out of a response's `data` (`null` is an empty list). A list of another shape means Pipedrive
 /// answered something this package does not understand: `UNAVAILABLE`, naming `what` ("Pipedrive's `what`
 /// has an unexpected shape"), so the work is retried rather than acted on.
-pub fn parse_list<T: DeserializeOwned>(data: Value, what: &str) -> Result<Vec<T>, SyncError> {
+pub fn parse_list<T: FromJson>(data: Value, what: &str) -> Result<Vec<T>, SyncError> {
     if data.is_null() {
         return Ok(Vec::new());
     }
-    serde_json::from_value(data).map_err(|error| SyncError::Unavailable {
+    Vec::<T>::from_json(&data).map_err(|error| SyncError::Unavailable {
         message: format!("Pipedrive's {what} has an unexpected shape: {error}"),
         status: None,
     })

@@ -11,6 +11,7 @@ use crate::engine::Engine;
 use crate::error::SyncError;
 use crate::host::{Host, LogLevel};
 use crate::iso_time::iso_seconds;
+use crate::iso_time::parse_rfc3339;
 use crate::local_async::join::LocalFuture;
 use crate::pipedrive::client::CallOptions;
 use crate::pipedrive::entities::Entity;
@@ -192,7 +193,7 @@ fn added_since(record: &Value, since_ms: i64) -> bool {
     record
         .get("add_time")
         .and_then(Value::as_str)
-        .and_then(|text| chrono::DateTime::parse_from_rfc3339(text).ok())
+        .and_then(parse_rfc3339)
         .is_some_and(|added| added.timestamp_millis() >= since_ms)
 }
 

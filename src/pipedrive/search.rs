@@ -2,27 +2,26 @@
 //! `data.items[].item`, and the exact-match filters the flows apply on top, because "one remote record per
 //! local record" must not rest on a search engine's idea of a match.
 
-use serde::Deserialize;
 use serde_json::Value;
 
 use crate::error::SyncError;
+use crate::json::shape::{member, member_or_default, members, FromJson};
 use crate::pipedrive::outcome::parse_list;
+use crate::text::lowercase::Lowercased;
 
 /// One hit: its id, name and (for persons) emails.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SearchHit {
     /// The record's id.
     pub id: i64,
     /// Its name.
-    #[serde(default)]
     pub name: String,
     /// Email addresses (persons), as plain strings.
-    #[serde(default, deserialize_with = "strings_or_null")]
     pub emails: Vec<String>,
 }
 
-fn strings_or_null<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
-    let values = Option::<Vec<Value>>::deserialize(deserializer)?.unwrap_or_default();
+fn strings_or_null(value: &Value) -> Result<Vec<String>, String> {
+    let values = Option::<Vec<Value>>::from_json(value)?.unwrap_or_default();
     // Tolerate both plain strings and `{value}` objects: the two shapes have been seen across API versions.
     Ok(values
         .into_iter()
@@ -34,10 +33,26 @@ fn strings_or_null<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<
         .collect())
 }
 
+impl FromJson for SearchHit {
+    fn from_json(value: &Value) -> Result<Self, String> {
+        let object = members(value, "SearchHit")?;
+        Ok(SearchHit {
+            id: member(object, "id")?,
+            name: member_or_default(object, "name")?,
+            emails: object.get("emails").map_or_else(|| Ok(Vec::new()), strings_or_null)?,
+        })
+    }
+}
+
 /// One element of `data.items`: the hit is under `item`.
-#[derive(Deserialize)]
 struct SearchItem {
     item: SearchHit,
+}
+
+impl FromJson for SearchItem {
+    fn from_json(value: &Value) -> Result<Self, String> {
+        Ok(SearchItem { item: member(members(value, "SearchItem")?, "item")? })
+    }
 }
 
 /// Parses `data` of a v2 search (`{items: [{result_score, item}]}`; `null` is no hit).
@@ -48,27 +63,27 @@ pub fn parse_hits(data: Value) -> Result<Vec<SearchHit>, SyncError> {
 
 /// The hits whose emails include `email` (compared trimmed and case-insensitively).
 pub fn with_email<'a>(hits: &'a [SearchHit], email: &str) -> Vec<&'a SearchHit> {
-    let wanted = email.trim().to_lowercase();
-    hits.iter().filter(|hit| hit.emails.iter().any(|candidate| candidate.trim().to_lowercase() == wanted)).collect()
+    let wanted = email.trim().lowercased();
+    hits.iter().filter(|hit| hit.emails.iter().any(|candidate| candidate.trim().lowercased() == wanted)).collect()
 }
 
 /// The hits whose name equals `name` (trimmed, case-insensitive).
 pub fn with_name<'a>(hits: &'a [SearchHit], name: &str) -> Vec<&'a SearchHit> {
-    let wanted = name.trim().to_lowercase();
-    hits.iter().filter(|hit| hit.name.trim().to_lowercase() == wanted).collect()
+    let wanted = name.trim().lowercased();
+    hits.iter().filter(|hit| hit.name.trim().lowercased() == wanted).collect()
 }
 
 /// Whether a v2 record (a list item, not a search hit) is named `name` (trimmed, case-insensitive).
 pub fn record_named(record: &Value, name: &str) -> bool {
-    let wanted = name.trim().to_lowercase();
-    record.get("name").and_then(Value::as_str).is_some_and(|candidate| candidate.trim().to_lowercase() == wanted)
+    let wanted = name.trim().lowercased();
+    record.get("name").and_then(Value::as_str).is_some_and(|candidate| candidate.trim().lowercased() == wanted)
 }
 
 /// Whether a v2 person record has the email `email` among its `emails` (trimmed, case-insensitive).
 pub fn record_has_email(record: &Value, email: &str) -> bool {
-    let wanted = email.trim().to_lowercase();
+    let wanted = email.trim().lowercased();
     record.get("emails").and_then(Value::as_array).into_iter().flatten().any(|entry| {
-        entry.get("value").and_then(Value::as_str).is_some_and(|value| value.trim().to_lowercase() == wanted)
+        entry.get("value").and_then(Value::as_str).is_some_and(|value| value.trim().lowercased() == wanted)
     })
 }
 

@@ -1,13 +1,15 @@
 //! Pipedrive users (`GET /v1/users`, API-FACTS §3): the wire format and matching a CRM email to a user.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::SyncError;
+use crate::json::shape::{member, members, FromJson};
 use crate::pipedrive::outcome::parse_list;
+use crate::text::lowercase::Lowercased;
 
 /// A Pipedrive user as the engine reports it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PipedriveUser {
     /// Pipedrive's user id (the `owner_id` of records).
@@ -23,19 +25,28 @@ pub struct PipedriveUser {
 }
 
 /// One element of `GET /v1/users` `data` (BaseUser); fields the engine does not use are ignored.
-#[derive(Debug, Deserialize)]
+#[derive(Debug)]
 struct BaseUser {
     id: i64,
-    #[serde(default)]
     name: Option<String>,
-    #[serde(default)]
     email: Option<String>,
-    #[serde(default)]
     active_flag: Option<bool>,
-    #[serde(default)]
     is_deleted: Option<bool>,
-    #[serde(default)]
     is_admin: Option<Value>,
+}
+
+impl FromJson for BaseUser {
+    fn from_json(value: &Value) -> Result<Self, String> {
+        let object = members(value, "BaseUser")?;
+        Ok(BaseUser {
+            id: member(object, "id")?,
+            name: member(object, "name")?,
+            email: member(object, "email")?,
+            active_flag: member(object, "active_flag")?,
+            is_deleted: member(object, "is_deleted")?,
+            is_admin: member(object, "is_admin")?,
+        })
+    }
 }
 
 /// Parses the `data` of `GET /v1/users` (`null` is an empty list), keeping only active, undeleted users.
@@ -60,7 +71,7 @@ pub fn parse_active_users(data: Value) -> Result<Vec<PipedriveUser>, SyncError> 
 
 /// The active user whose email equals `normalized_email` (already trimmed and lowercased).
 pub fn find_by_email<'a>(users: &'a [PipedriveUser], normalized_email: &str) -> Option<&'a PipedriveUser> {
-    users.iter().find(|user| user.email.trim().to_lowercase() == normalized_email)
+    users.iter().find(|user| user.email.trim().lowercased() == normalized_email)
 }
 
 #[cfg(test)]

@@ -1,11 +1,12 @@
 //! Email addresses: the shape check for input and the normal form used for matching.
 
 use crate::error::SyncError;
+use crate::text::lowercase::Lowercased;
 
 /// Checks that `value` looks like an email address and returns its normal form (trimmed, lowercased), the form
 /// used to compare emails between the CRM and Pipedrive.
 pub fn normalize_email(field: &str, value: &str) -> Result<String, SyncError> {
-    let email = value.trim().to_lowercase();
+    let email = value.trim().lowercased();
     let rule = "must be an email address like name@example.com";
     if email.len() > 254 || email.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(SyncError::validation(field, rule));

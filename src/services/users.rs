@@ -15,6 +15,7 @@ use crate::host::{Host, LogLevel};
 use crate::pipedrive::users::{find_by_email, PipedriveUser};
 use crate::services::email::normalize_email;
 use crate::store;
+use crate::text::lowercase::Lowercased;
 
 /// The answer of `setupUser` (spec §8.4), with the error's stable `code` beside its text.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -117,7 +118,7 @@ impl<H: Host> Engine<H> {
         if let Some(id) = user.pipedrive_user_id {
             return Ok(Some(id));
         }
-        let normalized = user.email.trim().to_lowercase();
+        let normalized = user.email.trim().lowercased();
         let users = self.pipedrive_users(token).await?;
         match crate::pipedrive::users::find_by_email(&users, &normalized) {
             Some(pipedrive_user) => {

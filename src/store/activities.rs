@@ -1,29 +1,25 @@
 //! Store calls about activities: reading one with its contact's Pipedrive ids, the contact's unreplicated ones,
 //! counting attempts and recording the replication (spec §4.2).
 
-use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::call::call;
 use super::outbox::Fence;
 use crate::error::SyncError;
 use crate::host::Host;
+use crate::json::shape::{member, member_or_default, members, FromJson};
 
 /// The contact's Pipedrive ids, as an activity carries them.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ActivityContact {
     /// The contact's Pipedrive person.
-    #[serde(default)]
     pub pipedrive_person_id: Option<i64>,
     /// The contact's Pipedrive organization.
-    #[serde(default)]
     pub pipedrive_org_id: Option<i64>,
 }
 
 /// A CRM activity (`LocalActivity`).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct LocalActivity {
     /// The CRM's id.
     pub id: String,
@@ -32,36 +28,59 @@ pub struct LocalActivity {
     /// The CRM user who logged it.
     pub user_id: String,
     /// CALL, EMAIL, MEETING, LINKEDIN, REFERRAL or CONFERENCE.
-    #[serde(rename = "type")]
     pub activity_type: String,
     /// Subject line.
     pub subject: String,
     /// Note, when any.
-    #[serde(default)]
     pub note: Option<String>,
     /// Due instant (ISO 8601), when any.
-    #[serde(default)]
     pub due_date: Option<String>,
     /// Date-only activity.
-    #[serde(default)]
     pub all_day: bool,
     /// Done already.
-    #[serde(default)]
     pub done: bool,
     /// The linked Pipedrive activity.
-    #[serde(default)]
     pub pipedrive_activity_id: Option<i64>,
     /// Attempts so far.
-    #[serde(default)]
     pub pipedrive_sync_attempts: i64,
     /// The last attempt (ISO 8601).
-    #[serde(default)]
     pub last_pipedrive_sync_attempt: Option<String>,
     /// SYNCED | PENDING | FAILED | CONFLICT.
-    #[serde(default)]
     pub update_sync_status: String,
     /// The contact's Pipedrive ids.
     pub contact: ActivityContact,
+}
+
+impl FromJson for ActivityContact {
+    fn from_json(value: &Value) -> Result<Self, String> {
+        let object = members(value, "ActivityContact")?;
+        Ok(ActivityContact {
+            pipedrive_person_id: member(object, "pipedrivePersonId")?,
+            pipedrive_org_id: member(object, "pipedriveOrgId")?,
+        })
+    }
+}
+
+impl FromJson for LocalActivity {
+    fn from_json(value: &Value) -> Result<Self, String> {
+        let object = members(value, "LocalActivity")?;
+        Ok(LocalActivity {
+            id: member(object, "id")?,
+            contact_id: member(object, "contactId")?,
+            user_id: member(object, "userId")?,
+            activity_type: member(object, "type")?,
+            subject: member(object, "subject")?,
+            note: member(object, "note")?,
+            due_date: member(object, "dueDate")?,
+            all_day: member_or_default(object, "allDay")?,
+            done: member_or_default(object, "done")?,
+            pipedrive_activity_id: member(object, "pipedriveActivityId")?,
+            pipedrive_sync_attempts: member_or_default(object, "pipedriveSyncAttempts")?,
+            last_pipedrive_sync_attempt: member(object, "lastPipedriveSyncAttempt")?,
+            update_sync_status: member_or_default(object, "updateSyncStatus")?,
+            contact: member(object, "contact")?,
+        })
+    }
 }
 
 /// `findActivity(activityId)`.

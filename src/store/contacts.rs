@@ -1,79 +1,102 @@
 //! Store calls about contacts and organizations: reading a contact with its organization, linking both to
 //! Pipedrive, the warmness hook, snapshots and conflicts.
 
-use serde::Deserialize;
-use serde_json::json;
+use serde_json::{json, Value};
 
 use super::call::call;
 use super::outbox::Fence;
 use crate::error::SyncError;
 use crate::host::Host;
+use crate::json::shape::{member, member_or_default, members, FromJson};
 
 /// A CRM organization (`LocalOrganization`).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct LocalOrganization {
     /// The CRM's id.
     pub id: String,
     /// The name, as Pipedrive will show it.
     pub name: String,
     /// Sector, when known.
-    #[serde(default)]
     pub industry: Option<String>,
     /// Country, when known.
-    #[serde(default)]
     pub country: Option<String>,
     /// Street address on one line, when known.
-    #[serde(default)]
     pub address: Option<String>,
     /// The linked Pipedrive organization.
-    #[serde(default)]
     pub pipedrive_org_id: Option<i64>,
 }
 
 /// A CRM contact with its organization (`LocalContact`).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct LocalContact {
     /// The CRM's id.
     pub id: String,
     /// Full name.
     pub name: String,
     /// Email, when known.
-    #[serde(default)]
     pub email: Option<String>,
     /// Phone, when known.
-    #[serde(default)]
     pub phone: Option<String>,
     /// Warmness score.
-    #[serde(default)]
     pub warmness_score: i64,
     /// The CRM user who owns the contact.
-    #[serde(default)]
     pub owner_id: Option<String>,
     /// The linked Pipedrive person.
-    #[serde(default)]
     pub pipedrive_person_id: Option<i64>,
     /// The linked Pipedrive organization.
-    #[serde(default)]
     pub pipedrive_org_id: Option<i64>,
     /// SYNCED | PENDING | FAILED | CONFLICT.
-    #[serde(default)]
     pub update_sync_status: String,
     /// The contact's organization.
-    #[serde(default)]
     pub organization: Option<LocalOrganization>,
 }
 
+impl FromJson for LocalOrganization {
+    fn from_json(value: &Value) -> Result<Self, String> {
+        let object = members(value, "LocalOrganization")?;
+        Ok(LocalOrganization {
+            id: member(object, "id")?,
+            name: member(object, "name")?,
+            industry: member(object, "industry")?,
+            country: member(object, "country")?,
+            address: member(object, "address")?,
+            pipedrive_org_id: member(object, "pipedriveOrgId")?,
+        })
+    }
+}
+
+impl FromJson for LocalContact {
+    fn from_json(value: &Value) -> Result<Self, String> {
+        let object = members(value, "LocalContact")?;
+        Ok(LocalContact {
+            id: member(object, "id")?,
+            name: member(object, "name")?,
+            email: member(object, "email")?,
+            phone: member(object, "phone")?,
+            warmness_score: member_or_default(object, "warmnessScore")?,
+            owner_id: member(object, "ownerId")?,
+            pipedrive_person_id: member(object, "pipedrivePersonId")?,
+            pipedrive_org_id: member(object, "pipedriveOrgId")?,
+            update_sync_status: member_or_default(object, "updateSyncStatus")?,
+            organization: member(object, "organization")?,
+        })
+    }
+}
+
 /// What `updateWarmness` did.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct WarmnessUpdate {
     /// Whether the contact exists (and got the score).
     pub updated: bool,
     /// The `warm_lead` job recorded (or merged into), when one was needed.
-    #[serde(default)]
     pub job_id: Option<i64>,
+}
+
+impl FromJson for WarmnessUpdate {
+    fn from_json(value: &Value) -> Result<Self, String> {
+        let object = members(value, "WarmnessUpdate")?;
+        Ok(WarmnessUpdate { updated: member(object, "updated")?, job_id: member(object, "jobId")? })
+    }
 }
 
 /// `findContact(contactId)`.

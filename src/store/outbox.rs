@@ -2,16 +2,16 @@
 //! completing and failing jobs, replay and statistics. Every write about a claimed job carries its [`Lease`]: the
 //! store accepts it only while that claim is the job's current one (DESIGN invariant 2).
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::call::call;
 use crate::error::SyncError;
 use crate::host::Host;
+use crate::json::shape::{member, member_or_default, members, FromJson};
 
 /// A job claimed from the outbox (`SyncJob` in the store contract).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ClaimedJob {
     /// The job's id.
     pub id: i64,
@@ -22,22 +22,17 @@ pub struct ClaimedJob {
     /// The record's id.
     pub record_id: String,
     /// The job's data.
-    #[serde(default)]
     pub payload: Value,
     /// Attempts started, this one included.
     pub attempts: u32,
     /// Priority (interactive work is higher).
-    #[serde(default)]
     pub priority: i64,
     /// The previous attempt's worker lost its lease: that attempt's outcome is unknown.
-    #[serde(default)]
     pub recovered: bool,
     /// This claim's fencing token: the job's lease generation, raised by every claim.
-    #[serde(default)]
     pub lease_token: i64,
     /// Set once an attempt was about to send a create: since then a record may exist remotely, so every later
     /// attempt looks it up before creating anything (ISO 8601).
-    #[serde(default)]
     pub in_doubt_since: Option<String>,
 }
 
@@ -68,6 +63,24 @@ pub struct Fence {
     /// Its claim.
     #[serde(flatten)]
     pub lease: Lease,
+}
+
+impl FromJson for ClaimedJob {
+    fn from_json(value: &Value) -> Result<Self, String> {
+        let object = members(value, "ClaimedJob")?;
+        Ok(ClaimedJob {
+            id: member(object, "id")?,
+            kind: member(object, "kind")?,
+            record_type: member(object, "recordType")?,
+            record_id: member(object, "recordId")?,
+            payload: member_or_default(object, "payload")?,
+            attempts: member(object, "attempts")?,
+            priority: member_or_default(object, "priority")?,
+            recovered: member_or_default(object, "recovered")?,
+            lease_token: member_or_default(object, "leaseToken")?,
+            in_doubt_since: member(object, "inDoubtSince")?,
+        })
+    }
 }
 
 impl ClaimedJob {

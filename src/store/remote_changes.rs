@@ -2,35 +2,60 @@
 //! merge's relink, values pulled from Pipedrive onto a local record (the CRM's `applyRemoteChanges` hook), the
 //! reconcile cursor per entity type, the webhook inbox, and the update job a local change not yet pushed gets.
 
-use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use super::call::call;
 use crate::error::SyncError;
 use crate::host::Host;
+use crate::json::shape::{member, member_or_default, members, FromJson};
 
 /// One local record linked to a Pipedrive record (`LinkedRecordState`).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct LinkedState {
     /// The CRM's id.
     pub local_id: String,
     /// The Pipedrive record it is linked to.
-    #[serde(default)]
     pub pipedrive_id: i64,
     /// Its `updateSyncStatus`; empty when the store did not say.
-    #[serde(default)]
     pub status: String,
     /// Its values in the spec's `Update*Data` form.
-    #[serde(default)]
     pub fields: Map<String, Value>,
 }
 
 /// What `receiveWebhookEvent` did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Received {
     /// The event id was in the inbox already: nothing new was written.
     pub duplicate: bool,
+}
+
+impl FromJson for LinkedState {
+    fn from_json(value: &Value) -> Result<Self, String> {
+        let object = members(value, "LinkedState")?;
+        Ok(LinkedState {
+            local_id: member(object, "localId")?,
+            pipedrive_id: member_or_default(object, "pipedriveId")?,
+            status: member_or_default(object, "status")?,
+            fields: member_or_default(object, "fields")?,
+        })
+    }
+}
+
+/// What `enqueueJob` answers.
+struct Enqueued {
+    id: i64,
+}
+
+impl FromJson for Enqueued {
+    fn from_json(value: &Value) -> Result<Self, String> {
+        Ok(Enqueued { id: member(members(value, "Enqueued")?, "id")? })
+    }
+}
+
+impl FromJson for Received {
+    fn from_json(value: &Value) -> Result<Self, String> {
+        Ok(Received { duplicate: member(members(value, "Received")?, "duplicate")? })
+    }
 }
 
 /// `listLinkedRecords(recordType, {after, limit})`: a page ordered by local id.
@@ -94,10 +119,6 @@ pub async fn enqueue_update<H: Host>(
     data: &Map<String, Value>,
     changed_at: &str,
 ) -> Result<i64, SyncError> {
-    #[derive(Deserialize)]
-    struct Enqueued {
-        id: i64,
-    }
     let job = json!({
         "kind": "update_record", "recordType": record_type, "recordId": pipedrive_id.to_string(),
         "dedupeKey": format!("update_record:{record_type}:{pipedrive_id}"),

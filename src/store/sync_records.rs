@@ -1,41 +1,58 @@
 //! Store calls about linked records, the package's own tables: the snapshot of each record (the base of
 //! three-way conflict detection), the conflicts waiting for a person, and the linked local record's sync state.
 
-use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::call::call;
 use crate::error::SyncError;
 use crate::host::Host;
+use crate::json::shape::{member, member_or_default, members, FromJson};
 
 /// A snapshot as stored (`SyncSnapshot`): the values last synced, and Pipedrive's `update_time` then.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Snapshot {
     /// Field values in v2 wire form.
-    #[serde(default)]
     pub fields: Value,
     /// Pipedrive's `update_time` of that version, when known.
-    #[serde(default)]
     pub remote_update_time: Option<String>,
 }
 
 /// A conflict as stored (`SyncConflict`): per field `{base, local, remote}` in wire form.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct StoredConflict {
     /// The conflict's id.
     pub id: i64,
     /// `person`, `organization`, `activity`, `deal`.
     pub record_type: String,
     /// The Pipedrive record, when one is concerned.
-    #[serde(default)]
     pub pipedrive_id: Option<i64>,
     /// Per field `{base, local, remote}` (or `{candidates, match}` for an ambiguous match).
-    #[serde(default)]
     pub fields: Value,
     /// `OPEN` or `RESOLVED`.
     pub status: String,
+}
+
+impl FromJson for Snapshot {
+    fn from_json(value: &Value) -> Result<Self, String> {
+        let object = members(value, "Snapshot")?;
+        Ok(Snapshot {
+            fields: member_or_default(object, "fields")?,
+            remote_update_time: member(object, "remoteUpdateTime")?,
+        })
+    }
+}
+
+impl FromJson for StoredConflict {
+    fn from_json(value: &Value) -> Result<Self, String> {
+        let object = members(value, "StoredConflict")?;
+        Ok(StoredConflict {
+            id: member(object, "id")?,
+            record_type: member(object, "recordType")?,
+            pipedrive_id: member(object, "pipedriveId")?,
+            fields: member_or_default(object, "fields")?,
+            status: member(object, "status")?,
+        })
+    }
 }
 
 /// `findConflict(conflictId)`.

@@ -1,26 +1,35 @@
 //! Store calls about CRM users.
 
-use serde::Deserialize;
-use serde_json::json;
+use serde_json::{json, Value};
 
 use super::call::call;
 use crate::error::SyncError;
 use crate::host::Host;
+use crate::json::shape::{member, members, FromJson};
 
 /// A CRM user as the store returns it.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct LocalUser {
     /// The CRM's id.
     pub id: String,
     /// The user's email as stored.
     pub email: String,
     /// Display name, if any.
-    #[serde(default)]
     pub name: Option<String>,
     /// The linked Pipedrive user id, once known.
-    #[serde(default)]
     pub pipedrive_user_id: Option<i64>,
+}
+
+impl FromJson for LocalUser {
+    fn from_json(value: &Value) -> Result<Self, String> {
+        let object = members(value, "LocalUser")?;
+        Ok(LocalUser {
+            id: member(object, "id")?,
+            email: member(object, "email")?,
+            name: member(object, "name")?,
+            pipedrive_user_id: member(object, "pipedriveUserId")?,
+        })
+    }
 }
 
 /// `findUserById(userId)`.

@@ -1,10 +1,11 @@
 //! Crossing the boundary: one serde configuration for every value sent to JS, and engine errors as JS `Error`
 //! objects carrying `code` and `details`.
 
-use serde::de::DeserializeOwned;
 use serde::Serialize;
+use serde_json::Value;
 use wasm_bindgen::JsValue;
 
+use super::js_json::js_to_json;
 use crate::error::SyncError;
 
 /// Serializes a value for JS. JSON-compatible: maps become plain objects, `None` fields marked
@@ -16,10 +17,9 @@ pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, SyncError> {
         .map_err(|error| SyncError::internal(format!("could not convert a result for JavaScript: {error}")))
 }
 
-/// Deserializes a JS value; `what` names it in the error.
-pub fn from_js<T: DeserializeOwned>(value: JsValue, what: &str) -> Result<T, SyncError> {
-    serde_wasm_bindgen::from_value(value)
-        .map_err(|error| SyncError::internal(format!("{what} has an unexpected shape: {error}")))
+/// A JS value as JSON; `what` names it in the error.
+pub fn from_js(value: &JsValue, what: &str) -> Result<Value, SyncError> {
+    js_to_json(value).map_err(|error| SyncError::internal(format!("{what} has an unexpected shape: {error}")))
 }
 
 /// A JS `Error` whose message is the error's text, with `code` and `details` properties.

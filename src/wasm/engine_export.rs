@@ -19,6 +19,7 @@ use crate::config::EngineConfig;
 use crate::engine::Engine;
 use crate::error::SyncError;
 use crate::json_args::{pipedrive_id, required_string};
+use crate::local_async::join::LocalFuture;
 use crate::outbox::drain::{DrainOptions, DrainReport};
 use crate::services::activities::ReplicateActivityRequest;
 use crate::services::warm_leads::WarmLeadRequest;
@@ -87,7 +88,7 @@ pub(super) fn arg(value: JsValue, name: &str) -> Result<Value, SyncError> {
     if value.is_undefined() {
         return Ok(Value::Null);
     }
-    from_js(value, name)
+    from_js(&value, name)
 }
 
 /// Calls the optional JS callback with `value` (a throwing callback is ignored: the task still answers).
@@ -111,15 +112,19 @@ impl WasmEngine {
     /// Runs `call` on this engine as a task: its value serialized, its error as a JS `Error` with `code`.
     pub(super) fn task<T, F>(&self, call: impl FnOnce(Rc<Engine<JsHost>>) -> F) -> Task
     where
-        T: Serialize,
+        T: Serialize + 'static,
         F: Future<Output = Result<T, SyncError>> + 'static,
     {
-        let future = call(self.inner.clone());
-        Task::new(async move {
-            let value = future.await.map_err(|error| to_js_error(&error))?;
-            to_js(&value).map_err(|error| to_js_error(&error))
-        })
+        // Boxed here, the operation's future is compiled once as itself; the adapter below once per answer type.
+        let future: LocalFuture<'static, Result<T, SyncError>> = Box::pin(call(self.inner.clone()));
+        Task::new(answer_of(future))
     }
+}
+
+/// The answer of an operation: its value serialized, its error as a JS `Error` with `code`.
+async fn answer_of<T: Serialize>(future: LocalFuture<'static, Result<T, SyncError>>) -> Result<JsValue, JsValue> {
+    let value = future.await.map_err(|error| to_js_error(&error))?;
+    to_js(&value).map_err(|error| to_js_error(&error))
 }
 
 #[wasm_bindgen(js_class = Engine)]

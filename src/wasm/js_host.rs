@@ -3,8 +3,6 @@
 //! anyway is reported as a failure of the call, never as a crash.
 
 use js_sys::{Array, Function, Promise, Reflect};
-use serde::de::DeserializeOwned;
-use serde::Deserialize;
 use serde_json::Value;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -12,6 +10,8 @@ use wasm_bindgen_futures::JsFuture;
 use super::convert::{from_js, to_js};
 use crate::error::SyncError;
 use crate::host::{Host, HttpRequest, HttpResponse, LogLevel, StoreFailure, TransportError};
+use crate::json::shape::{member, members, FromJson};
+use crate::local_async::join::LocalFuture;
 
 /// The JS host object and its methods, looked up once.
 pub struct JsHost {
@@ -25,20 +25,6 @@ pub struct JsHost {
     random: Function,
     zone_offset: Function,
     log: Function,
-}
-
-/// The `{ok, value, error}` envelope of every async host method.
-#[derive(Deserialize)]
-struct Reply<T, E> {
-    ok: bool,
-    #[serde(default = "none")]
-    value: Option<T>,
-    #[serde(default = "none")]
-    error: Option<E>,
-}
-
-fn none<T>() -> Option<T> {
-    None
 }
 
 impl JsHost {
@@ -64,23 +50,43 @@ impl JsHost {
         })
     }
 
-    /// Calls an async host method and reads its envelope. `Err(message)` when the host broke its contract.
-    async fn call<T: DeserializeOwned, E: DeserializeOwned>(
+    /// Calls an async host method and reads its `{ok, value, error}` envelope. `Err(message)` when the host
+    /// broke its contract.
+    async fn call<T: FromJson, E: FromJson>(
         &self,
         function: &Function,
         args: &[JsValue],
         what: &str,
     ) -> Result<Result<Option<T>, E>, String> {
-        let args: Array = args.iter().collect();
-        let returned = function.apply(&self.this, &args).map_err(|thrown| describe(what, "threw", &thrown))?;
-        let settled =
-            JsFuture::from(Promise::resolve(&returned)).await.map_err(|thrown| describe(what, "rejected", &thrown))?;
-        let reply: Reply<T, E> = from_js(settled, what).map_err(|error| error.to_string())?;
-        match (reply.ok, reply.error) {
-            (true, _) => Ok(Ok(reply.value)),
+        let reply = self.settle(function, args, what).await?;
+        let shape = |error: String| SyncError::internal(format!("{what} has an unexpected shape: {error}")).to_string();
+        let object = members(&reply, "Reply").map_err(shape)?;
+        let ok: bool = member(object, "ok").map_err(shape)?;
+        let value: Option<T> = member(object, "value").map_err(shape)?;
+        let error: Option<E> = member(object, "error").map_err(shape)?;
+        match (ok, error) {
+            (true, _) => Ok(Ok(value)),
             (false, Some(error)) => Ok(Err(error)),
             (false, None) => Err(format!("{what} answered ok: false without an error")),
         }
+    }
+
+    /// Calls an async host method and reads what it settled with as JSON (one compiled state machine for every
+    /// typed [`JsHost::call`]).
+    fn settle<'a>(
+        &'a self,
+        function: &'a Function,
+        args: &'a [JsValue],
+        what: &'a str,
+    ) -> LocalFuture<'a, Result<Value, String>> {
+        Box::pin(async move {
+            let args: Array = args.iter().collect();
+            let returned = function.apply(&self.this, &args).map_err(|thrown| describe(what, "threw", &thrown))?;
+            let settled = JsFuture::from(Promise::resolve(&returned))
+                .await
+                .map_err(|thrown| describe(what, "rejected", &thrown))?;
+            from_js(&settled, what).map_err(|error| error.to_string())
+        })
     }
 }
 

@@ -4,6 +4,7 @@
 mod convert;
 mod engine_export;
 mod js_host;
+mod js_json;
 mod organizations_export;
 mod panic_hook;
 mod reconcile_export;

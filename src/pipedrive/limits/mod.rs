@@ -23,6 +23,7 @@ use crate::pipedrive::limits::daily_budget::DailyBudget;
 use crate::pipedrive::limits::rate_window::RateWindow;
 use crate::pipedrive::limits::shared_pacing::SharedPacing;
 use crate::pipedrive::limits::shared_window::SharedBudget;
+use crate::text::decimal::parse_decimal;
 
 /// Length of Pipedrive's rolling windows.
 pub const WINDOW_MS: u64 = 2_000;
@@ -75,10 +76,7 @@ impl RateHeaders {
     /// Reads the headers of `response`; malformed values count as absent.
     pub fn of(response: &HttpResponse) -> Self {
         let number = |name: &str| {
-            response
-                .header(name)
-                .and_then(|value| value.trim().parse::<f64>().ok())
-                .filter(|n| n.is_finite() && *n >= 0.0)
+            response.header(name).and_then(|value| parse_decimal(value.trim())).filter(|n| n.is_finite() && *n >= 0.0)
         };
         RateHeaders {
             limit: number("x-ratelimit-limit").map(|n| n as u32),

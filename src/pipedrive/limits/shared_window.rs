@@ -9,7 +9,10 @@
 //! process writes the real end (response + window) with its next reservation. A process that dies leaves its
 //! slots held until their pessimistic end: the safe side.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::json::shape::{member, member_or_default, members, FromJson};
 
 /// Which of a token's two windows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,10 +24,10 @@ pub enum WindowKind {
 }
 
 /// One occupied slot of a shared window.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Slot {
     /// Who took it (`<process>-<n>`), so that its taker can shorten it once answered; empty for a phantom.
-    #[serde(rename = "i", default)]
+    #[serde(rename = "i")]
     pub id: String,
     /// Epoch milliseconds at which the slot is free again.
     #[serde(rename = "u")]
@@ -32,26 +35,24 @@ pub struct Slot {
 }
 
 /// One shared rolling window.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SharedWindow {
     /// The limit a response header said (any process's); the plan's limit until then.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<u32>,
     /// Occupied slots.
-    #[serde(default)]
     pub slots: Vec<Slot>,
     /// Nothing is sent before this instant (after a 429).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub blocked_until: Option<i64>,
 }
 
 /// The company's daily budget as last seen by any process.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SharedBudget {
     /// `x-daily-ratelimit-token-limit`, when seen.
-    #[serde(default)]
     pub limit: Option<u64>,
     /// `x-daily-ratelimit-token-remaining`.
     pub remaining: u64,
@@ -60,17 +61,55 @@ pub struct SharedBudget {
 }
 
 /// The state of one token's pacing, as stored (JSON) under its key.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct SharedState {
     /// The burst window.
-    #[serde(default)]
     pub burst: SharedWindow,
     /// The search window.
-    #[serde(default)]
     pub search: SharedWindow,
     /// The daily budget as last seen.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub budget: Option<SharedBudget>,
+}
+
+impl FromJson for Slot {
+    fn from_json(value: &Value) -> Result<Self, String> {
+        let object = members(value, "Slot")?;
+        Ok(Slot { id: member_or_default(object, "i")?, until: member(object, "u")? })
+    }
+}
+
+impl FromJson for SharedWindow {
+    fn from_json(value: &Value) -> Result<Self, String> {
+        let object = members(value, "SharedWindow")?;
+        Ok(SharedWindow {
+            limit: member(object, "limit")?,
+            slots: member_or_default(object, "slots")?,
+            blocked_until: member(object, "blockedUntil")?,
+        })
+    }
+}
+
+impl FromJson for SharedBudget {
+    fn from_json(value: &Value) -> Result<Self, String> {
+        let object = members(value, "SharedBudget")?;
+        Ok(SharedBudget {
+            limit: member(object, "limit")?,
+            remaining: member(object, "remaining")?,
+            seen_at: member(object, "seenAt")?,
+        })
+    }
+}
+
+impl FromJson for SharedState {
+    fn from_json(value: &Value) -> Result<Self, String> {
+        let object = members(value, "SharedState")?;
+        Ok(SharedState {
+            burst: member_or_default(object, "burst")?,
+            search: member_or_default(object, "search")?,
+            budget: member(object, "budget")?,
+        })
+    }
 }
 
 /// What one process learned since its last write, applied to the shared state with its next reservation.
@@ -157,7 +196,8 @@ impl SharedState {
     /// Reads a stored state; a state that does not parse (another version's, or damaged) starts over empty,
     /// which is what an expired state would be anyway after one window.
     pub fn parse(text: Option<&str>) -> SharedState {
-        text.and_then(|text| serde_json::from_str(text).ok()).unwrap_or_default()
+        let value = text.and_then(|text| serde_json::from_str::<Value>(text).ok());
+        value.and_then(|value| SharedState::from_json(&value).ok()).unwrap_or_default()
     }
 
     /// The state as stored.

@@ -5,6 +5,7 @@
 use chrono::{DateTime, Duration, Utc};
 
 use crate::error::SyncError;
+use crate::iso_time::{iso_date, iso_time_of_day, parse_rfc3339};
 
 /// Pipedrive's due fields.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,7 +18,7 @@ pub struct Due {
 
 /// Parses the store's ISO 8601 instant.
 pub fn parse_instant(field: &str, text: &str) -> Result<DateTime<Utc>, SyncError> {
-    DateTime::parse_from_rfc3339(text.trim()).map(|moment| moment.with_timezone(&Utc)).map_err(|_| {
+    parse_rfc3339(text.trim()).ok_or_else(|| {
         SyncError::validation(field, "must be an ISO 8601 instant with a time zone, e.g. 2025-12-25T10:00:00Z")
     })
 }
@@ -27,9 +28,9 @@ pub fn parse_instant(field: &str, text: &str) -> Result<DateTime<Utc>, SyncError
 pub fn due_fields(instant: DateTime<Utc>, all_day: bool, zone_offset_minutes: i32) -> Due {
     if all_day {
         let local = instant + Duration::minutes(i64::from(zone_offset_minutes));
-        return Due { date: local.format("%Y-%m-%d").to_string(), time: None };
+        return Due { date: iso_date(&local), time: None };
     }
-    Due { date: instant.format("%Y-%m-%d").to_string(), time: Some(instant.format("%H:%M:%S").to_string()) }
+    Due { date: iso_date(&instant), time: Some(iso_time_of_day(&instant)) }
 }
 
 #[cfg(test)]

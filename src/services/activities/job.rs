@@ -10,6 +10,7 @@ use crate::engine::Engine;
 use crate::error::SyncError;
 use crate::host::{Host, LogLevel};
 use crate::iso_time::iso_millis;
+use crate::json::ordered::object_of;
 use crate::json_args::required_string;
 use crate::outbox::attempt::JobAttempt;
 use crate::outbox::{JobFuture, JobKind};
@@ -117,10 +118,11 @@ impl<H: Host> Engine<H> {
         since: i64,
         options: CallOptions,
     ) -> Result<Option<i64>, SyncError> {
-        let wanted: Map<String, Value> = ["subject", "type", "due_date", "due_time", "done", "owner_id"]
-            .iter()
-            .filter_map(|key| body.get(*key).map(|value| (key.to_string(), value.clone())))
-            .collect();
+        let wanted = object_of(
+            ["subject", "type", "due_date", "due_time", "done", "owner_id"]
+                .iter()
+                .filter_map(|key| body.get(*key).map(|value| (key.to_string(), value.clone()))),
+        );
         let wanted = Value::Object(wanted);
         let person = person_id.to_string();
         let sent = |candidate: &Value| holds(candidate, &wanted);

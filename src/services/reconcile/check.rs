@@ -69,7 +69,13 @@ impl<H: Host> Engine<H> {
         local_side: bool,
     ) -> Result<Checked, SyncError> {
         let no_pull = Vec::new();
-        let pull = self.config.options.pull_fields.get(entity.name()).unwrap_or(&no_pull);
+        let pull = self
+            .config
+            .options
+            .pull_fields
+            .iter()
+            .find(|(name, _)| name == entity.name())
+            .map_or(&no_pull, |(_, fields)| fields);
         let now = iso_millis(self.host.now_ms());
         let update_time = remote.get("update_time").and_then(Value::as_str);
         let id = linked.pipedrive_id;

@@ -12,6 +12,9 @@
 //!   since Pipedrive stores a cleared value as `null` (UPDATES-FACTS §1.2 to §1.4), while `0` and `false` are
 //!   values ("emptiness is not nothing").
 
+use crate::json::ordered::{object_of, set_of};
+use crate::text::decimal::{parse_decimal, plain_decimal};
+use crate::text::lowercase::Lowercased;
 use serde_json::{Map, Value};
 
 /// How a field's values are compared and merged.
@@ -50,12 +53,9 @@ pub fn wire_name(field: &str) -> &str {
 /// The fields of a record under their v2 names; a v2 name wins over its alias when a record has both.
 pub fn wire_fields(record: &Value) -> Map<String, Value> {
     let object = record.as_object();
-    let mut fields: Map<String, Value> = object
-        .into_iter()
-        .flatten()
-        .filter(|(key, _)| wire_name(key) == *key)
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
+    let mut fields = object_of(
+        object.into_iter().flatten().filter(|(key, _)| wire_name(key) == *key).map(|(k, v)| (k.clone(), v.clone())),
+    );
     for (key, value) in object.into_iter().flatten().filter(|(key, _)| wire_name(key) != *key) {
         if fields.get(wire_name(key)).is_none_or(Value::is_null) {
             fields.insert(wire_name(key).to_string(), value.clone());
@@ -68,9 +68,8 @@ pub fn wire_fields(record: &Value) -> Map<String, Value> {
 pub fn canonical(field: &str, value: &Value) -> Value {
     match field_kind(field) {
         FieldKind::Set => {
-            let mut keys: Vec<String> = items(value).iter().filter_map(|item| element_key(field, item)).collect();
-            keys.sort();
-            keys.dedup();
+            // In order, each once.
+            let keys = set_of(items(value).iter().filter_map(|item| element_key(field, item)));
             if keys.is_empty() {
                 Value::Null
             } else {
@@ -118,7 +117,7 @@ pub fn element_key(field: &str, item: &Value) -> Option<String> {
         _ => None,
     };
     let key = match field {
-        "emails" => text(item)?.trim().to_lowercase(),
+        "emails" => text(item)?.trim().lowercased(),
         "phones" => {
             let phone = text(item)?;
             let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
@@ -135,9 +134,9 @@ pub fn element_key(field: &str, item: &Value) -> Option<String> {
 pub fn parts(value: &Value) -> Map<String, Value> {
     match value {
         Value::Object(object) => {
-            object.iter().filter(|(key, _)| *key != "formatted_address").map(|(k, v)| (k.clone(), v.clone())).collect()
+            object_of(object.iter().filter(|(key, _)| *key != "formatted_address").map(|(k, v)| (k.clone(), v.clone())))
         }
-        Value::String(text) => Map::from_iter([("value".to_string(), Value::from(text.as_str()))]),
+        Value::String(text) => object_of([("value".to_string(), Value::from(text.as_str()))]),
         _ => Map::new(),
     }
 }
@@ -151,7 +150,7 @@ fn is_id(field: &str) -> bool {
 fn id_number(value: &Value) -> Option<f64> {
     match value {
         Value::Number(number) => number.as_f64(),
-        Value::String(text) => text.trim().parse::<f64>().ok().filter(|n| n.is_finite()),
+        Value::String(text) => parse_decimal(text.trim()).filter(|n| n.is_finite()),
         Value::Object(object) => object.get("value").or_else(|| object.get("id")).and_then(id_number),
         _ => None,
     }
@@ -160,7 +159,11 @@ fn id_number(value: &Value) -> Option<f64> {
 /// An id as text: whole numbers without a fraction (`7.0` and `"7"` are both `7`).
 fn id_text(value: &Value) -> Option<String> {
     let n = id_number(value)?;
-    Some(if n.fract() == 0.0 && n.abs() < 9e15 { format!("{}", n as i64) } else { n.to_string() })
+    if n.fract() == 0.0 && n.abs() < 9e15 {
+        Some(format!("{}", n as i64))
+    } else {
+        plain_decimal(n)
+    }
 }
 
 /// The shape-free form of any value: trimmed strings, numbers as floats, empty parts dropped, empty as `null`.
@@ -172,8 +175,7 @@ fn generic(value: &Value) -> Value {
         Value::Array(items) if items.is_empty() => Value::Null,
         Value::Array(items) => items.iter().map(generic).collect(),
         Value::Object(object) => {
-            let kept: Map<String, Value> =
-                object.iter().map(|(k, v)| (k.clone(), generic(v))).filter(|(_, v)| !v.is_null()).collect();
+            let kept = object_of(object.iter().map(|(k, v)| (k.clone(), generic(v))).filter(|(_, v)| !v.is_null()));
             if kept.is_empty() {
                 Value::Null
             } else {

@@ -16,6 +16,7 @@ use crate::engine::Engine;
 use crate::error::SyncError;
 use crate::host::{Host, LogLevel};
 use crate::iso_time::iso_millis;
+use crate::json::ordered::{map_of, object_of};
 use crate::local_async::join::LocalFuture;
 use crate::pipedrive::client::CallOptions;
 use crate::pipedrive::entities::Entity;
@@ -84,7 +85,7 @@ impl<H: Host> Engine<H> {
             let result = match item {
                 Err(error) => UpdateResult::failed(None, error, iso_millis(self.host.now_ms()), 0),
                 Ok(request) => {
-                    let remote = read.get(&(request.entity.name(), request.id)).cloned();
+                    let remote = read.get(&format!("{}:{}", request.entity.name(), request.id)).cloned();
                     let outcome = self.update_once(request, origin, remote).await;
                     self.result_of(request.id, outcome, retries_before)
                 }
@@ -96,13 +97,9 @@ impl<H: Host> Engine<H> {
 
     /// The records of a batch, read with one `ids=` list per entity type (≤ 100 ids each); a record missing
     /// from its list (deleted, or not visible) is left out, and read singly by its update.
-    async fn pre_read(
-        &self,
-        token: &ApiToken,
-        requests: &[&UpdateRequest],
-        priority: Priority,
-    ) -> BTreeMap<(&'static str, i64), Value> {
-        let mut read = BTreeMap::new();
+    async fn pre_read(&self, token: &ApiToken, requests: &[&UpdateRequest], priority: Priority) -> Map<String, Value> {
+        // By `entity:id`: the JSON object type every module already uses, not one more map type in the `.wasm`.
+        let mut read = Map::new();
         for entity in Entity::ALL {
             let mut ids: Vec<i64> = requests.iter().filter(|r| r.entity == entity).map(|r| r.id).collect();
             ids.sort_unstable();
@@ -119,7 +116,7 @@ impl<H: Host> Engine<H> {
                 };
                 for record in records.as_array().into_iter().flatten() {
                     if let Some(id) = record.get("id").and_then(Value::as_i64) {
-                        read.insert((entity.name(), id), record.clone());
+                        read.insert(format!("{}:{id}", entity.name()), record.clone());
                     }
                 }
             }
@@ -224,8 +221,7 @@ impl<H: Host> Engine<H> {
     /// The merge policy of the configuration, with the change time of `origin`.
     fn merge_policy(&self, origin: UpdateOrigin<'_>) -> Result<MergePolicy, SyncError> {
         let options = &self.config.options;
-        let rules: Map<String, Value> =
-            options.field_rules.iter().map(|(field, rule)| (field.clone(), json!(rule))).collect();
+        let rules = object_of(options.field_rules.iter().map(|(field, rule)| (field.clone(), json!(rule))));
         Ok(MergePolicy {
             strategy: options.conflict_strategy,
             tie: if options.tie_to_pipedrive { Side::Pipedrive } else { Side::Local },
@@ -250,11 +246,12 @@ impl<H: Host> Engine<H> {
         let now = iso_millis(self.host.now_ms());
         let held: Vec<String> = merged.conflicts.iter().map(|conflict| conflict.field.clone()).collect();
         let conflict_id = if merged.has_conflicts {
-            let fields: Map<String, Value> = merged
-                .conflicts
-                .iter()
-                .map(|c| (c.field.clone(), json!({ "base": c.base, "local": c.local, "remote": c.remote })))
-                .collect();
+            let fields = object_of(
+                merged
+                    .conflicts
+                    .iter()
+                    .map(|c| (c.field.clone(), json!({ "base": c.base, "local": c.local, "remote": c.remote }))),
+            );
             let conflict =
                 store::record_conflict(&self.host, entity.name(), None, Some(id), Value::Object(fields), &now).await?;
             Some(conflict)
@@ -285,7 +282,7 @@ impl<H: Host> Engine<H> {
         store::save_snapshot(&self.host, entity.name(), None, id, Value::Object(fields), update_time, &now).await?;
         let status = if conflict_id.is_some() { "CONFLICT" } else { "SYNCED" };
         store::mark_linked_record(&self.host, entity.name(), id, status, Some(&now)).await?;
-        let decisions = merged.fields.iter().map(|d| (d.field.clone(), d.decision)).collect();
+        let decisions = map_of(merged.fields.iter().map(|d| (d.field.clone(), d.decision)));
         Ok(Applied { entity, conflict_id, held, fields: decisions })
     }
 

@@ -18,8 +18,10 @@ use serde_json::{json, Map, Value};
 
 use super::canonical::{element_key, is_empty, items, same};
 use crate::error::SyncError;
+use crate::json::ordered::object_of;
 use crate::json_args::pipedrive_id;
 use crate::pipedrive::entities::Entity;
+use crate::text::lowercase::Lowercased;
 
 /// One option of the account's industry field.
 #[derive(Debug, Clone, PartialEq)]
@@ -130,15 +132,13 @@ pub fn writable_body(
     deal_has_products: bool,
 ) -> Map<String, Value> {
     let has_stage = body.contains_key("stage_id");
-    body.into_iter()
-        .filter(|(key, _)| {
-            let key = key.as_str();
-            let read_attendees = entity == Entity::Activity && key == "attendees" && remote.get("attendees").is_some();
-            let derived = entity == Entity::Deal
-                && ((key == "value" && deal_has_products) || (key == "pipeline_id" && has_stage));
-            (entity.patch_fields().contains(&key) || read_attendees) && !derived
-        })
-        .collect()
+    object_of(body.into_iter().filter(|(key, _)| {
+        let key = key.as_str();
+        let read_attendees = entity == Entity::Activity && key == "attendees" && remote.get("attendees").is_some();
+        let derived =
+            entity == Entity::Deal && ((key == "value" && deal_has_products) || (key == "pipeline_id" && has_stage));
+        (entity.patch_fields().contains(&key) || read_attendees) && !derived
+    }))
 }
 
 /// A string trimmed (a note keeps its whitespace); anything else as it is.
@@ -187,11 +187,11 @@ fn participants(person: Value, remote: &Value) -> Value {
 
 /// The option id of an industry label (case and spacing aside), with the custom field's key if it is one.
 fn industry(value: &Value, field: Option<&IndustryField>) -> Result<(Option<String>, Value), SyncError> {
-    let label = value.as_str().unwrap_or_default().trim().to_lowercase();
+    let label = value.as_str().unwrap_or_default().trim().lowercased();
     let field = field.ok_or_else(|| {
         SyncError::validation("industry", "cannot be mapped: the account's industry options were not read")
     })?;
-    let option = field.options.iter().find(|o| o.label.trim().to_lowercase() == label).ok_or_else(|| {
+    let option = field.options.iter().find(|o| o.label.trim().lowercased() == label).ok_or_else(|| {
         let labels: Vec<&str> = field.options.iter().take(12).map(|o| o.label.as_str()).collect();
         SyncError::validation("industry", format!("must be one of the account's industries ({})", labels.join(", ")))
     })?;
@@ -205,8 +205,8 @@ fn industry(value: &Value, field: Option<&IndustryField>) -> Result<(Option<Stri
 /// The organization's whole address with the update's `address` and `country` merged in.
 fn address(data: &Map<String, Value>, remote: &Value) -> Result<Value, SyncError> {
     let current = remote.get("address").filter(|a| a.is_object());
-    let mut address: Map<String, Value> =
-        ADDRESS_PARTS.iter().filter_map(|part| Some((part.to_string(), current?.get(*part)?.clone()))).collect();
+    let mut address =
+        object_of(ADDRESS_PARTS.iter().filter_map(|part| Some((part.to_string(), current?.get(*part)?.clone()))));
     let text = |key: &str| data.get(key).map(|v| v.as_str().map(str::trim).filter(|t| !t.is_empty()));
     if let Some(value) = text("address") {
         let old = address.get("value").cloned().unwrap_or_default();

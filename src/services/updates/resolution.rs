@@ -9,6 +9,7 @@ use crate::engine::Engine;
 use crate::error::SyncError;
 use crate::host::Host;
 use crate::iso_time::iso_millis;
+use crate::json::ordered::map_of;
 use crate::pipedrive::client::CallOptions;
 use crate::pipedrive::entities::Entity;
 use crate::store;
@@ -106,7 +107,7 @@ impl<H: Host> Engine<H> {
             timestamp: now,
             retry_count: self.counters.retries.get() - retries_before,
             conflict_id: Some(conflict_id),
-            fields: fields.keys().map(|field| (field.clone(), super::three_way::Decision::Merged)).collect(),
+            fields: map_of(fields.keys().map(|field| (field.clone(), super::three_way::Decision::Merged))),
         })
     }
 }

@@ -13,7 +13,6 @@
 
 use std::collections::BTreeMap;
 
-use chrono::DateTime;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -23,6 +22,8 @@ use super::three_way::{
 };
 use crate::config::ConflictStrategy;
 use crate::error::SyncError;
+use crate::iso_time::parse_rfc3339;
+use crate::json::ordered::object_of;
 
 /// A rule that pins one field whatever the strategy (`options.fieldRules`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,18 +110,17 @@ pub fn parse_strategy(field: &str, value: &Value) -> Result<ConflictStrategy, Sy
 /// `emails`).
 pub fn parse_field_rules(field: &str, value: &Value) -> Result<BTreeMap<String, FieldRule>, SyncError> {
     let object = value.as_object().ok_or_else(|| SyncError::validation(field, "must be an object of field rules"))?;
-    object
-        .iter()
-        .map(|(name, rule)| {
-            let rule = FieldRule::ALL.into_iter().find(|r| rule.as_str() == Some(r.name())).ok_or_else(|| {
-                SyncError::validation(
-                    format!("{field}.{name}"),
-                    "must be 'local-owns', 'remote-owns', 'manual' or 'ignore'",
-                )
-            })?;
-            Ok((wire_name(name).to_string(), rule))
-        })
-        .collect()
+    let mut rules = BTreeMap::new();
+    for (name, rule) in object {
+        let rule = FieldRule::ALL.into_iter().find(|r| rule.as_str() == Some(r.name())).ok_or_else(|| {
+            SyncError::validation(
+                format!("{field}.{name}"),
+                "must be 'local-owns', 'remote-owns', 'manual' or 'ignore'",
+            )
+        })?;
+        rules.insert(wire_name(name).to_string(), rule);
+    }
+    Ok(rules)
 }
 
 /// Reads an instant: ms since the epoch, RFC 3339, or Pipedrive v1's `YYYY-MM-DD HH:MM:SS` (UTC).
@@ -132,7 +132,7 @@ pub fn parse_instant(field: &str, value: &Value) -> Result<i64, SyncError> {
             // v1's `YYYY-MM-DD HH:MM:SS` is UTC: read it as RFC 3339 (no strftime parser in the wasm).
             let v1 =
                 (text.len() == 19 && text.as_bytes()[10] == b' ').then(|| format!("{}T{}Z", &text[..10], &text[11..]));
-            DateTime::parse_from_rfc3339(v1.as_deref().unwrap_or(text)).map(|t| t.timestamp_millis()).ok()
+            parse_rfc3339(v1.as_deref().unwrap_or(text)).map(|t| t.timestamp_millis())
         }
         _ => None,
     };
@@ -174,7 +174,7 @@ pub fn merge_data(local: &Value, remote: &Value, policy: &MergePolicy, base: Opt
     };
     let fields: Vec<FieldDecision> =
         detect_conflicts(local, remote, base).fields.into_iter().map(|d| apply(policy, newer, d)).collect();
-    let patch = fields.iter().filter_map(|d| Some((d.field.clone(), d.value.clone()?))).collect();
+    let patch = object_of(fields.iter().filter_map(|d| Some((d.field.clone(), d.value.clone()?))));
     let ConflictResult { has_conflicts, conflicts, fields } = ConflictResult::from_fields(fields);
     MergeResult { has_conflicts, conflicts, fields, patch }
 }

@@ -20,6 +20,7 @@ use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 use super::canonical::{self, canonical, element_key, items, parts, FieldKind};
+use crate::json::ordered::set_of;
 
 /// What happens to one field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -206,7 +207,7 @@ fn scalar(field: &str, local: &Value, remote: &Value, base: Option<&Value>) -> D
 
 /// The element keys of a list value.
 fn keys(field: &str, value: &Value) -> BTreeSet<String> {
-    items(value).iter().filter_map(|item| element_key(field, item)).collect()
+    set_of(items(value).iter().filter_map(|item| element_key(field, item)))
 }
 
 /// A list merged as a set.
@@ -220,9 +221,8 @@ fn merge_set(field: &str, local: &Value, remote: &Value, base: Option<&Value>) -
     if l == b {
         return (Decision::KeptRemote, None);
     }
-    let removed_locally: BTreeSet<&String> = b.difference(&l).collect();
-    let merged: BTreeSet<String> =
-        r.iter().filter(|k| !removed_locally.contains(k)).chain(l.difference(&b)).cloned().collect();
+    let removed_locally = set_of(b.difference(&l).cloned());
+    let merged = set_of(r.iter().filter(|k| !removed_locally.contains(*k)).chain(l.difference(&b)).cloned());
     let decision = match () {
         _ if r == b => Decision::Pushed,
         _ if merged == r => return (Decision::KeptRemote, None),
@@ -270,10 +270,10 @@ fn wire_item(field: &str, item: Value, key: &str) -> Value {
 /// An address merged part by part: each part by the three-way rule, sent whole (Pipedrive replaces the object).
 fn merge_parts(local: &Value, remote: &Value, base: Option<&Value>, winner: Option<Side>) -> (Decision, Option<Value>) {
     let (local, remote, base) = (parts(local), parts(remote), base.map(parts));
-    let names: BTreeSet<&String> = local.keys().chain(remote.keys()).collect();
+    let names = set_of(local.keys().chain(remote.keys()).cloned());
     let mut merged: Map<String, Value> = remote.clone();
     let (mut pushed, mut kept) = (false, false);
-    for name in names {
+    for name in &names {
         let part = |parts: &Map<String, Value>| parts.get(name).cloned().unwrap_or_default();
         let base = base.as_ref().map(part);
         match outcome(name, &part(&local), &part(&remote), base.as_ref(), winner) {

@@ -79,6 +79,7 @@ impl<H: Host> Engine<H> {
 mod tests {
     use super::*;
     use crate::host::test_host::{block_on, test_engine, TestHost};
+    use crate::json::shape::FromJson;
 
     #[test]
     fn a_job_without_a_user_acts_for_the_contacts_owner() {
@@ -104,7 +105,7 @@ mod tests {
         host.answer(200, json!({"success": true, "data": {"items": []}}));
         host.answer(201, json!({"success": true, "data": {"id": 99, "update_time": "2026-03-10T10:00:00Z"}}));
         let engine = test_engine(host);
-        let job: ClaimedJob = serde_json::from_value(json!({"id": 1, "kind": KIND, "recordType": "contact",
+        let job = ClaimedJob::from_json(&json!({"id": 1, "kind": KIND, "recordType": "contact",
             "recordId": "c1", "payload": {"contactId": "c1", "userId": null}, "attempts": 1}))
         .unwrap();
         let attempt = JobAttempt::new(engine.host(), job, "w1", 60_000);
